@@ -1,0 +1,123 @@
+import { readdirSync } from "node:fs"
+import { join } from "node:path"
+import { it } from "@effect/vitest"
+import { Effect } from "effect"
+import MiniSearch from "minisearch"
+import { describe, expect } from "vitest"
+import type { Catalog, Tool } from "../src/Catalog.ts"
+import { InvalidCatalog, InvalidSearchOptions } from "../src/Errors.ts"
+import { buildIndexSync, miniSearchOptions, search, searchTools, tokenize } from "../src/Search.ts"
+import { generateSync } from "../src/Tree.ts"
+import { fixture } from "./helpers/typecheck.ts"
+
+const catalog: Catalog = {
+  servers: readdirSync(join(import.meta.dirname, "fixtures"))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => fixture<{ server: string; tools: ReadonlyArray<Tool> }>(f))
+    .map((f) => ({ name: f.server, tools: f.tools }))
+}
+const top = (query: string, limit = 3) =>
+  searchTools(catalog, query, { limit }).map((r) => `${r.server}/${r.tool}`)
+
+describe("searchTools", () => {
+  it("ranks by tool names, descriptions and parameter names", () => {
+    expect(top("post message", 1)).toEqual(["slack/slack_post_message"])
+    expect(top("take a screenshot", 1)).toEqual(["playwright/browser_take_screenshot"])
+    expect(top("sql", 1)).toEqual(["postgres/query"])
+    expect(top("merge pull request", 1)).toEqual(["github/merge_pull_request"])
+    // Several tools match; the top ones all come from the server whose names say it.
+    expect(top("geocode", 2).every((t) => t.startsWith("google-maps/"))).toBe(true)
+    // A parameter name alone finds the tools that take it.
+    const byParam = searchTools(catalog, "channel_id", { limit: 20 }).map((r) => r.tool)
+    expect(byParam).toContain("slack_post_message")
+    expect(byParam).toContain("slack_get_channel_history")
+    // Typos and prefixes still match.
+    expect(top("screensh", 1)).toEqual(["playwright/browser_take_screenshot"])
+    expect(top("clik", 1)[0]).toMatch(/click/)
+  })
+
+  it("orders equal scores by server then tool name, whatever the catalog order", () => {
+    const twin = (name: string): Tool => ({
+      name,
+      description: "Create an issue",
+      inputSchema: { type: "object" }
+    })
+    const a: Catalog = {
+      servers: [
+        { name: "zeta", tools: [twin("create_issue")] },
+        { name: "alpha", tools: [twin("create_issue")] },
+        { name: "mid", tools: [twin("create_issue")] }
+      ]
+    }
+    const b: Catalog = { servers: [...a.servers].reverse() }
+    const ra = searchTools(a, "create issue")
+    expect(ra.map((r) => r.server)).toEqual(["alpha", "mid", "zeta"])
+    expect(new Set(ra.map((r) => r.score)).size).toBe(1)
+    expect(searchTools(b, "create issue")).toEqual(ra)
+    // The same query twice gives the same answer.
+    expect(searchTools(catalog, "list")).toEqual(searchTools(catalog, "list"))
+  })
+
+  it("returns more with each level of detail; full is the tool file from the tree", () => {
+    const [name] = searchTools(catalog, "create issue", { detail: "name", limit: 1 })
+    expect(name).toEqual({
+      server: "github",
+      tool: "create_issue",
+      name: "createIssue",
+      path: "servers/github/createIssue.ts",
+      importPath: "servers/github/index.ts",
+      score: expect.any(Number)
+    })
+    const [described] = searchTools(catalog, "create issue", { detail: "description", limit: 1 })
+    expect(described?.description).toBe("Create a new issue in a GitHub repository")
+    expect(described?.source).toBeUndefined()
+    const [full] = searchTools(catalog, "create issue", { detail: "full", limit: 1 })
+    expect(full?.source).toBe(generateSync(catalog)["servers/github/createIssue.ts"])
+  })
+
+  it("honours limit, lists everything for an empty query, and reuses a prebuilt index", () => {
+    expect(searchTools(catalog, "list", { limit: 2 })).toHaveLength(2)
+    const all = searchTools(catalog, "  ", { limit: 1000 })
+    expect(all).toHaveLength(catalog.servers.reduce((n, s) => n + s.tools.length, 0))
+    expect(all[0]).toMatchObject({ server: "brave-search", score: 0 })
+    const index = buildIndexSync(catalog)
+    expect(searchTools(index, "navigate back", { detail: "full" })).toEqual(
+      searchTools(catalog, "navigate back", { detail: "full" })
+    )
+    expect(searchTools(catalog, "zzzzqqqq")).toEqual([])
+  })
+
+  it.effect("rejects bad options and bad catalogs with tagged errors", () =>
+    Effect.gen(function* () {
+      const limit = yield* Effect.flip(search(catalog, "x", { limit: 0 }))
+      expect(limit).toBeInstanceOf(InvalidSearchOptions)
+      expect(limit.message).toBe("limit: expected a positive integer, got 0")
+      const detail = yield* Effect.flip(search(catalog, "x", { detail: "everything" as "full" }))
+      expect(detail.message).toMatch(/^detail: expected "name", "description" or "full"/)
+      const bad = yield* Effect.flip(search({ servers: [{ name: 3 }] } as unknown as Catalog, "x"))
+      expect(bad).toBeInstanceOf(InvalidCatalog)
+      expect(bad.message).toBe("catalog.servers[0].name: expected a non-empty string, got number 3")
+      expect(() => searchTools(catalog, "x", { limit: 1.5 })).toThrow(InvalidSearchOptions)
+      const ok = yield* search(catalog, "navigate", { limit: 1 })
+      expect(ok[0]?.tool).toBe("browser_navigate")
+    })
+  )
+
+  it("shares its tokenizer and options so another package can index with plain MiniSearch", () => {
+    expect(tokenize("list_directoryWithSizes get-URLValue")).toEqual([
+      "list",
+      "directory",
+      "With",
+      "Sizes",
+      "get",
+      "URL",
+      "Value"
+    ])
+    const skills = new MiniSearch({ ...miniSearchOptions, fields: ["name", "description"] })
+    skills.addAll([
+      { id: 1, name: "summarize_issues", description: "Summarise open GitHub issues" },
+      { id: 2, name: "backup_files", description: "Copy files to storage" }
+    ])
+    expect(skills.search("issue summary")[0]?.id).toBe(1)
+  })
+})
