@@ -1,1 +1,7 @@
-export {}
+export * as Exporters from "./Exporters.ts"
+export * as MetricData from "./MetricData.ts"
+export * as Observability from "./Observability.ts"
+export * as Report from "./Report.ts"
+export * as SpanData from "./SpanData.ts"
+export * as SpanTree from "./SpanTree.ts"
+export * as TokenAccount from "./TokenAccount.ts"
