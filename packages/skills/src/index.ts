@@ -1,1 +1,9 @@
-export {}
+export * as AtomicFile from "./AtomicFile.ts"
+export * as Code from "./Code.ts"
+export * from "./Errors.ts"
+export * as FileLock from "./FileLock.ts"
+export * as SkillMd from "./SkillMd.ts"
+export * as SkillSearch from "./SkillSearch.ts"
+export * as SkillStore from "./SkillStore.ts"
+export * as Stats from "./Stats.ts"
+export * as Validate from "./Validate.ts"
