@@ -1,0 +1,202 @@
+/**
+ * A `Primitive<In, Out, E, R>` is a named, inspectable workflow step whose run is an Effect.
+ * Every run is traced (`tta.<kind>` span) and measured (duration and error metrics).
+ */
+import { Cause, Clock, Context, Effect, Tracer } from "effect"
+import { dual } from "effect/Function"
+import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import { InvalidOptionError } from "./Errors.ts"
+import * as Metrics from "./Metrics.ts"
+import { WorkflowContext } from "./WorkflowContext.ts"
+
+export const TypeId = "~@tta/core/Primitive" as const
+
+export interface Primitive<in In, out Out, out E = never, out R = never> extends Pipeable {
+  readonly [TypeId]: {
+    readonly _In: (_: In) => void
+    readonly _Out: () => Out
+    readonly _E: () => E
+    readonly _R: () => R
+  }
+  readonly name: string
+  /** What sort of primitive this is; the span is named `tta.<kind>`. */
+  readonly kind: string
+  readonly children: ReadonlyArray<Any>
+  /** Options worth showing in `describe` (plain data). */
+  readonly meta: Readonly<Record<string, unknown>>
+  /** Runs the step: traced, measured, and typed end to end. */
+  readonly run: (input: In) => Effect.Effect<Out, E, R>
+}
+
+export type Any = Primitive<any, any, any, any>
+
+export type InputOf<P> = P extends Primitive<infer In, infer _Out, infer _E, infer _R> ? In : never
+export type OutputOf<P> = P extends Primitive<infer _In, infer Out, infer _E, infer _R> ? Out : never
+export type ErrorOf<P> = P extends Primitive<infer _In, infer _Out, infer E, infer _R> ? E : never
+export type ContextOf<P> = P extends Primitive<infer _In, infer _Out, infer _E, infer R> ? R : never
+
+export const isPrimitive = (u: unknown): u is Any => typeof u === "object" && u !== null && TypeId in u
+
+export interface MakeOptions<In, Out, E, R> {
+  readonly name: string
+  /** Lower-case identifier, e.g. `hedge`; defaults to `custom`. */
+  readonly kind?: string | undefined
+  readonly children?: ReadonlyArray<Any> | undefined
+  readonly meta?: Readonly<Record<string, unknown>> | undefined
+  /** The work. Children are run through their own `run`, so they are traced on their own. */
+  readonly run: (input: In) => Effect.Effect<Out, E, R>
+}
+
+const kindPattern = /^[a-z][a-z0-9_.-]*$/
+
+interface Instance<In, Out, E, R> extends Primitive<In, Out, E, R> {
+  readonly body: (input: In) => Effect.Effect<Out, E, R>
+}
+
+const Proto = {
+  [TypeId]: {
+    _In: (_: unknown) => {},
+    _Out: (_: never) => _,
+    _E: (_: never) => _,
+    _R: (_: never) => _
+  },
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: pipeArguments reads the IArguments object as is
+    return pipeArguments(this, arguments)
+  },
+  toJSON(this: Any) {
+    return describeShallow(this)
+  }
+}
+
+const describeShallow = (p: Any): unknown => ({
+  name: p.name,
+  kind: p.kind,
+  meta: p.meta,
+  children: p.children.map(describeShallow)
+})
+
+/**
+ * Builds a primitive from its run function. This is how every built-in combinator is made, and
+ * how you make your own (see docs/custom-primitives.md).
+ */
+export const make = <In, Out, E = never, R = never>(
+  options: MakeOptions<In, Out, E, R>
+): Primitive<In, Out, E, R> => {
+  const kind = options.kind ?? "custom"
+  if (!kindPattern.test(kind)) {
+    throw new InvalidOptionError({
+      primitive: options.name,
+      option: "kind",
+      message: `kind ${JSON.stringify(kind)} of primitive ${JSON.stringify(options.name)} must match ${kindPattern}`
+    })
+  }
+  if (typeof options.name !== "string" || options.name.length === 0) {
+    throw new InvalidOptionError({
+      primitive: String(options.name),
+      option: "name",
+      message: `a ${kind} primitive needs a non-empty name`
+    })
+  }
+  const self = Object.create(Proto) as {
+    -readonly [K in keyof Instance<In, Out, E, R>]: Instance<In, Out, E, R>[K]
+  }
+  self.name = options.name
+  self.kind = kind
+  self.children = options.children ?? []
+  self.meta = options.meta ?? {}
+  self.body = options.run
+  self.run = instrument(kind, options.name, options.run)
+  return self
+}
+
+// Hot path: one span, one clock read at each end, two metric updates at most; no generators.
+const instrument = <In, Out, E, R>(
+  kind: string,
+  name: string,
+  body: (input: In) => Effect.Effect<Out, E, R>
+): ((input: In) => Effect.Effect<Out, E, R>) => {
+  const spanName = `tta.${kind}`
+  const attrs = Metrics.attributes(name, kind)
+  const duration = Metrics.duration(attrs)
+  const errors = Metrics.errors(attrs)
+  const plainAttributes = { "tta.primitive.name": name }
+  const plainOptions = { attributes: plainAttributes }
+  return (input) =>
+    Effect.withFiber((fiber) => {
+      const context = fiber.context
+      const workflow = Context.getOrUndefined(context, WorkflowContext)
+      const clock = fiber.getRef(Clock.Clock)
+      return Effect.useSpan(
+        spanName,
+        workflow === undefined
+          ? plainOptions
+          : { attributes: { "tta.primitive.name": name, "tta.workflow.id": workflow.workflowId } },
+        (span) => {
+          // The span already read the clock when it started (unless span timing is switched off).
+          const start = span.status.startTime === 0n ? clock.currentTimeNanosUnsafe() : span.status.startTime
+          // Only the parent span is provided (not withParentSpan's extra stack-frame entry): each
+          // context change costs a fiber-cache rebuild, and this runs once per step.
+          return Effect.onExit(Effect.provideService(body(input), Tracer.ParentSpan, span), (exit) => {
+            duration.updateUnsafe(Number(clock.currentTimeNanosUnsafe() - start) / 1e6, context)
+            if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause))
+              errors.updateUnsafe(1, context)
+            return Effect.void
+          })
+        }
+      )
+    })
+}
+
+/** A leaf step from an Effect-returning function (kind `step`). */
+export const step = <In, Out, E = never, R = never>(
+  name: string,
+  run: (input: In) => Effect.Effect<Out, E, R>
+): Primitive<In, Out, E, R> => make({ name, kind: "step", run })
+
+/** A leaf step from a plain function (kind `step`). A thrown exception is a defect. */
+export const lift = <In, Out>(name: string, f: (input: In) => Out): Primitive<In, Out> =>
+  make({ name, kind: "step", run: (input: In) => Effect.sync(() => f(input)) })
+
+/** A step that always succeeds with `value`, whatever its input. */
+export const succeed = <Out>(name: string, value: Out): Primitive<unknown, Out> =>
+  make({ name, kind: "step", run: () => Effect.succeed(value) })
+
+/** The same primitive under another name (the run and any shared state are kept). */
+export const withName: {
+  (name: string): <In, Out, E, R>(self: Primitive<In, Out, E, R>) => Primitive<In, Out, E, R>
+  <In, Out, E, R>(self: Primitive<In, Out, E, R>, name: string): Primitive<In, Out, E, R>
+} = dual(2, <In, Out, E, R>(self: Primitive<In, Out, E, R>, name: string): Primitive<In, Out, E, R> => {
+  const renamed = make({
+    name,
+    kind: self.kind,
+    children: self.children,
+    meta: self.meta,
+    run: (self as Instance<In, Out, E, R>).body ?? self.run
+  })
+  // Keep what combinators attach to their primitive (cache.invalidate, breaker.state, a saga
+  // step's compensation): it still refers to the same shared state.
+  for (const key of Reflect.ownKeys(self)) {
+    if (!(key in renamed)) Object.defineProperty(renamed, key, Object.getOwnPropertyDescriptor(self, key)!)
+  }
+  return renamed
+})
+
+/** Throws an `InvalidOptionError` unless `value` is an integer ≥ `min`. */
+export const requireInt = (primitive: string, option: string, value: number, min: number): number => {
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError({
+      primitive,
+      option,
+      message: `${primitive}: option ${option} must be an integer ≥ ${min}, got ${String(value)}`
+    })
+  }
+  return value
+}
+
+/** Default name of a combinator over `children`: `kind(a, b, c)`, shortened past four children. */
+export const defaultName = (kind: string, children: ReadonlyArray<Any>): string => {
+  const names = children.slice(0, 4).map((c) => c.name)
+  if (children.length > 4) names.push(`…+${children.length - 4}`)
+  return `${kind}(${names.join(", ")})`
+}

@@ -1,0 +1,91 @@
+/**
+ * `sequence(a, b, c)`: the output of each step is the input of the next. A step whose input type
+ * does not accept the previous output is a compile error at that argument.
+ */
+import { Effect } from "effect"
+import { dual } from "effect/Function"
+import {
+  type Any,
+  type ContextOf,
+  defaultName,
+  type ErrorOf,
+  type InputOf,
+  make,
+  type OutputOf,
+  type Primitive
+} from "./Primitive.ts"
+
+type Last<Ps extends ReadonlyArray<Any>> = Ps extends readonly [...ReadonlyArray<Any>, infer L] ? L : never
+
+// Tail-recursive (accumulator) so that long literal sequences do not hit the instantiation limit.
+type Chain<Ps extends ReadonlyArray<Any>, Prev, Acc extends ReadonlyArray<Any>> = Ps extends readonly [
+  infer H extends Any,
+  ...infer T extends ReadonlyArray<Any>
+]
+  ? Chain<
+      T,
+      OutputOf<H>,
+      [...Acc, [Prev] extends [InputOf<H>] ? H : Primitive<Prev, OutputOf<H>, ErrorOf<H>, ContextOf<H>>]
+    >
+  : Acc
+
+/**
+ * The tuple of steps `sequence` accepts for `Ps`: each step as given when its input accepts the
+ * previous output, otherwise the type it would need to have (so the error points at that step).
+ */
+export type Chained<Ps extends ReadonlyArray<Any>> = Ps extends readonly [
+  infer H extends Any,
+  ...infer T extends ReadonlyArray<Any>
+]
+  ? Chain<T, OutputOf<H>, [H]>
+  : never
+
+/** The primitive a sequence of `Ps` builds. */
+export type Sequence<Ps extends ReadonlyArray<Any>> = Primitive<
+  InputOf<Ps[0]>,
+  OutputOf<Last<Ps>>,
+  ErrorOf<Ps[number]>,
+  ContextOf<Ps[number]>
+>
+
+const runChain = (steps: ReadonlyArray<Any>) => {
+  const n = steps.length
+  const go = (i: number, value: unknown): Effect.Effect<unknown, unknown, unknown> =>
+    i === n - 1 ? steps[i]!.run(value) : Effect.flatMap(steps[i]!.run(value), (next) => go(i + 1, next))
+  return (input: unknown) => go(0, input)
+}
+
+const build = (steps: ReadonlyArray<Any>, name?: string): Any =>
+  make({
+    name: name ?? defaultName("sequence", steps),
+    kind: "sequence",
+    children: steps,
+    meta: { labels: steps.map((_, i) => String(i + 1)) },
+    run: runChain(steps)
+  })
+
+/**
+ * Runs the steps one after another, feeding each output to the next step.
+ *
+ * With a literal list the types are checked pairwise; with a spread array (`sequence(...steps)`)
+ * every step must map a type to itself.
+ */
+export function sequence<const Ps extends readonly [Any, ...Array<Any>]>(
+  ...steps: Ps & Chained<Ps>
+): Sequence<Ps>
+export function sequence<A, E, R>(...steps: ReadonlyArray<Primitive<A, A, E, R>>): Primitive<A, A, E, R>
+export function sequence(...steps: ReadonlyArray<Any>): Any {
+  if (steps.length === 0) throw new TypeError("sequence needs at least one step")
+  return build(steps)
+}
+
+/** `self` then `next` (a two-step sequence). */
+export const andThen: {
+  <Out, Out2, E2, R2>(
+    next: Primitive<Out, Out2, E2, R2>
+  ): <In, E, R>(self: Primitive<In, Out, E, R>) => Primitive<In, Out2, E | E2, R | R2>
+  <In, Out, E, R, Out2, E2, R2>(
+    self: Primitive<In, Out, E, R>,
+    next: Primitive<Out, Out2, E2, R2>
+  ): Primitive<In, Out2, E | E2, R | R2>
+} = dual(2, (self: Any, next: Any): Any => build([self, next]))
