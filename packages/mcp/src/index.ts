@@ -1,1 +1,27 @@
-export {}
+export type { Catalog as ToolCatalog, CatalogServer, CatalogTool } from "./Catalog.ts"
+export * as Catalog from "./Catalog.ts"
+export * as Errors from "./Errors.ts"
+export {
+  ConnectError,
+  InvalidToolArguments,
+  McpConfigError,
+  ProtocolError,
+  RequestError,
+  ResultTooLarge,
+  ServerCrashed,
+  ServerNotFound,
+  ServerUnavailable,
+  ToolError,
+  ToolNotFound,
+  ToolTimeout
+} from "./Errors.ts"
+export * as McpConfig from "./McpConfig.ts"
+export {
+  type CallOptions,
+  McpHub,
+  type Options as McpHubOptions,
+  type ServerStatus,
+  type Service as McpHubService
+} from "./McpHub.ts"
+export * as Telemetry from "./Telemetry.ts"
+export * as ToolResult from "./ToolResult.ts"
