@@ -1,0 +1,184 @@
+// Benchmarks for @tta/sandbox, per backend. Run with `pnpm bench` (Node 24, --no-node-snapshot,
+// --expose-gc). Prints a table and writes bench/results.md. Figures are medians of this machine in
+// this run; ratios are against a baseline measured in the same run.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, type Layer, ManagedRuntime } from "effect"
+import { type ExecuteRequest, Sandbox, type SandboxUnavailable } from "../src/index.ts"
+import { makeLocalE2b } from "../test/support/LocalE2b.ts"
+
+const quick = process.argv.includes("--quick")
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined)
+
+interface Backend {
+  readonly name: string
+  readonly layer: Layer.Layer<Sandbox, SandboxUnavailable>
+  readonly scale: number
+}
+const e2bWorkdir = mkdtempSync(join(tmpdir(), "tta-e2b-bench-"))
+const backends: Array<Backend> = [
+  { name: "isolate", layer: Sandbox.isolate, scale: 1 },
+  { name: "quickjs", layer: Sandbox.quickjs, scale: 1 },
+  {
+    name: "e2b (local stand-in)",
+    layer: Sandbox.e2b({
+      create: async () => makeLocalE2b(),
+      node: process.execPath,
+      workdir: e2bWorkdir
+    }),
+    scale: 0.01
+  }
+]
+
+const percentile = (xs: Array<number>, p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN
+}
+const fmt = (ms: number) =>
+  ms < 0.01 ? `${(ms * 1000).toFixed(1)} µs` : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
+
+const rows: Array<Array<string>> = []
+const notes: Array<string> = []
+
+const host = {
+  echo: (n: number) => Effect.succeed(n),
+  rows: (n: number) =>
+    Effect.sync(() =>
+      Array.from({ length: n }, (_, i) => ({ id: i, score: (i * 7919) % 1000, tag: `t${i % 10}` }))
+    )
+}
+const filterCode = `const rows = await host.rows(100_000) as Array<{ id: number; score: number; tag: string }>
+const kept = rows.filter((r) => r.score > 500 && r.tag !== "t3")
+export default kept.length`
+
+for (const backend of backends) {
+  const runtime = ManagedRuntime.make(backend.layer)
+  const exec = (request: ExecuteRequest) =>
+    runtime.runPromise(Effect.flatMap(Sandbox, (s) => s.execute(request)))
+  const n = (x: number) => Math.max(5, Math.round(x * backend.scale * (quick ? 0.1 : 1)))
+
+  // 1. Cold `1+1`: a fresh sandbox per execution, nothing pooled.
+  for (let i = 0; i < n(50); i++) await exec({ code: "export default 1+1" })
+  const cold: Array<number> = []
+  for (let i = 0; i < n(500); i++) {
+    const t = performance.now()
+    await exec({ code: "export default 1+1" })
+    cold.push(performance.now() - t)
+  }
+  rows.push([
+    backend.name,
+    "cold `1+1` execution",
+    `p50 ${fmt(percentile(cold, 50))}`,
+    `p95 ${fmt(percentile(cold, 95))}`
+  ])
+
+  // 2. One host call across the boundary, beside calling the same Effect function directly. For
+  // sequential awaited calls the gap between one call's start and the next one's is one round
+  // trip (sandbox → host → sandbox), which leaves out the sandbox's start-up.
+  const calls = backend.scale < 1 ? (quick ? 50 : 500) : n(2000)
+  const loop = `for (let i = 0; i < ${calls}; i++) await host.echo(i)\nexport default 1`
+  const gaps: Array<number> = []
+  for (let r = 0; r < 3; r++) {
+    const result = await exec({ code: loop, host, limits: { hostCalls: calls } })
+    const starts = result.hostCalls.map((c) => c.startedMs)
+    for (let i = 1; i < starts.length; i++) gaps.push((starts[i] ?? 0) - (starts[i - 1] ?? 0))
+  }
+  const direct: Array<number> = []
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now()
+    for (let i = 0; i < calls; i++) await Effect.runPromise(host.echo(i))
+    direct.push((performance.now() - t) / calls)
+  }
+  const perCall = percentile(gaps, 50)
+  const perDirect = percentile(direct, 50)
+  rows.push([
+    backend.name,
+    "one host call (sequential, awaited)",
+    `p50 ${fmt(perCall)} per call (p95 ${fmt(percentile(gaps, 95))})`,
+    `direct call ${fmt(perDirect)}; boundary cost ${fmt(perCall - perDirect)}`
+  ])
+
+  // 3. Filtering 100k objects that came from a host call, inside the sandbox.
+  const filterRuns: Array<number> = []
+  for (let r = 0; r < (backend.scale < 1 ? 3 : 7); r++) {
+    const t = performance.now()
+    const result = await exec({ code: filterCode, host })
+    filterRuns.push(performance.now() - t)
+    if (typeof result.value !== "number") throw new Error("filter returned no count")
+  }
+  const baseline: Array<number> = []
+  for (let r = 0; r < 7; r++) {
+    const t = performance.now()
+    const data = JSON.parse(JSON.stringify(await Effect.runPromise(host.rows(100_000)))) as Array<{
+      score: number
+      tag: string
+    }>
+    data.filter((x) => x.score > 500 && x.tag !== "t3")
+    baseline.push(performance.now() - t)
+  }
+  rows.push([
+    backend.name,
+    "filter 100k objects from a host call",
+    `p50 ${fmt(percentile(filterRuns, 50))}`,
+    `in Node (with one JSON copy) ${fmt(percentile(baseline, 50))} (×${(percentile(filterRuns, 50) / percentile(baseline, 50)).toFixed(1)})`
+  ])
+
+  // 4. Sequential executions and the process's memory before and after. The first few thousand
+  // executions grow V8's heap reservation and the allocator's arenas once (reported apart); the
+  // goal is about what happens after that.
+  const total = backend.scale < 1 ? n(10_000) : quick ? 1_000 : 10_000
+  const warmup = backend.scale < 1 ? 10 : quick ? 500 : 5_000
+  const work = (i: number) =>
+    exec({ code: `const x: number = ${i}\nconsole.log(x)\nexport default await host.echo(x)`, host })
+  const settle = async () => {
+    gc()
+    await new Promise((r) => setTimeout(r, 200))
+    gc()
+    return process.memoryUsage()
+  }
+  const start = await settle()
+  for (let i = 0; i < warmup; i++) await work(i)
+  const before = await settle()
+  const t = performance.now()
+  for (let i = 0; i < total; i++) await work(i)
+  const elapsed = performance.now() - t
+  const after = await settle()
+  const growth = (after.rss - before.rss) / before.rss
+  rows.push([
+    backend.name,
+    `${total.toLocaleString("en")} sequential executions`,
+    `RSS ${mb(before.rss)} → ${mb(after.rss)} (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)}%)`,
+    `heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)}; ${fmt(elapsed / total)} each; ` +
+      `the ${warmup.toLocaleString("en")} warm-up runs before took RSS ${mb(start.rss)} → ${mb(before.rss)}`
+  ])
+  await runtime.dispose()
+}
+
+if (backends.some((b) => b.scale < 1)) {
+  notes.push(
+    "e2b figures are for the local stand-in (one Node child process per execution, `bash -l`), with fewer iterations; a real E2B sandbox adds a network round trip per host call and per execution."
+  )
+}
+const header = ["backend", "measure", "result", "beside"]
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+const line = (r: Array<string>) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")
+console.log(line(header))
+for (const r of rows) console.log(line(r))
+
+const md = [
+  "# @tta/sandbox benchmark",
+  "",
+  `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString().slice(0, 10)}.` +
+    " Shared machine (other work ran at the same time): treat figures as indicative.",
+  "",
+  "| backend | measure | result | beside |",
+  "|---|---|---|---|",
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+  "",
+  ...notes.map((n) => `- ${n}`),
+  ""
+].join("\n")
+if (!quick) writeFileSync(new URL("./results.md", import.meta.url), md)
+rmSync(e2bWorkdir, { recursive: true, force: true })

@@ -1,0 +1,49 @@
+import { Schema } from "effect"
+
+/** The limits an execution can run into; each one is named in {@link LimitExceeded}. */
+export const LimitName = Schema.Literals(["wallTime", "cpuTime", "memory", "outputBytes", "hostCalls"])
+export type LimitName = typeof LimitName.Type
+
+/** The code ran past one of its limits and was stopped. `limit` says which; `value` is the limit's setting. */
+export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExceeded", {
+  limit: LimitName,
+  value: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
+ * The agent's code failed: a syntax error, an uncaught exception (or a thrown non-Error value), an
+ * unhandled rejection, or an import of something that is not mounted. `stack` has the line numbers
+ * of the code as the agent wrote it.
+ */
+export class CodeError extends Schema.TaggedError<CodeError>()("CodeError", {
+  name: Schema.String,
+  message: Schema.String,
+  stack: Schema.String
+}) {}
+
+/** `export default` held something JSON cannot represent (a function, a cycle, a Map, a BigInt...). */
+export class ResultNotSerializable extends Schema.TaggedError<ResultNotSerializable>()(
+  "ResultNotSerializable",
+  { message: Schema.String }
+) {}
+
+/** The request itself was unusable (a bad file path, a host function name that is not an identifier). */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  field: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The backend could not run the code at all (native addon missing, cloud sandbox unreachable, runner crashed). */
+export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("SandboxUnavailable", {
+  backend: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+export type SandboxError =
+  | LimitExceeded
+  | CodeError
+  | ResultNotSerializable
+  | InvalidRequest
+  | SandboxUnavailable

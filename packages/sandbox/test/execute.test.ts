@@ -1,0 +1,386 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import { backends, run, runError } from "./support/backends.ts"
+
+const api = {
+  "servers/math/add.ts": `import { callTool } from "../_runtime.ts"
+export interface AddInput { a: number; b: number }
+export const add = (input: AddInput): Promise<number> => callTool<number>("math", "add", input)`,
+  "servers/math/index.ts": `export { add } from "./add.ts"`,
+  "servers/_runtime.ts": `declare const host: { callTool(s: string, t: string, i: unknown): Promise<unknown> }
+export const callTool = <T,>(server: string, tool: string, input: unknown): Promise<T> =>
+  host.callTool(server, tool, input) as Promise<T>`,
+  "skills/double/index.ts": `import { add } from "../../servers/math/index.ts"
+export const double = async (n: number): Promise<number> => add({ a: n, b: n })`
+}
+
+for (const backend of backends) {
+  layer(backend.layer, { excludeTestServices: true })(backend.label, (it) => {
+    it.effect("runs TypeScript and returns `export default` as JSON", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `interface Point { x: number; y: number }
+const p: Point = { x: 1, y: 2 } satisfies Point
+const label = <T,>(v: T): string => String(v)
+export default { sum: p.x + p.y, label: label(42), list: [1, "two", null, true] }`
+        })
+        assert.deepStrictEqual(result.value, { sum: 3, label: "42", list: [1, "two", null, true] })
+        assert.isFalse(result.truncated)
+        assert.isAbove(result.durationMs, 0)
+      })
+    )
+
+    it.effect("imports mounted files as ES modules, with top-level await and host calls", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `import { add } from "./servers/math/index.ts"
+import { double } from "./skills/double/index.ts"
+const three = await add({ a: 1, b: 2 })
+export default { three, eight: await double(4) }`,
+          files: api,
+          host: {
+            callTool: (server: string, tool: string, input: { a: number; b: number }) =>
+              Effect.succeed(server === "math" && tool === "add" ? input.a + input.b : -1)
+          }
+        })
+        assert.deepStrictEqual(result.value, { three: 3, eight: 8 })
+        assert.deepStrictEqual(
+          result.hostCalls.map((c) => [c.name, c.args, c.ok]),
+          [
+            ["callTool", ["math", "add", { a: 1, b: 2 }], true],
+            ["callTool", ["math", "add", { a: 4, b: 4 }], true]
+          ]
+        )
+      })
+    )
+
+    it.effect("no `export default` gives an undefined value", () =>
+      Effect.gen(function* () {
+        const result = yield* run({ code: `console.log("only logs")` })
+        assert.isUndefined(result.value)
+        assert.deepStrictEqual(result.logs, [{ level: "log", message: "only logs" }])
+      })
+    )
+
+    it.effect("captures console output with levels", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `console.log("a", 1, { b: [2] })
+console.info("info")
+console.warn("warn")
+console.error(new TypeError("bad"))
+console.debug(undefined, null)`
+        })
+        assert.deepStrictEqual(
+          result.logs.map((l) => [l.level, l.message.split("\n")[0]]),
+          [
+            ["log", 'a 1 {"b":[2]}'],
+            ["info", "info"],
+            ["warn", "warn"],
+            ["error", "TypeError: bad"],
+            ["debug", "undefined null"]
+          ]
+        )
+      })
+    )
+
+    it.effect("host calls in Promise.all run in parallel (recorded start/end order)", () =>
+      Effect.gen(function* () {
+        const events: Array<string> = []
+        const result = yield* run({
+          code: `export default await Promise.all([host.work("a"), host.work("b"), host.work("c")])`,
+          host: {
+            work: (label: string) =>
+              Effect.sync(() => events.push(`start ${label}`)).pipe(
+                Effect.andThen(Effect.sleep(150)),
+                Effect.andThen(Effect.sync(() => events.push(`end ${label}`))),
+                Effect.as(label.toUpperCase())
+              )
+          }
+        })
+        assert.deepStrictEqual(result.value, ["A", "B", "C"])
+        // Every call started before any finished: they were in flight together.
+        assert.deepStrictEqual(events.slice(0, 3).sort(), ["start a", "start b", "start c"])
+        assert.deepStrictEqual(events.slice(3).sort(), ["end a", "end b", "end c"])
+      })
+    )
+
+    it.effect("arguments and results cross as copies, never references", () =>
+      Effect.gen(function* () {
+        const held = { list: [1, 2], nested: { n: 1 } }
+        let received: { list: Array<number> } | undefined
+        const result = yield* run({
+          code: `const arg = { list: [1] }
+const got = await host.take(arg)
+arg.list.push(99)
+got.list.push(3)
+got.nested.n = 2
+const again = await host.give()
+export default { again, sameObject: got === again }`,
+          host: {
+            take: (a: { list: Array<number> }) =>
+              Effect.sync(() => {
+                received = a
+                return held
+              }),
+            give: () => Effect.succeed(held)
+          }
+        })
+        assert.deepStrictEqual(received, { list: [1] })
+        assert.deepStrictEqual(held, { list: [1, 2], nested: { n: 1 } })
+        assert.deepStrictEqual(result.value, { again: { list: [1, 2], nested: { n: 1 } }, sameObject: false })
+      })
+    )
+
+    it.effect("a failed host effect is thrown in the code with its message, name and _tag", () =>
+      Effect.gen(function* () {
+        const ok = yield* run({
+          code: `let out
+try { await host.callTool("fs", "read", {}) } catch (e) {
+  out = { isError: e instanceof Error, name: e.name, tag: e._tag, message: e.message }
+}
+export default out`,
+          host: { callTool: () => Effect.fail({ _tag: "ToolError", message: "fs/read: no such file" }) }
+        })
+        assert.deepStrictEqual(ok.value, {
+          isError: true,
+          name: "ToolError",
+          tag: "ToolError",
+          message: "fs/read: no such file"
+        })
+        assert.deepStrictEqual(
+          ok.hostCalls.map((c) => [c.ok, c.error]),
+          [[false, "fs/read: no such file"]]
+        )
+      })
+    )
+
+    it.effect("an uncaught host failure ends the execution as a CodeError named after it", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `await host.boom()`,
+          host: { boom: () => Effect.fail({ _tag: "ToolError", message: "server down" }) }
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        assert.strictEqual(error.message, "server down")
+        if (error._tag === "CodeError") assert.strictEqual(error.name, "ToolError")
+      })
+    )
+
+    it.effect("errors carry a stack whose line numbers are those of the agent's code", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `type Item = { id: number }
+const items: Array<Item> = [{ id: 1 }]
+await host.tick()
+function check(item: Item): void {
+  if (item.id === 1) throw new RangeError("item 1 is not allowed")
+}
+items.forEach(check)`,
+          host: { tick: () => Effect.void }
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        if (error._tag !== "CodeError") return
+        assert.strictEqual(error.name, "RangeError")
+        assert.strictEqual(error.message, "item 1 is not allowed")
+        assert.match(error.stack, /agent\.ts:5:/)
+        assert.match(error.stack, /agent\.ts:7:/)
+      })
+    )
+
+    it.effect("errors in a mounted file point into that file", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `import { fail } from "./skills/broken/index.ts"\nfail()`,
+          files: {
+            "skills/broken/index.ts": `export function fail(): never {\n  throw new Error("broken skill")\n}`
+          }
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        if (error._tag === "CodeError") assert.match(error.stack, /skills\/broken\/index\.ts:2:/)
+      })
+    )
+
+    it.effect("a syntax error is a CodeError naming the line", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({ code: `const a = 1\nconst b: number = = 2\nexport default a` })
+        assert.strictEqual(error._tag, "CodeError")
+        if (error._tag !== "CodeError") return
+        assert.strictEqual(error.name, "SyntaxError")
+        assert.match(error.message, /agent\.ts:2/)
+      })
+    )
+
+    it.effect("a value that is not JSON is a ResultNotSerializable naming where", () =>
+      Effect.gen(function* () {
+        const cases: Array<[string, RegExp]> = [
+          [`export default { a: { f: () => 1 } }`, /function at \.a\.f/],
+          [`const o: any = { x: 1 }; o.self = o; export default o`, /circular reference at \.self/],
+          [`export default { m: new Map([[1, 2]]) }`, /Map at \.m/],
+          [`export default [1, 2n]`, /BigInt at \[1\]/],
+          [`class P { x = 1 }\nexport default new P()`, /instance of P/]
+        ]
+        for (const [code, pattern] of cases) {
+          const error = yield* runError({ code })
+          assert.strictEqual(error._tag, "ResultNotSerializable", code)
+          assert.match(error.message, pattern)
+        }
+        const ok = yield* run({ code: `export default { when: new Date(0), n: null }` })
+        assert.deepStrictEqual(ok.value, { when: "1970-01-01T00:00:00.000Z", n: null })
+      })
+    )
+
+    it.effect("host-call limit: a typed error naming the limit", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `for (let i = 0; i < 10; i++) await host.ping()`,
+          host: { ping: () => Effect.void },
+          limits: { hostCalls: 3 }
+        })
+        assert.strictEqual(error._tag, "LimitExceeded")
+        if (error._tag === "LimitExceeded") {
+          assert.strictEqual(error.limit, "hostCalls")
+          assert.strictEqual(error.value, 3)
+          assert.match(error.message, /host-call limit of 3/)
+        }
+      })
+    )
+
+    it.effect("output limit: console output is truncated, a value too large is an error", () =>
+      Effect.gen(function* () {
+        const chatty = yield* run({
+          code: `for (let i = 0; i < 100; i++) console.log("line " + i + " " + "x".repeat(100))\nexport default "ok"`,
+          limits: { outputBytes: 2_000 }
+        })
+        assert.strictEqual(chatty.value, "ok")
+        assert.isTrue(chatty.truncated)
+        const bytes = chatty.logs.reduce((n, l) => n + Buffer.byteLength(l.message) + 1, 0)
+        assert.isAtMost(bytes + 4, 2_000)
+        assert.strictEqual(chatty.logs[0]?.message.slice(0, 7), "line 0 ")
+
+        const big = yield* runError({
+          code: `export default "y".repeat(5_000)`,
+          limits: { outputBytes: 2_000 }
+        })
+        assert.strictEqual(big._tag, "LimitExceeded")
+        if (big._tag === "LimitExceeded") assert.strictEqual(big.limit, "outputBytes")
+      })
+    )
+
+    it.effect("CPU-time limit: a typed error naming the limit", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `let i = 0\nwhile (true) i++`,
+          limits: { cpuTime: "300 millis" }
+        })
+        assert.strictEqual(error._tag, "LimitExceeded")
+        if (error._tag === "LimitExceeded") assert.strictEqual(error.limit, "cpuTime")
+      })
+    )
+
+    it.effect("wall-time limit: a typed error naming the limit (time spent waiting counts)", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `await host.slow()`,
+          host: { slow: () => Effect.sleep("10 seconds") },
+          limits: { wallTime: "700 millis" }
+        })
+        assert.strictEqual(error._tag, "LimitExceeded")
+        if (error._tag === "LimitExceeded") assert.strictEqual(error.limit, "wallTime")
+      })
+    )
+
+    it.effect("memory limit: a typed error naming the limit", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `const keep = []\nwhile (true) keep.push(new Array(1e6).fill(keep.length))`,
+          limits: { memoryMb: 64 }
+        })
+        assert.strictEqual(error._tag, "LimitExceeded")
+        if (error._tag === "LimitExceeded") assert.strictEqual(error.limit, "memory")
+      })
+    )
+
+    it.effect("every execution starts clean: globals, prototypes and timers do not survive", () =>
+      Effect.gen(function* () {
+        const ticks: Array<number> = []
+        yield* run({
+          code: `globalThis.leftover = 1
+Object.prototype.polluted = true
+Array.prototype.push = () => 0
+setInterval(() => host.tick(), 5)
+export default 1`,
+          host: { tick: () => Effect.sync(() => ticks.push(1)) }
+        })
+        const next = yield* run({
+          code: `const a: Array<number> = []
+a.push(1)
+export default { leftover: typeof (globalThis as any).leftover, polluted: ({} as any).polluted ?? null, pushed: a.length }`
+        })
+        assert.deepStrictEqual(next.value, { leftover: "undefined", polluted: null, pushed: 1 })
+        yield* Effect.sleep(100)
+        assert.deepStrictEqual(ticks, [])
+      })
+    )
+
+    it.effect("timers run while the code waits on them", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `const order: Array<string> = []
+await new Promise<void>((resolve) => {
+  let n = 0
+  const id = setInterval(() => { order.push("i"); if (++n === 3) { clearInterval(id); resolve() } }, 5)
+  setTimeout(() => order.push("t"), 1)
+  const never = setTimeout(() => order.push("never"), 2)
+  clearTimeout(never)
+})
+export default order`
+        })
+        assert.deepStrictEqual(result.value, ["t", "i", "i", "i"])
+      })
+    )
+
+    it.effect("host calls run in a sandbox.host_call span under sandbox.execute", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `export default await host.where()`,
+          host: {
+            where: () =>
+              Effect.map(Effect.currentSpan, (span) => {
+                const parent = Option.getOrUndefined(span.parent)
+                return { span: span.name, parent: parent?._tag === "Span" ? parent.name : null }
+              })
+          }
+        })
+        assert.deepStrictEqual(result.value, { span: "sandbox.host_call", parent: "sandbox.execute" })
+      })
+    )
+
+    it.effect("code that waits on a promise nothing can settle fails fast, not at the wall-time limit", () =>
+      Effect.gen(function* () {
+        const error = yield* runError({
+          code: `await new Promise(() => {})`,
+          limits: { wallTime: "20 seconds" }
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        assert.match(error.message, /nothing will ever settle/)
+      })
+    )
+
+    it.effect("bad requests are InvalidRequest errors naming the field", () =>
+      Effect.gen(function* () {
+        const path = yield* runError({ code: `1`, files: { "../etc/passwd": "x" } })
+        assert.strictEqual(path._tag, "InvalidRequest")
+        assert.match(path.message, /\.\.\/etc\/passwd/)
+        const name = yield* runError({ code: `1`, host: { "not ok": () => Effect.void } })
+        assert.strictEqual(name._tag, "InvalidRequest")
+        assert.match(name.message, /not ok/)
+        const missing = yield* runError({
+          code: `import { x } from "./servers/nope/index.ts"\nexport default x`
+        })
+        assert.strictEqual(missing._tag, "CodeError")
+        assert.match(missing.message, /Cannot import "\.\/servers\/nope\/index\.ts" from agent\.ts/)
+      })
+    )
+  })
+}
