@@ -1,1 +1,10 @@
-export {}
+export * as CodeExecution from "./CodeExecution.ts"
+export { codeExecution } from "./CodeExecution.ts"
+export * as CodeMode from "./CodeMode.ts"
+export * as Gateway from "./Gateway.ts"
+export * as Pii from "./Pii.ts"
+export * as Policy from "./Policy.ts"
+export * as Session from "./Session.ts"
+export * as Stack from "./Stack.ts"
+export * as TypeCheck from "./TypeCheck.ts"
+export * as Workspace from "./Workspace.ts"

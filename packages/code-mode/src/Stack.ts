@@ -1,0 +1,109 @@
+/**
+ * The whole code-mode stack from one config file: the `.mcp.json` `mcpServers` (for McpHub) plus an
+ * optional `codeMode` section (policy, PII, type-check, sandbox backend) — what `tta` and the demo run.
+ */
+import { readFile } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
+import { Sandbox, type SandboxUnavailable } from "@tta/sandbox"
+import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
+import { Effect, Layer, Schema } from "effect"
+import type { CodeMode } from "./CodeMode.ts"
+import type * as Pii from "./Pii.ts"
+import type * as Policy from "./Policy.ts"
+import * as Session from "./Session.ts"
+
+const RuleSchema = Schema.Union([
+  Schema.String,
+  Schema.Struct({
+    tool: Schema.String,
+    readOnly: Schema.optionalKey(Schema.Boolean),
+    destructive: Schema.optionalKey(Schema.Boolean)
+  })
+])
+
+/** The `codeMode` section of the config file. */
+export const CodeModeSection = Schema.Struct({
+  policy: Schema.optionalKey(
+    Schema.Struct({
+      deny: Schema.optionalKey(Schema.Array(RuleSchema)),
+      approve: Schema.optionalKey(Schema.Array(RuleSchema)),
+      allow: Schema.optionalKey(Schema.Array(RuleSchema)),
+      default: Schema.optionalKey(Schema.Literals(["allow", "deny", "approve"]))
+    })
+  ),
+  pii: Schema.optionalKey(Schema.Boolean),
+  typeCheck: Schema.optionalKey(Schema.Boolean),
+  sandbox: Schema.optionalKey(Schema.Literals(["isolate", "quickjs"]))
+})
+export type CodeModeSection = typeof CodeModeSection.Type
+
+export interface StackConfig {
+  readonly mcp: McpConfig.McpConfig
+  readonly codeMode: CodeModeSection
+}
+
+/** Reads a config file: `mcpServers` as Claude Code / Desktop write it, plus `codeMode`. */
+export const load = Effect.fn("Stack.load")(function* (path: string) {
+  const text = yield* Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (e) =>
+      new McpConfigError({ detail: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` })
+  })
+  const mcp = yield* McpConfig.parse(text, process.env, path)
+  const raw = (JSON.parse(text) as { codeMode?: unknown }).codeMode ?? {}
+  const codeMode = yield* Schema.decodeUnknownEffect(CodeModeSection)(raw).pipe(
+    Effect.mapError((e) => new McpConfigError({ detail: `${path}: codeMode: ${e.message}` }))
+  )
+  return { mcp, codeMode } satisfies StackConfig
+})
+
+export interface StackOptions {
+  /** Session directory: skills in `<dir>/skills`, files in `<dir>/workspace`. */
+  readonly dir: string
+  readonly typeCheck?: boolean | undefined
+  readonly pii?: boolean | ReadonlyArray<Pii.PiiPattern> | undefined
+  readonly policy?: Policy.PolicyConfig | undefined
+  readonly approve?: Session.Options["approve"]
+  readonly sandbox?: "isolate" | "quickjs" | undefined
+  readonly limits?: Session.Options["limits"]
+  readonly hub?: McpHubOptions | undefined
+}
+
+/** CodeMode with everything under it: McpHub for `mcp`, a sandbox, and a skill store in `dir`. */
+export const layer = (
+  mcp: McpConfig.McpConfig,
+  options: StackOptions
+): Layer.Layer<CodeMode, Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError> => {
+  const dir = resolve(options.dir)
+  return Session.layer({
+    dir,
+    policy: options.policy,
+    approve: options.approve,
+    pii: options.pii,
+    typeCheck: options.typeCheck,
+    limits: options.limits
+  }).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        McpHub.layerConfig(mcp, options.hub),
+        options.sandbox === "quickjs" ? Sandbox.quickjs : Sandbox.isolate,
+        Skills.SkillStore.layerNode({ root: join(dir, "skills") })
+      )
+    )
+  )
+}
+
+/** `layer` from a config file, its `codeMode` section merged under explicit options. */
+export const layerFile = (path: string, options: StackOptions) =>
+  Layer.unwrap(
+    Effect.map(load(path), (config) =>
+      layer(config.mcp, {
+        ...options,
+        policy: options.policy ?? (config.codeMode.policy as Policy.PolicyConfig | undefined),
+        pii: options.pii ?? config.codeMode.pii,
+        typeCheck: options.typeCheck ?? config.codeMode.typeCheck,
+        sandbox: options.sandbox ?? config.codeMode.sandbox
+      })
+    )
+  )
