@@ -175,7 +175,7 @@ describe("docs server", () => {
     const repo = await ok(client, "search_docs", { query: "code mode sandbox", source: "repo" })
     expect(repo.results.length).toBeGreaterThan(0)
     expect(repo.results.every((h: { source: string }) => h.source === "repo")).toBe(true)
-    expect(repo.results.map((h: { id: string }) => h.id)).toContain("repo:README.md")
+    expect(repo.results.map((h: { id: string }) => h.id)).toContain("repo:docs/code-mode.md")
   })
 
   it("fetches a document's markdown whole or by section", async () => {

@@ -16,6 +16,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, Exit, Schema, type Scope } from "effect"
 import { CodeMode, type ExecuteOutcome } from "./CodeMode.ts"
+import * as Policy from "./Policy.ts"
 
 export const serverInfo = { name: "tta-code-mode", version: "0.1.0" } as const
 
@@ -212,9 +213,27 @@ export const makeServer = Effect.fnUntraced(function* () {
   const context = yield* Effect.context<CodeMode>()
   const server = new Server(serverInfo, { capabilities: { tools: {} }, instructions })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools] }))
+  // Calls the policy marks "approve" are put to the person at the client, when it can be asked.
+  const approver = (call: Policy.CallRequest) =>
+    Effect.promise(() =>
+      server
+        .elicitInput({
+          message: `Allow the code to call ${call.server}/${call.tool}?`,
+          requestedSchema: {
+            type: "object",
+            properties: { approve: { type: "boolean", title: `Allow ${call.server}/${call.tool}` } },
+            required: ["approve"]
+          }
+        })
+        .then((r) => r.action === "accept" && r.content?.approve === true)
+        .catch(() => false)
+    )
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const canAsk = server.getClientCapabilities()?.elicitation !== undefined
     const exit = await Effect.runPromiseExitWith(context)(
-      handleCall(request.params.name, request.params.arguments),
+      handleCall(request.params.name, request.params.arguments).pipe(
+        canAsk ? Effect.provideService(Policy.Approver, approver) : (self) => self
+      ),
       { signal: extra.signal }
     )
     if (Exit.isSuccess(exit)) return exit.value

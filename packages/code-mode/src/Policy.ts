@@ -2,7 +2,7 @@
  * Per-call policy for tool calls made from inside sandboxed code: deny, approve and allow lists of
  * `server/tool` glob patterns, optionally narrowed by the tool's MCP annotations.
  */
-import { Effect, Glob, Schema } from "effect"
+import { Context, Effect, Glob, Schema } from "effect"
 
 export type Decision = "allow" | "deny" | "approve"
 
@@ -145,3 +145,12 @@ export const make = Effect.fnUntraced(function* (config: PolicyConfig) {
 
 /** Allows everything; the policy of a session that configured none. */
 export const allowAll: Policy = { check: () => ({ decision: "allow", rule: "default" }) }
+
+/**
+ * Who decides calls a policy marks `approve`, for the current request. The gateway provides one that
+ * asks the MCP client (elicitation) when the client supports it; without one, such calls are denied.
+ */
+export const Approver = Context.Reference<((request: CallRequest) => Effect.Effect<boolean>) | undefined>(
+  "@tta/code-mode/Policy/Approver",
+  { defaultValue: () => undefined }
+)

@@ -32,7 +32,7 @@ export interface Options {
   /** The session's directory; `workspace/` lives under it. */
   readonly dir: string
   readonly policy?: Policy.PolicyConfig | undefined
-  /** Decides calls a policy marks `approve`. Without one, such calls are denied as unapproved. */
+  /** Decides calls a policy marks `approve`; else the request's `Policy.Approver`; else they are denied. */
   readonly approve?: ((request: Policy.CallRequest) => Effect.Effect<boolean>) | undefined
   /** Tokenize emails, phone numbers (and the given patterns) in tool results. Default off. */
   readonly pii?: boolean | ReadonlyArray<Pii.PiiPattern> | undefined
@@ -164,11 +164,12 @@ export const make = Effect.fnUntraced(function* (options: Options) {
           ledger.calls.push(full)
         })
       const verdict = policy.check({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
+      const approver = options.approve ?? (yield* Policy.Approver)
       const approved =
         verdict.decision === "allow"
           ? true
-          : verdict.decision === "approve" && options.approve
-            ? yield* options.approve({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
+          : verdict.decision === "approve" && approver
+            ? yield* approver({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
             : false
       if (!approved) {
         const error = new Policy.PolicyDeniedError({
