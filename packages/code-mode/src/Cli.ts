@@ -208,7 +208,7 @@ const exec = Command.make("exec", { file: Argument.String("file.ts") }, ({ file 
   }).pipe(oneLine)
 ).pipe(Command.withDescription("Run a file of agent code against the configured servers"))
 
-const skillsLayer = (d: string) => Skills.SkillStore.layerNode({ root: join(resolve(d), "skills") })
+const skillsLayer = (d: string) => Skills.SkillStore.layerNode({ root: resolve(d) })
 
 const skillsLs = Command.make("ls", {}, () =>
   Effect.gen(function* () {

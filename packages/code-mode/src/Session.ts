@@ -340,7 +340,9 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const listSkills = Effect.fn("codeMode.listSkills")(
     function* (query?: string) {
       const found = query && query.trim() !== "" ? yield* skills.search(query) : yield* skills.list()
-      return found.map(summary)
+      const list = found.map(summary)
+      ledger.read.push(JSON.stringify(list))
+      return list
     },
     Effect.mapError((e) => new CodeModeError({ operation: "list_skills", message: e.message }))
   )

@@ -3,7 +3,7 @@
  * optional `codeMode` section (policy, PII, type-check, sandbox backend) — what `tta` and the demo run.
  */
 import { readFile } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
 import { Sandbox, type SandboxUnavailable } from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
@@ -70,11 +70,17 @@ export interface StackOptions {
   readonly hub?: McpHubOptions | undefined
 }
 
-/** CodeMode with everything under it: McpHub for `mcp`, a sandbox, and a skill store in `dir`. */
+/** Everything a code-mode session runs on. */
+export type Services = CodeMode | McpHub | Sandbox | Skills.SkillStore
+
+/**
+ * CodeMode with everything under it — McpHub for `mcp`, a sandbox, a skill store in `dir` — all
+ * of them provided, so a workflow can also call a tool or read a skill directly.
+ */
 export const layer = (
   mcp: McpConfig.McpConfig,
   options: StackOptions
-): Layer.Layer<CodeMode, Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError> => {
+): Layer.Layer<Services, Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError> => {
   const dir = resolve(options.dir)
   return Session.layer({
     dir,
@@ -84,11 +90,11 @@ export const layer = (
     typeCheck: options.typeCheck,
     limits: options.limits
   }).pipe(
-    Layer.provide(
+    Layer.provideMerge(
       Layer.mergeAll(
         McpHub.layerConfig(mcp, options.hub),
         options.sandbox === "quickjs" ? Sandbox.quickjs : Sandbox.isolate,
-        Skills.SkillStore.layerNode({ root: join(dir, "skills") })
+        Skills.SkillStore.layerNode({ root: dir })
       )
     )
   )

@@ -112,7 +112,7 @@ export default r.content.toUpperCase()`
     await Effect.runPromise(
       SkillStore.SkillStore.use((s) =>
         s.save({ name: "double", description: "Doubles a number", code: readFileSync(skillFile, "utf8") })
-      ).pipe(Effect.provide(SkillStore.SkillStore.layerNode({ root: join(dir, "skills") })))
+      ).pipe(Effect.provide(SkillStore.SkillStore.layerNode({ root: dir })))
     )
     expect((await tta(["skills", "ls"])).stdout).toMatch(/double\s+v1\/1/)
     expect((await tta(["skills", "show", "double"])).stdout).toContain("n * 2")
