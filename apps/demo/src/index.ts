@@ -1,1 +1,8 @@
-export {}
+export * as Agent from "./Agent.ts"
+export * as Demo from "./Demo.ts"
+export * as Llm from "./Llm.ts"
+export * as NodeFlags from "./NodeFlags.ts"
+export { Progress, type StepEvent } from "./Progress.ts"
+export * as Servers from "./Servers.ts"
+export * as Stack from "./Stack.ts"
+export * as Triage from "./Triage.ts"
