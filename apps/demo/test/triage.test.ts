@@ -128,7 +128,7 @@ describe("incident triage on the real servers", () => {
     const skill = skills.find((s) => s.name === SKILL)!
     expect(skill.version).toBe(1)
     expect(skill.runs).toBeGreaterThanOrEqual(1)
-    expect(readFileSync(join(dirs.session, "skills", "skills", SKILL, "index.ts"), "utf8")).toContain(
+    expect(readFileSync(join(dirs.session, "skills", SKILL, "index.ts"), "utf8")).toContain(
       'from "../../servers/metrics/index.ts"'
     )
   })
