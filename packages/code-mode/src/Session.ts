@@ -100,18 +100,30 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const workspace = Workspace.hostFunction(workspaceDir)
 
   const apiRef = yield* Ref.make<Api | undefined>(undefined)
+  // Bumped on every list change, so a tree generated while a change arrived is not cached.
+  const generation = yield* Ref.make(0)
   const apiLock = yield* Semaphore.make(1)
+  // The session's token account, kept as running counts (o200k_base) rather than the results
+  // themselves, so a long-lived gateway session does not hold every result it ever saw.
   const ledger = {
-    calls: [] as Array<FullCall>,
-    read: [] as Array<string>,
-    code: [] as Array<string>,
-    returned: [] as Array<unknown>
+    records: [] as Array<ToolCallRecord>,
+    tools: new Map<string, TokenAccount.ToolRef>(),
+    calls: 0,
+    results: 0,
+    read: 0,
+    code: 0,
+    returned: 0
   }
 
   // A server whose tool list changed gets a fresh tree on the next use.
   const changes = yield* hub.subscribeChanges
   yield* Stream.fromSubscription(changes).pipe(
-    Stream.runForEach(() => Ref.set(apiRef, undefined)),
+    Stream.runForEach(() =>
+      Effect.andThen(
+        Ref.update(generation, (n) => n + 1),
+        Ref.set(apiRef, undefined)
+      )
+    ),
     Effect.forkScoped
   )
 
@@ -119,6 +131,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     Effect.gen(function* () {
       const cached = yield* Ref.get(apiRef)
       if (cached) return cached
+      const started = yield* Ref.get(generation)
       const catalog = (yield* hub.catalog()) as ToolCatalog
       const tree = yield* Tree.generate(catalog).pipe(
         Effect.mapError((e) => new CodeModeError({ operation: "generate API", message: e.message }))
@@ -128,7 +141,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         catalog.servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.annotations] as const))
       )
       const fresh: Api = { catalog, tree, index, annotations }
-      yield* Ref.set(apiRef, fresh)
+      if ((yield* Ref.get(generation)) === started) yield* Ref.set(apiRef, fresh)
       return fresh
     })
   )
@@ -161,7 +174,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
             record: { server: s, tool: t, ...record, durationMs: record.durationMs || now - started }
           }
           calls.push(full)
-          ledger.calls.push(full)
+          ledger.records.push(full.record)
         })
       const verdict = policy.check({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
       const approver = options.approve ?? (yield* Policy.Approver)
@@ -191,36 +204,58 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         .pipe(
           Effect.tapError((e) =>
             push({ ok: false, outcome: "error", durationMs: 0, error: errorText(e) }, input, errorText(e))
+          ),
+          // A server's error message can quote personal data too: the code sees it tokenized.
+          Effect.mapError((e) =>
+            tokenizer
+              ? {
+                  _tag: (e as { _tag?: string })._tag ?? "Error",
+                  message: tokenizer.tokenize(errorText(e)) as string
+                }
+              : e
           )
         )
       yield* push({ ok: true, outcome: "ok", durationMs: 0 }, input, result)
       return tokenizer ? tokenizer.tokenize(result) : result
     })
 
-  const accountOf = (
+  const inCatalog = (catalog: ToolCatalog) => {
+    const known = new Set(catalog.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)))
+    return (ref: TokenAccount.ToolRef) => known.has(`${ref.server}/${ref.tool}`)
+  }
+
+  /** One execution's account; its counts are added to the session's. */
+  const absorb = (
     catalog: ToolCatalog,
-    calls: ReadonlyArray<TokenAccount.ToolCall>,
-    read: ReadonlyArray<string>,
-    code: ReadonlyArray<string>,
+    calls: ReadonlyArray<FullCall>,
+    code: string,
     returned: ReadonlyArray<unknown>
   ) =>
-    TokenAccount.account({
-      catalog,
+    Effect.gen(function* () {
       // Denied calls never reached a server, so no approach would have paid for them.
-      calls: calls.filter((c) => (c as FullCall).record?.outcome !== "denied"),
-      codeMode: { tools: gatewayTools, read, code, returned }
+      const paid = calls.filter((c) => c.record.outcome !== "denied").filter(inCatalog(catalog))
+      const figures = yield* TokenAccount.account({
+        catalog,
+        calls: paid,
+        codeMode: { tools: gatewayTools, read: [], code: [code], returned }
+      })
+      for (const c of paid) ledger.tools.set(`${c.server}/${c.tool}`, { server: c.server, tool: c.tool })
+      ledger.calls += figures.direct.calls
+      ledger.results += figures.direct.results
+      ledger.code += figures.codeMode.code
+      ledger.returned += figures.codeMode.returned
+      return figures
     }).pipe(Effect.mapError((e) => new CodeModeError({ operation: "token account", message: e.message })))
 
   const execute = Effect.fn("codeMode.execute")(function* (code: string) {
     const { catalog, annotations } = yield* api
     const files = yield* mounted
-    ledger.code.push(code)
     if (checker) {
       checker.setFiles(files)
       const diagnostics = checker.check(code)
       if (diagnostics.length > 0) {
         const message = `Type errors (nothing was run):\n${TypeCheck.format(diagnostics)}`
-        ledger.returned.push(message)
+        yield* absorb(catalog, [], code, [message])
         return yield* new ExecutionError({ kind: "type-check", message, line: diagnostics[0]!.line })
       }
     }
@@ -249,15 +284,13 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       })
       .pipe(
         Effect.onExit((exit) => recordSkillRuns(exit._tag === "Success")),
-        Effect.mapError((error) => {
+        Effect.catch((error) => {
           const mapped = toExecutionError(error)
-          ledger.returned.push(mapped.message)
-          return mapped
+          return Effect.andThen(absorb(catalog, calls, code, [mapped.message]), Effect.fail(mapped))
         })
       )
     const returned = [result.value, ...result.logs.map((l) => l.message)]
-    ledger.returned.push(...returned)
-    const tokens = yield* accountOf(catalog, calls, [], [code], returned)
+    const tokens = yield* absorb(catalog, calls, code, returned)
     const outcome: ExecuteOutcome = {
       value: result.value,
       logs: result.logs,
@@ -285,7 +318,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.read.push(JSON.stringify(hits))
+    ledger.read += TokenAccount.count(JSON.stringify(hits))
     return hits as ReadonlyArray<SearchHit>
   })
 
@@ -300,7 +333,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         .slice(0, 5)
       return yield* new ApiFileNotFound({ path, suggestions })
     }
-    ledger.read.push(source)
+    ledger.read += TokenAccount.count(source)
     return source
   })
 
@@ -341,16 +374,49 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     function* (query?: string) {
       const found = query && query.trim() !== "" ? yield* skills.search(query) : yield* skills.list()
       const list = found.map(summary)
-      ledger.read.push(JSON.stringify(list))
+      ledger.read += TokenAccount.count(JSON.stringify(list))
       return list
     },
     Effect.mapError((e) => new CodeModeError({ operation: "list_skills", message: e.message }))
   )
 
-  const tokenAccount = () =>
-    Effect.flatMap(api, ({ catalog }) =>
-      accountOf(catalog, ledger.calls, ledger.read, ledger.code, ledger.returned)
-    )
+  const tokenAccount = Effect.fn("codeMode.tokenAccount")(function* () {
+    const { catalog } = yield* api
+    // Definitions as each approach carries them; everything else from the running counts.
+    const base = yield* TokenAccount.account({
+      catalog,
+      calls: [...ledger.tools.values()]
+        .filter(inCatalog(catalog))
+        .map((ref) => ({ ...ref, input: {}, result: "" })),
+      codeMode: { tools: gatewayTools, read: [], code: [], returned: [] }
+    }).pipe(Effect.mapError((e) => new CodeModeError({ operation: "token account", message: e.message })))
+    const breakdown = (parts: Omit<TokenAccount.Breakdown, "total">): TokenAccount.Breakdown => ({
+      ...parts,
+      total: parts.definitions + parts.calls + parts.results + parts.read + parts.code + parts.returned
+    })
+    const saved = (from: number, to: number) =>
+      from === 0 ? 0 : Math.round(((from - to) / from) * 1000) / 10
+    const work = { calls: ledger.calls, results: ledger.results, read: 0, code: 0, returned: 0 }
+    const direct = breakdown({ definitions: base.direct.definitions, ...work })
+    const toolSearch = breakdown({ definitions: base.toolSearch.definitions, ...work })
+    const codeMode = breakdown({
+      definitions: base.codeMode.definitions,
+      calls: 0,
+      results: 0,
+      read: ledger.read,
+      code: ledger.code,
+      returned: ledger.returned
+    })
+    const figures: TokenAccount.Figures = {
+      encoding: base.encoding,
+      direct,
+      toolSearch,
+      codeMode,
+      savedVsDirect: saved(direct.total, codeMode.total),
+      savedVsToolSearch: saved(toolSearch.total, codeMode.total)
+    }
+    return figures
+  })
 
   return CodeMode.of({
     searchTools,
@@ -359,7 +425,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     saveSkill,
     listSkills,
     tokenAccount,
-    toolCalls: () => Effect.sync(() => ledger.calls.map((c) => c.record))
+    toolCalls: () => Effect.sync(() => [...ledger.records])
   })
 })
 

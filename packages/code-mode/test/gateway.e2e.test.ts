@@ -127,6 +127,17 @@ export default { name: pro.name, email: pro.email, phone: pro.phone }`)
     )
   })
 
+  it("tokenizes PII in a server's error messages too", async () => {
+    const missing = join(gw.files, "grace@cobol.example.txt")
+    const result = await execute(`import { readTextFile } from "./servers/filesystem/index.ts"
+let message = ""
+try { await readTextFile({ path: ${JSON.stringify(missing)} }) } catch (e) { message = (e as Error).message }
+export default message`)
+    const value = (result.structuredContent as unknown as CodeMode.ExecuteOutcome).value as string
+    expect(value).toMatch(/\[EMAIL_\d+\]/)
+    expect(value).not.toContain("grace@cobol.example")
+  })
+
   it("catches a type error before any tool is called", async () => {
     const before = (await gw.runtime.runPromise(CodeMode.CodeMode.use((c) => c.toolCalls()))).length
     const result = await execute(`import { writeFile } from "./servers/filesystem/index.ts"
