@@ -121,8 +121,9 @@ Goal ≥ ${goal}× faster than LangChain.js: ${minRatio >= goal ? "met" : "not m
       ? ""
       : `\n  For scale, one run of the stock \`withRetry\` on the same step took ${stockSeconds.toFixed(2)} s here, all of it sleep.`
   }
-- Both sides at their defaults: @tta/core makes a \`tta.<kind>\` span and updates its metrics on every
-  primitive run (Effect's built-in tracer, nothing exported); LangChain runs its callback manager for
+- Both sides at their defaults: @tta/core updates its metrics on every primitive run and, with no
+  tracer installed (Effect's built-in tracer, which exports nothing), opens no spans; with a tracer
+  it opens a \`tta.<kind>\` span per run (see packages/core/bench). LangChain runs its callback manager for
   every runnable (run ids, config propagation) with LangSmith tracing off. The cache-hit workload of
   core's bench has no LangChain Runnable counterpart and is not compared.
 

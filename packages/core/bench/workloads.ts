@@ -17,7 +17,7 @@ export interface Workload {
   readonly tta: (input: number) => Effect.Effect<unknown, unknown>
   /** The same work hand-written in plain Effect, no tracing. */
   readonly effect: (input: number) => Effect.Effect<unknown, unknown>
-  /** The same work in plain Effect with one `Effect.withSpan` per primitive run, as @tta/core traces. */
+  /** The same work in plain Effect with one `Effect.withSpan` wherever @tta/core opens a span when a tracer is installed. */
   readonly effectTraced: (input: number) => Effect.Effect<unknown, unknown>
 }
 

@@ -4,7 +4,15 @@
  */
 import { Effect } from "effect"
 import { RouteNotFoundError } from "./Errors.ts"
-import { type Any, type ContextOf, type ErrorOf, make, type OutputOf, type Primitive } from "./Primitive.ts"
+import {
+  type Any,
+  annotateSpan,
+  type ContextOf,
+  type ErrorOf,
+  make,
+  type OutputOf,
+  type Primitive
+} from "./Primitive.ts"
 
 type Decide<In, A, E, R> = (input: In) => A | Effect.Effect<A, E, R>
 
@@ -28,7 +36,7 @@ export const branch = <In, O1, E1, R1, O2, E2, R2, EP = never, RP = never>(
     run: (input: In) =>
       Effect.flatMap(decide(predicate, input), (taken) =>
         Effect.andThen(
-          Effect.annotateCurrentSpan("tta.branch.taken", taken),
+          annotateSpan({ "tta.branch.taken": taken }),
           taken ? onTrue.run(input) : (onFalse.run(input) as Effect.Effect<O1 | O2, E1 | E2, R1 | R2>)
         )
       )
@@ -97,16 +105,16 @@ export function route(
       Effect.flatMap(decide(select, input), (key) => {
         const chosen = table.get(key)
         if (chosen !== undefined) {
-          return Effect.andThen(Effect.annotateCurrentSpan("tta.route.key", key), chosen.run(input))
+          return Effect.andThen(annotateSpan({ "tta.route.key": key }), chosen.run(input))
         }
         if (fallback !== undefined) {
           return Effect.andThen(
-            Effect.annotateCurrentSpan({ "tta.route.key": key, "tta.route.fallback": true }),
+            annotateSpan({ "tta.route.key": key, "tta.route.fallback": true }),
             fallback.run(input)
           )
         }
         return Effect.andThen(
-          Effect.annotateCurrentSpan("tta.route.key", key),
+          annotateSpan({ "tta.route.key": key }),
           Effect.fail(
             new RouteNotFoundError({
               primitive: name,

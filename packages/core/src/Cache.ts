@@ -4,11 +4,11 @@
  * single run. `undefined`, `null` and `Option.none()` outputs are cached like any other value;
  * failures are not cached. Hits and misses are counted in `tta.cache.hits` / `tta.cache.misses`.
  */
-import { Cause, Clock, Context, Deferred, Duration, Effect, Exit, Option, Tracer } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, Option } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
-import { isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { currentSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
 
 export interface CacheOptions<In> {
   /** Cache key of an input. */
@@ -68,7 +68,7 @@ export const cache: {
     const lookup = (input: In): Effect.Effect<Out, E, R> =>
       Effect.withFiber((fiber) => {
         const context = fiber.context
-        const span = Context.getOrUndefined(context, Tracer.ParentSpan)
+        const span = currentSpan(fiber)
         const key = options.key(input)
         const entry = store.get(key)
         if (entry !== undefined) {
@@ -77,14 +77,14 @@ export const cache: {
               store.delete(key)
               store.set(key, entry)
               hits.updateUnsafe(1, context)
-              if (span?._tag === "Span") span.attribute("tta.cache.hit", true)
+              if (span !== undefined) span.attribute("tta.cache.hit", true)
               return Effect.succeed(entry.value)
             }
             store.delete(key)
           } else {
             // Someone is already computing this key: wait for their result.
             hits.updateUnsafe(1, context)
-            if (span?._tag === "Span") {
+            if (span !== undefined) {
               span.attribute("tta.cache.hit", true)
               span.attribute("tta.cache.coalesced", true)
             }
@@ -95,7 +95,7 @@ export const cache: {
           }
         }
         misses.updateUnsafe(1, context)
-        if (span?._tag === "Span") span.attribute("tta.cache.hit", false)
+        if (span !== undefined) span.attribute("tta.cache.hit", false)
         const pending: Entry<Out, E> = { _tag: "Pending", deferred: Deferred.makeUnsafe<Exit.Exit<Out, E>>() }
         store.set(key, pending)
         evict()

@@ -9,7 +9,7 @@ import { Cause, Clock, type Context, Duration, Effect, type Exit, Option } from 
 import { dual } from "effect/Function"
 import { CircuitOpenError, InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
-import { isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
 
 export type BreakerState = "closed" | "open" | "half-open"
 
@@ -116,21 +116,15 @@ export const circuitBreaker: {
           if (state === "open" && current(now) === "half-open") transition("half-open", now, context)
           const admitted = generation
           if (state === "open") {
-            return Effect.andThen(
-              Effect.annotateCurrentSpan("tta.circuit.state", state),
-              Effect.fail(rejected(now))
-            )
+            return Effect.andThen(annotateSpan({ "tta.circuit.state": state }), Effect.fail(rejected(now)))
           }
           if (state === "half-open") {
             if (probesInFlight + probeSuccesses >= halfOpenMax) {
-              return Effect.andThen(
-                Effect.annotateCurrentSpan("tta.circuit.state", state),
-                Effect.fail(rejected(now))
-              )
+              return Effect.andThen(annotateSpan({ "tta.circuit.state": state }), Effect.fail(rejected(now)))
             }
             probesInFlight++
             return Effect.andThen(
-              Effect.annotateCurrentSpan({ "tta.circuit.state": state, "tta.circuit.probe": true }),
+              annotateSpan({ "tta.circuit.state": state, "tta.circuit.probe": true }),
               Effect.onExit(self.run(input), (exit) =>
                 Effect.sync(() => {
                   if (admitted !== generation) return
@@ -147,7 +141,7 @@ export const circuitBreaker: {
             )
           }
           return Effect.andThen(
-            Effect.annotateCurrentSpan("tta.circuit.state", state),
+            annotateSpan({ "tta.circuit.state": state }),
             Effect.onExit(self.run(input), (exit) =>
               Effect.sync(() => {
                 if (admitted !== generation) return

@@ -8,6 +8,7 @@ import { describeFailure, FallbackError } from "./Errors.ts"
 import type { CommonInput } from "./Parallel.ts"
 import {
   type Any,
+  annotateSpan,
   type ContextOf,
   defaultName,
   type ErrorOf,
@@ -53,7 +54,7 @@ export const fallback: {
             Effect.catch(
               i === 0
                 ? all[0]!.run(input)
-                : Effect.andThen(Effect.annotateCurrentSpan("tta.fallback.index", i), all[i]!.run(input)),
+                : Effect.andThen(annotateSpan({ "tta.fallback.index": i }), all[i]!.run(input)),
               (error) => {
                 failures.push(error)
                 if (i + 1 < all.length) return attempt(i + 1)

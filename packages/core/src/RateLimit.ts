@@ -6,7 +6,7 @@
 import { Clock, Duration, Effect, Option } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
-import { isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
 
 export interface RateLimitOptions {
   readonly limit: number
@@ -47,7 +47,7 @@ export const rateLimit: {
           const wait = slot - now
           if (wait <= 0) return self.run(input)
           return Effect.andThen(
-            Effect.andThen(Effect.annotateCurrentSpan("tta.rate_limit.wait_ms", wait), Effect.sleep(wait)),
+            Effect.andThen(annotateSpan({ "tta.rate_limit.wait_ms": wait }), Effect.sleep(wait)),
             self.run(input)
           )
         })

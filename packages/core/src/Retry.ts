@@ -1,13 +1,13 @@
 /**
  * `retry(options)`: runs the step again after a typed failure. Defects and interruptions are never
- * retried. Every attempt gets its own `tta.retry.attempt` span; retries are counted in
- * `tta.retry.retries`.
+ * retried. With a tracer installed every attempt gets its own `tta.retry.attempt` span; retries
+ * are counted in `tta.retry.retries`.
  */
-import { Context, Duration, Effect, Schedule, Tracer } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
-import { make, type Primitive, requireInt } from "./Primitive.ts"
+import { currentSpan, isTracing, make, type Primitive, requireInt } from "./Primitive.ts"
 
 export interface Backoff {
   /** Delay before the first retry. */
@@ -73,6 +73,7 @@ export const retry: {
     if (times !== undefined) policy.times = times
     if (schedule !== undefined) policy.schedule = schedule as Schedule.Schedule<unknown, E>
     if (options.while !== undefined) policy.while = options.while
+    const retryWhile = options.while
     const retries = Metrics.retries(Metrics.attributes(name, "retry"))
     return make({
       name,
@@ -89,20 +90,36 @@ export const retry: {
       run: (input: In) =>
         Effect.withFiber((fiber) => {
           const context = fiber.context
-          const span = Context.getOrUndefined(context, Tracer.ParentSpan)
+          const span = currentSpan(fiber)
+          const attemptSpans = isTracing(fiber)
           let attempt = 0
           const once = Effect.suspend(() => {
             attempt++
             if (attempt > 1) retries.updateUnsafe(1, context)
-            return Effect.withSpan(self.run(input), "tta.retry.attempt", {
-              attributes: { "tta.primitive.name": name, "tta.retry.attempt": attempt },
-              captureStackTrace: false
-            })
+            return attemptSpans
+              ? Effect.withSpan(self.run(input), "tta.retry.attempt", {
+                  attributes: { "tta.primitive.name": name, "tta.retry.attempt": attempt },
+                  captureStackTrace: false
+                })
+              : self.run(input)
           })
-          return Effect.onExit(Effect.retry(once, policy) as Effect.Effect<Out, E, R>, () => {
-            if (span?._tag === "Span") span.attribute("tta.retry.attempts", attempt)
-            return Effect.void
-          })
+          let retried: Effect.Effect<Out, E, R>
+          if (schedule === undefined) {
+            // Nothing to wait for between attempts: this loop is what Effect.retry does with
+            // `{ times, while }` (Effect.catch recovers the same typed errors), minus the
+            // schedule step and context change it pays per attempt.
+            const max = times ?? 0
+            const loop: Effect.Effect<Out, E, R> = Effect.catch(once, (error: E) =>
+              attempt <= max && (retryWhile === undefined || retryWhile(error)) ? loop : Effect.fail(error)
+            )
+            retried = loop
+          } else retried = Effect.retry(once, policy) as Effect.Effect<Out, E, R>
+          return span === undefined
+            ? retried
+            : Effect.onExit(retried, () => {
+                span.attribute("tta.retry.attempts", attempt)
+                return Effect.void
+              })
         })
     })
   }

@@ -8,7 +8,7 @@
 import { Cause, Effect, type Exit } from "effect"
 import { dual } from "effect/Function"
 import { type CompensationFailure, describeFailure, SagaError } from "./Errors.ts"
-import { type Any, defaultName, isPrimitive, make, type Primitive } from "./Primitive.ts"
+import { type Any, defaultName, isPrimitive, make, type Primitive, withSpan } from "./Primitive.ts"
 import type { Chained, Sequence } from "./Sequence.ts"
 
 export const CompensationId = "~@tta/core/Saga/compensation" as const
@@ -77,12 +77,11 @@ export function saga(...steps: ReadonlyArray<Any>): Any {
         chain = Effect.andThen(
           chain,
           Effect.exit(
-            Effect.withSpan(
+            withSpan(
               Effect.suspend(() => undo(output, input)),
               "tta.saga.compensate",
               {
-                attributes: { "tta.primitive.name": name, "tta.saga.step": step.name },
-                captureStackTrace: false
+                attributes: { "tta.primitive.name": name, "tta.saga.step": step.name }
               }
             )
           ).pipe(

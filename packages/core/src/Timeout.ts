@@ -5,7 +5,7 @@
 import { Duration, Effect, Option } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError, TimeoutError } from "./Errors.ts"
-import { isPrimitive, make, type Primitive } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive } from "./Primitive.ts"
 
 export const timeout: {
   (
@@ -37,7 +37,7 @@ export const timeout: {
     const text = Duration.format(limit)
     const onTimeout = () =>
       Effect.andThen(
-        Effect.annotateCurrentSpan("tta.timeout.expired", true),
+        annotateSpan({ "tta.timeout.expired": true }),
         Effect.fail(
           new TimeoutError({
             primitive: name,

@@ -3,7 +3,7 @@
  */
 import { Effect } from "effect"
 import { dual } from "effect/Function"
-import { isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
 
 /** Transforms the output with a plain function. */
 export const map: {
@@ -83,7 +83,7 @@ export const forEach: {
       meta: { concurrency },
       run: (inputs: ReadonlyArray<In>) =>
         Effect.andThen(
-          Effect.annotateCurrentSpan("tta.for_each.items", inputs.length),
+          annotateSpan({ "tta.for_each.items": inputs.length }),
           Effect.forEach(inputs, (item) => self.run(item), forEachOptions)
         )
     })
