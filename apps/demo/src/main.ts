@@ -21,7 +21,8 @@ import * as Stack from "./Stack.ts"
 
 relaunchForIsolates()
 
-const args = process.argv.slice(2)
+// A lone `--` (as in `pnpm demo -- --json`) only separates the runner's arguments from ours.
+const args = process.argv.slice(2).filter((a) => a !== "--")
 const json = args.includes("--json")
 const llm = args.includes("--llm")
 const dirArg = args.indexOf("--dir")
