@@ -133,11 +133,21 @@ const serve = Command.make(
   (flags) =>
     Effect.gen(function* () {
       const { config, dir } = yield* root
+      const loaded = yield* loadConfig(config)
+      const options: Stack.StackOptions = {
+        dir,
+        policy: loaded.codeMode.policy as Stack.StackOptions["policy"],
+        pii: loaded.codeMode.pii,
+        typeCheck: flags.typecheck && loaded.codeMode.typeCheck !== false,
+        sandbox: loaded.codeMode.sandbox
+      }
       const port = Option.getOrUndefined(flags.http)
       const program =
         port !== undefined
           ? Effect.gen(function* () {
-              const gateway = yield* Gateway.serveHttp({ host: flags.host, port })
+              // Each HTTP client gets its own session (workspace, PII tokens); stdio has one client.
+              const perSession = yield* Stack.perSession(options)
+              const gateway = yield* Gateway.serveHttp({ host: flags.host, port, perSession })
               yield* progress(`tta gateway listening on ${gateway.url}`)
               return yield* Effect.never
             })
@@ -146,9 +156,7 @@ const serve = Command.make(
               yield* progress("tta gateway on stdio")
               return yield* Effect.never
             })
-      yield* Effect.scoped(program).pipe(
-        Effect.provide(stackLayer({ config, dir }, { dir, typeCheck: flags.typecheck }))
-      )
+      yield* Effect.scoped(program).pipe(Effect.provide(Stack.layer(loaded.mcp, options)))
     }).pipe(oneLine)
 ).pipe(Command.withDescription("Serve the gateway MCP server (stdio, or Streamable HTTP with --http)"))
 

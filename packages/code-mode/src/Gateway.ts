@@ -14,7 +14,7 @@ import {
   ListToolsRequestSchema,
   type Tool
 } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, Exit, Schema, type Scope } from "effect"
+import { Cause, Context, Effect, Exit, Schema, Scope } from "effect"
 import { CodeMode, type ExecuteOutcome } from "./CodeMode.ts"
 import * as Policy from "./Policy.ts"
 
@@ -208,9 +208,12 @@ export const handleCall = Effect.fn("gateway.call")(function* (name: string, arg
   )
 })
 
-/** A low-level MCP server answering with the CodeMode service of `context`. */
+/** A low-level MCP server answering with the CodeMode service in context. */
 export const makeServer = Effect.fnUntraced(function* () {
-  const context = yield* Effect.context<CodeMode>()
+  return serverFor(yield* Effect.context<CodeMode>())
+})
+
+const serverFor = (context: Context.Context<CodeMode>): Server => {
   const server = new Server(serverInfo, { capabilities: { tools: {} }, instructions })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools] }))
   // Calls the policy marks "approve" are put to the person at the client, when it can be asked.
@@ -240,7 +243,7 @@ export const makeServer = Effect.fnUntraced(function* () {
     return { isError: true, content: text(`Internal error: ${Cause.pretty(exit.cause)}`) }
   })
   return server
-})
+}
 
 /** Serves the gateway on stdin/stdout until the scope closes. */
 export const serveStdio = Effect.fnUntraced(function* () {
@@ -274,10 +277,22 @@ export class GatewayListenError extends Schema.TaggedError<GatewayListenError>()
 export const serveHttp = Effect.fnUntraced(function* (options: {
   readonly host?: string
   readonly port?: number
+  /**
+   * A CodeMode of its own for each MCP session (own workspace, own PII tokens), built in a scope
+   * that closes with the session. Without it every client shares the CodeMode in context.
+   */
+  readonly perSession?: (sessionId: string) => Effect.Effect<CodeMode["Service"], unknown, Scope.Scope>
 }): Effect.fn.Return<HttpGateway, GatewayListenError, CodeMode | Scope.Scope> {
   const host = options.host ?? "127.0.0.1"
   const context = yield* Effect.context<CodeMode>()
   const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const sessionScopes = new Map<string, Scope.Closeable>()
+  const closeSession = (id: string | undefined) => {
+    const scope = id === undefined ? undefined : sessionScopes.get(id)
+    if (id === undefined || scope === undefined) return Promise.resolve()
+    sessionScopes.delete(id)
+    return Effect.runPromise(Scope.close(scope, Exit.void))
+  }
   let allowedHosts: Array<string> = []
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -295,18 +310,29 @@ export const serveHttp = Effect.fnUntraced(function* (options: {
       )
       return
     }
+    const id = randomUUID()
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => id,
       enableDnsRebindingProtection: true,
       allowedHosts,
-      onsessioninitialized: (id) => {
-        sessions.set(id, transport)
+      onsessioninitialized: (sid) => {
+        sessions.set(sid, transport)
       }
     })
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId)
+      void closeSession(id)
     }
-    const server = await Effect.runPromiseWith(context)(makeServer())
+    let sessionContext = context
+    if (options.perSession) {
+      const scope = await Effect.runPromise(Scope.make())
+      sessionScopes.set(id, scope)
+      const codeMode = await Effect.runPromise(
+        options.perSession(id).pipe(Effect.provideService(Scope.Scope, scope))
+      )
+      sessionContext = Context.add(context, CodeMode, codeMode)
+    }
+    const server = serverFor(sessionContext)
     await server.connect(transport)
     await transport.handleRequest(req, res)
   }
@@ -326,6 +352,7 @@ export const serveHttp = Effect.fnUntraced(function* (options: {
   yield* Effect.addFinalizer(() =>
     Effect.promise(async () => {
       await Promise.all([...sessions.values()].map((t) => t.close()))
+      await Promise.all([...sessionScopes.keys()].map(closeSession))
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
     })

@@ -39,6 +39,8 @@ export interface Options {
   /** Type-check agent code against the API before running it. Default true. */
   readonly typeCheck?: boolean | undefined
   readonly limits?: Limits.Limits | undefined
+  /** A type checker to share between sessions (it is warm after its first check). */
+  readonly checker?: TypeCheck.Checker | undefined
   /** Timeout of each tool call made from the code (McpHub's default otherwise). */
   readonly callTimeout?: number | undefined
 }
@@ -94,7 +96,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const tokenizer =
     options.pii === true ? Pii.make() : Array.isArray(options.pii) ? Pii.make(options.pii) : undefined
   const typeCheck = options.typeCheck ?? true
-  const checker = typeCheck ? TypeCheck.make() : undefined
+  const checker = typeCheck ? (options.checker ?? TypeCheck.make()) : undefined
   const workspaceDir = join(options.dir, "workspace")
   mkdirSync(workspaceDir, { recursive: true })
   const workspace = Workspace.hostFunction(workspaceDir)

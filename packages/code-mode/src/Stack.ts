@@ -3,15 +3,16 @@
  * optional `codeMode` section (policy, PII, type-check, sandbox backend) — what `tta` and the demo run.
  */
 import { readFile } from "node:fs/promises"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
 import { Sandbox, type SandboxUnavailable } from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Schema, type Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
 import * as Session from "./Session.ts"
+import * as TypeCheck from "./TypeCheck.ts"
 
 const RuleSchema = Schema.Union([
   Schema.String,
@@ -99,6 +100,32 @@ export const layer = (
     )
   )
 }
+
+/**
+ * For a gateway serving several clients: a factory of one CodeMode per client session, each with its
+ * own workspace (`<dir>/sessions/<id>/workspace`) and PII tokens, sharing the servers, the sandbox,
+ * the skill store and one warm type checker.
+ */
+export const perSession = Effect.fnUntraced(function* (
+  options: StackOptions
+): Effect.fn.Return<
+  (id: string) => Effect.Effect<CodeMode["Service"], Policy.PolicyConfigError, Scope.Scope>,
+  never,
+  McpHub | Sandbox | Skills.SkillStore
+> {
+  const services = yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>()
+  const checker = options.typeCheck === false ? undefined : TypeCheck.make()
+  return (id: string) =>
+    Session.make({
+      dir: join(resolve(options.dir), "sessions", id),
+      policy: options.policy,
+      approve: options.approve,
+      pii: options.pii,
+      typeCheck: options.typeCheck,
+      limits: options.limits,
+      checker
+    }).pipe(Effect.provide(services))
+})
 
 /** `layer` from a config file, its `codeMode` section merged under explicit options. */
 export const layerFile = (path: string, options: StackOptions) =>

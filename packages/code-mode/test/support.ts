@@ -36,21 +36,29 @@ export const tempSession = () => {
 }
 
 /** The real stack (three real MCP servers, isolate sandbox, skill store) behind the HTTP gateway. */
-export const startGateway = async (options: Omit<Stack.StackOptions, "dir"> = {}) => {
+export const startGateway = async (
+  options: Omit<Stack.StackOptions, "dir"> = {},
+  { perSession = false }: { readonly perSession?: boolean } = {}
+) => {
   const session = tempSession()
   const mcp = await Effect.runPromise(McpConfig.decode({ mcpServers: session.mcpServers }))
-  const runtime = ManagedRuntime.make(Stack.layer(mcp, { dir: join(session.dir, "tta"), ...options }))
+  const stack = { dir: join(session.dir, "tta"), ...options }
+  const runtime = ManagedRuntime.make(Stack.layer(mcp, stack))
   let resolveUrl: (url: string) => void = () => {}
   const url = new Promise<string>((resolve) => {
     resolveUrl = resolve
   })
   const fiber = runtime.runFork(
     Effect.scoped(
-      Effect.flatMap(Gateway.serveHttp({ port: 0 }), (g) =>
-        Effect.andThen(
-          Effect.sync(() => resolveUrl(g.url)),
-          Effect.never
-        )
+      Effect.flatMap(
+        Effect.flatMap(perSession ? Stack.perSession(stack) : Effect.succeed(undefined), (factory) =>
+          Gateway.serveHttp(factory ? { port: 0, perSession: factory } : { port: 0 })
+        ),
+        (g) =>
+          Effect.andThen(
+            Effect.sync(() => resolveUrl(g.url)),
+            Effect.never
+          )
       )
     )
   )

@@ -1,0 +1,62 @@
+// Over HTTP each client is its own session: its own workspace/ and its own PII tokens, so one
+// client can neither read another's files nor turn another's tokens back into personal data.
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { CodeMode } from "../src/index.ts"
+import { startGateway } from "./support.ts"
+
+let gw: Awaited<ReturnType<typeof startGateway>>
+beforeAll(async () => {
+  gw = await startGateway({ pii: true }, { perSession: true })
+  writeFileSync(join(gw.files, "contact.txt"), "owner: dana@private.example")
+}, 60_000)
+afterAll(async () => {
+  await gw?.close()
+})
+
+const connect = async () => {
+  const client = new Client({ name: "session-test", version: "1.0.0" })
+  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+  const run = async (code: string) => {
+    const r = (await client.callTool({ name: "execute", arguments: { code } })) as CallToolResult
+    return (r.structuredContent as unknown as CodeMode.ExecuteOutcome | undefined)?.value
+  }
+  return { client, run }
+}
+
+describe("one session per HTTP client", () => {
+  it("keeps workspaces and PII tokens apart", async () => {
+    const a = await connect()
+    const b = await connect()
+    await a.run(`import { writeFile } from "./workspace.ts"
+await writeFile("notes/a.md", "from A")
+export default 1`)
+    expect(
+      await a.run(`import { listFiles } from "./workspace.ts"\nexport default await listFiles()`)
+    ).toEqual(["notes/a.md"])
+    expect(
+      await b.run(`import { listFiles } from "./workspace.ts"\nexport default await listFiles()`)
+    ).toEqual([])
+
+    const token = await a.run(`import { readTextFile } from "./servers/filesystem/index.ts"
+const r = await readTextFile({ path: ${JSON.stringify(join(gw.files, "contact.txt"))} })
+export default r.content.replace("owner: ", "")`)
+    expect(token).toBe("[EMAIL_1]")
+    // B never saw that value: its copy of the token means nothing and is written as is.
+    await b.run(`import { writeFile } from "./servers/filesystem/index.ts"
+await writeFile({ path: ${JSON.stringify(join(gw.files, "b.txt"))}, content: "to [EMAIL_1]" })
+export default 1`)
+    expect(readFileSync(join(gw.files, "b.txt"), "utf8")).toBe("to [EMAIL_1]")
+    // A's token still resolves for A.
+    await a.run(`import { writeFile } from "./servers/filesystem/index.ts"
+await writeFile({ path: ${JSON.stringify(join(gw.files, "a.txt"))}, content: "to [EMAIL_1]" })
+export default 1`)
+    expect(readFileSync(join(gw.files, "a.txt"), "utf8")).toBe("to dana@private.example")
+    await a.client.close()
+    await b.client.close()
+  })
+})
