@@ -335,6 +335,11 @@ export const serveHttp = Effect.fnUntraced(function* (options: {
     const server = serverFor(sessionContext)
     await server.connect(transport)
     await transport.handleRequest(req, res)
+    // A request that did not start a session (bad Host header, not an initialize) leaves nothing behind.
+    if (transport.sessionId === undefined) {
+      await server.close()
+      await closeSession(id)
+    }
   }
 
   const http = createServer((req, res) => {

@@ -3,7 +3,6 @@
  * tool list changes), the skills tree and a workspace mounted in a sandbox, tool calls from the code
  * routed through policy and PII tokenization to McpHub, and a token account of everything.
  */
-import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import type { FileTree, SearchIndex, ToolCatalog } from "@tta/codegen"
 import { Search, Tree } from "@tta/codegen"
@@ -97,9 +96,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     options.pii === true ? Pii.make() : Array.isArray(options.pii) ? Pii.make(options.pii) : undefined
   const typeCheck = options.typeCheck ?? true
   const checker = typeCheck ? (options.checker ?? TypeCheck.make()) : undefined
-  const workspaceDir = join(options.dir, "workspace")
-  mkdirSync(workspaceDir, { recursive: true })
-  const workspace = Workspace.hostFunction(workspaceDir)
+  // Created on the first write: a session that never writes leaves no directory behind.
+  const workspace = Workspace.hostFunction(join(options.dir, "workspace"))
 
   const apiRef = yield* Ref.make<Api | undefined>(undefined)
   // Bumped on every list change, so a tree generated while a change arrived is not cached.

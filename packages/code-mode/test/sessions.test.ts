@@ -1,6 +1,7 @@
 // Over HTTP each client is its own session: its own workspace/ and its own PII tokens, so one
 // client can neither read another's files nor turn another's tokens back into personal data.
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { request } from "node:http"
 import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
@@ -28,7 +29,45 @@ const connect = async () => {
   return { client, run }
 }
 
+const sessionsDir = () => join(gw.dir, "tta", "sessions")
+const sessionCount = () => (existsSync(sessionsDir()) ? readdirSync(sessionsDir()).length : 0)
+
 describe("one session per HTTP client", () => {
+  it("leaves nothing behind for a request that starts no session (a foreign Host header)", async () => {
+    const before = sessionCount()
+    const url = new URL(gw.url)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            host: "evil.example",
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream"
+          }
+        },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        }
+      )
+      req.on("error", reject)
+      req.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } }
+        })
+      )
+    })
+    expect(status).toBe(403)
+    expect(sessionCount()).toBe(before)
+  })
+
   it("keeps workspaces and PII tokens apart", async () => {
     const a = await connect()
     const b = await connect()
