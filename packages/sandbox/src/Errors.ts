@@ -22,6 +22,21 @@ export class CodeError extends Schema.TaggedError<CodeError>()("CodeError", {
   stack: Schema.String
 }) {}
 
+/** The agent's code threw something that is not an Error (a string, a number, a plain object). */
+export const thrownValue = (value: unknown): CodeError => {
+  let shown: string
+  try {
+    shown = JSON.stringify(value) ?? String(value)
+  } catch {
+    shown = String(value)
+  }
+  return new CodeError({
+    name: "ThrownValue",
+    message: `the code threw a value that is not an Error: ${shown}`,
+    stack: ""
+  })
+}
+
 /** `export default` held something JSON cannot represent (a function, a cycle, a Map, a BigInt...). */
 export class ResultNotSerializable extends Schema.TaggedError<ResultNotSerializable>()(
   "ResultNotSerializable",

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type IsolatedVM from "isolated-vm"
-import { CodeError, type LimitName, SandboxUnavailable } from "./Errors.ts"
+import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "./Errors.ts"
 import { exceeded } from "./Limits.ts"
 import { preludeSource } from "./Prelude.ts"
 import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "./Program.ts"
@@ -44,17 +44,7 @@ export const toCodeError = (e: unknown): CodeError => {
     const named = /^([A-Za-z_$][\w$]*): /.exec(stack)?.[1]
     return new CodeError({ name: named ?? e.name, message: e.message, stack })
   }
-  let shown: string
-  try {
-    shown = JSON.stringify(e) ?? String(e)
-  } catch {
-    shown = String(e)
-  }
-  return new CodeError({
-    name: "ThrownValue",
-    message: `the code threw a value that is not an Error: ${shown}`,
-    stack: ""
-  })
+  return thrownValue(e)
 }
 
 const run = (

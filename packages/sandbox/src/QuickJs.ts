@@ -1,6 +1,6 @@
 import { Effect, type Scope } from "effect"
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten"
-import { CodeError, type LimitName, SandboxUnavailable } from "./Errors.ts"
+import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "./Errors.ts"
 import { exceeded } from "./Limits.ts"
 import { preludeSource } from "./Prelude.ts"
 import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "./Program.ts"
@@ -31,17 +31,7 @@ const toCodeError = (dumped: unknown): CodeError => {
       stack: frames === "" ? `${name}: ${message}` : `${name}: ${message}\n${frames}`
     })
   }
-  let shown: string
-  try {
-    shown = JSON.stringify(dumped) ?? String(dumped)
-  } catch {
-    shown = String(dumped)
-  }
-  return new CodeError({
-    name: "ThrownValue",
-    message: `the code threw a value that is not an Error: ${shown}`,
-    stack: ""
-  })
+  return thrownValue(dumped)
 }
 
 interface Holder {
