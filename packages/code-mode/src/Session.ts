@@ -259,15 +259,19 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         return yield* new ExecutionError({ kind: "type-check", message, line: diagnostics[0]!.line })
       }
     }
+    // The versions mounted now are the ones whose runs get recorded; only read when code imports skills.
+    const usedSkills = importedSkills(code)
     const skillVersions = new Map(
-      (yield* skills.list().pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s.chosen])
+      usedSkills.length === 0
+        ? []
+        : (yield* skills.list().pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s.chosen])
     )
     const calls: Array<FullCall> = []
     const started = yield* Clock.currentTimeMillis
     const recordSkillRuns = (ok: boolean) =>
       Effect.gen(function* () {
         const durationMs = (yield* Clock.currentTimeMillis) - started
-        for (const name of importedSkills(code)) {
+        for (const name of usedSkills) {
           const version = skillVersions.get(name)
           if (version === undefined) continue
           yield* skills
