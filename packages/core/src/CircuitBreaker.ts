@@ -56,6 +56,8 @@ export const circuitBreaker: {
       })
     }
     const resetMillis = Duration.toMillis(reset)
+    // Written on transitions only (rare), so unlike the per-run metrics it is kept whether or not
+    // a metrics consumer is installed: one installed later still reads the current state.
     const gauge = Metrics.breakerState(Metrics.attributes(name, "circuit-breaker"))
 
     let state: BreakerState = "closed"

@@ -12,7 +12,8 @@ import {
   type InputOf,
   make,
   type OutputOf,
-  type Primitive
+  type Primitive,
+  plainRun
 } from "./Primitive.ts"
 
 type Last<Ps extends ReadonlyArray<Any>> = Ps extends readonly [...ReadonlyArray<Any>, infer L] ? L : never
@@ -48,10 +49,12 @@ export type Sequence<Ps extends ReadonlyArray<Any>> = Primitive<
   ContextOf<Ps[number]>
 >
 
-const runChain = (steps: ReadonlyArray<Any>) => {
-  const n = steps.length
+type Run = (input: unknown) => Effect.Effect<unknown, unknown, unknown>
+
+const runChain = (runs: ReadonlyArray<Run>): Run => {
+  const n = runs.length
   const go = (i: number, value: unknown): Effect.Effect<unknown, unknown, unknown> =>
-    i === n - 1 ? steps[i]!.run(value) : Effect.flatMap(steps[i]!.run(value), (next) => go(i + 1, next))
+    i === n - 1 ? runs[i]!(value) : Effect.flatMap(runs[i]!(value), (next) => go(i + 1, next))
   return (input: unknown) => go(0, input)
 }
 
@@ -61,7 +64,8 @@ const build = (steps: ReadonlyArray<Any>, name?: string): Any =>
     kind: "sequence",
     children: steps,
     meta: { labels: steps.map((_, i) => String(i + 1)) },
-    run: runChain(steps)
+    run: runChain(steps.map((s) => s.run)),
+    plain: runChain(steps.map(plainRun))
   })
 
 /**
