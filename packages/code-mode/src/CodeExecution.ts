@@ -16,6 +16,6 @@ export interface Input {
 export const codeExecution = (options: { readonly name?: string } = {}): CodePrimitive =>
   make({
     name: options.name ?? "codeExecution",
-    kind: "code_execution",
+    kind: "code-execution",
     run: (input: Input) => CodeMode.use((codeMode) => codeMode.execute(input.code))
   })

@@ -43,10 +43,10 @@ export const names = {
   retries: "tta.retry.retries",
   cacheHits: "tta.cache.hits",
   cacheMisses: "tta.cache.misses",
-  breakerState: "tta.circuit_breaker.state"
+  breakerState: "tta.circuit-breaker.state"
 } as const
 
-/** Values of the `tta.circuit_breaker.state` gauge. */
+/** Values of the `tta.circuit-breaker.state` gauge. */
 export const breakerStateValue = { closed: 0, "half-open": 1, open: 2 } as const
 
 export const attributes = (name: string, kind: string): Metric.Metric.AttributeSet => ({

@@ -41,7 +41,7 @@ export const isPrimitive = (u: unknown): u is Any => typeof u === "object" && u 
 
 export interface MakeOptions<In, Out, E, R> {
   readonly name: string
-  /** Lower-case identifier, e.g. `hedge`; defaults to `custom`. */
+  /** Lower-case identifier, kebab-case by convention (`hedge`, `circuit-breaker`); defaults to `custom`. */
   readonly kind?: string | undefined
   readonly children?: ReadonlyArray<Any> | undefined
   readonly meta?: Readonly<Record<string, unknown>> | undefined
