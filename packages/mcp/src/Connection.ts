@@ -46,7 +46,7 @@ export interface OpenOptions {
   /** Largest single message accepted from a stdio server. */
   readonly maxMessageBytes: number
   readonly connectTimeoutMs: number
-  readonly onToolsChanged: () => void
+  readonly onToolsChanged: (conn: Connection) => void
 }
 
 export class Connection {
@@ -158,7 +158,7 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
     transport.stderr?.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))
   }
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-    if (conn.alive) options.onToolsChanged()
+    if (conn.alive) options.onToolsChanged(conn)
   })
   client.onclose = () => {
     conn.failure ??= { kind: "exited" }
