@@ -5,11 +5,11 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerConfig } from "./McpConfig.ts"
+import { type Exit, MessageTooLarge, StdioTransport } from "./Transport.ts"
 
 /** Why a connection is no longer usable. */
 export type Failure =
@@ -70,7 +70,12 @@ export class Connection {
   }
 
   get pid(): number | undefined {
-    return this.transport instanceof StdioClientTransport ? (this.transport.pid ?? undefined) : undefined
+    return this.transport instanceof StdioTransport ? this.transport.pid : undefined
+  }
+
+  /** How a stdio server's process ended, once it has. */
+  get exit(): Exit | undefined {
+    return this.transport instanceof StdioTransport ? this.transport.exit : undefined
   }
 
   get stderr(): string {
@@ -112,13 +117,12 @@ export class Connection {
 const makeTransport = (options: OpenOptions): Transport => {
   const config = options.config
   if (config.type === "stdio") {
-    return new StdioClientTransport({
+    return new StdioTransport({
       command: config.command,
-      args: [...config.args],
-      env: { ...config.env },
+      args: config.args,
+      env: config.env,
       ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-      stderr: "pipe",
-      maxBufferSize: options.maxMessageBytes
+      maxMessageBytes: options.maxMessageBytes
     })
   }
   const requestInit: RequestInit = { headers: { ...config.headers } }
@@ -154,8 +158,8 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
   )
   const conn = new Connection(options.name, client, transport, options.config.type)
 
-  if (transport instanceof StdioClientTransport) {
-    transport.stderr?.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))
+  if (transport instanceof StdioTransport) {
+    transport.stderr.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))
   }
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     if (conn.alive) options.onToolsChanged(conn)
@@ -164,8 +168,8 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
     conn.failure ??= { kind: "exited" }
   }
   client.onerror = (error) => {
-    if (!(transport instanceof StdioClientTransport)) return
-    if (error.message.startsWith("ReadBuffer exceeded maximum size")) {
+    if (!(transport instanceof StdioTransport)) return
+    if (error instanceof MessageTooLarge) {
       // The transport has already dropped the buffer and is closing itself.
       void conn.close({ kind: "overflow", limit: options.maxMessageBytes })
     } else if (isParseError(error)) {
