@@ -14,12 +14,14 @@ import {
   type CallError,
   type ConnectionError,
   type McpConfigError,
+  type ServerFailureEntry,
   ServerNotFound,
+  ServersUnavailable,
   type ToolError
 } from "./Errors.ts"
 import * as McpConfig from "./McpConfig.ts"
 import { type ServerStatus, Supervisor } from "./Supervisor.ts"
-import { ToolIndex } from "./ToolIndex.ts"
+import { type ServerFailure, ToolIndex } from "./ToolIndex.ts"
 
 export type { CallOptions } from "./Calls.ts"
 export type { ServerStatus } from "./Supervisor.ts"
@@ -75,7 +77,38 @@ export interface Service {
   /** A subscription to `changes` that is live as soon as this effect returns. */
   readonly subscribeChanges: Effect.Effect<PubSub.Subscription<string>, never, Scope.Scope>
   readonly status: () => Effect.Effect<ReadonlyArray<ServerStatus>>
+  /** Starts (when needed) and initializes one server; fails with why it could not. */
+  readonly connect: (server: string) => Effect.Effect<void, ConnectionError>
+  /**
+   * Connects the named servers (default: every one) concurrently; fails once, with
+   * `ServersUnavailable` listing each server that could not be started and why.
+   */
+  readonly connectAll: (
+    servers?: ReadonlyArray<string>
+  ) => Effect.Effect<void, ServersUnavailable | ServerNotFound>
+  /** Connects and lists the tools of the named servers (default: all); a report, never a failure. */
+  readonly health: (
+    servers?: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<ServerHealth>, ServerNotFound>
 }
+
+/** One server's answer to `health`. */
+export interface ServerHealth {
+  readonly name: string
+  readonly ok: boolean
+  /** How many tools it lists, when ok. */
+  readonly tools?: number
+  /** Why not, when not ok. */
+  readonly error?: ServerFailure
+}
+
+const failureEntry = (error: ConnectionError): ServerFailureEntry => ({
+  server: error.server,
+  error: error._tag,
+  message: error.message,
+  ...("exitCode" in error && error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+  ...("spawnError" in error && error.spawnError !== undefined ? { spawnError: error.spawnError } : {})
+})
 
 /** The parts that serve one server. */
 interface Server {
@@ -165,6 +198,39 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
       : found.calls.callToolResult(tool, args, options)
   }
 
+  const connect = (server: string): Effect.Effect<void, ConnectionError> =>
+    Effect.flatMap(lookup(server), (s) => Effect.asVoid(s.supervisor.connection()))
+
+  const known = (list: ReadonlyArray<string> | undefined) =>
+    Effect.as(Effect.forEach(list ?? [], lookup, { discard: true }), list ?? names)
+
+  const connectAll = (list?: ReadonlyArray<string>) =>
+    Effect.flatMap(known(list), (chosen) =>
+      Effect.forEach(chosen, (name) => Effect.flip(connect(name)).pipe(Effect.option), {
+        concurrency: "unbounded"
+      }).pipe(
+        Effect.flatMap((outcomes) => {
+          const failures = outcomes.flatMap((o) => (o._tag === "Some" ? [failureEntry(o.value)] : []))
+          return failures.length === 0
+            ? Effect.void
+            : Effect.fail(new ServersUnavailable({ failures, of: chosen.length }))
+        })
+      )
+    )
+
+  const health = (list?: ReadonlyArray<string>) =>
+    Effect.flatMap(known(list), (chosen) =>
+      Effect.forEach(
+        chosen,
+        (name): Effect.Effect<ServerHealth> =>
+          (servers.get(name) as Server).tools.list().pipe(
+            Effect.map((tools) => ({ name, ok: true, tools: tools.length })),
+            Effect.catch((error) => Effect.succeed({ name, ok: false, error }))
+          ),
+        { concurrency: "unbounded" }
+      )
+    )
+
   const service: Service = {
     servers: names,
     listTools,
@@ -173,7 +239,10 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
     callToolResult,
     changes: Stream.fromPubSub(pubsub),
     subscribeChanges: PubSub.subscribe(pubsub),
-    status: () => Effect.sync(() => [...servers.values()].map((s) => s.supervisor.status()))
+    status: () => Effect.sync(() => [...servers.values()].map((s) => s.supervisor.status())),
+    connect,
+    connectAll,
+    health
   }
   return service
 })

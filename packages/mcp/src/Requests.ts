@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { type Connection, describeFailure, type Failure } from "./Connection.ts"
 import { ProtocolError, RequestError, ResultTooLarge, ServerCrashed, ToolTimeout } from "./Errors.ts"
 import type { Supervisor } from "./Supervisor.ts"
+import { exitFields } from "./Transport.ts"
 
 export type RequestFailure = ServerCrashed | ProtocolError | RequestError | ResultTooLarge | ToolTimeout
 
@@ -56,12 +57,14 @@ export const requestFailure = (
       return yield* new ProtocolError({ server: name, method, detail: describeFailure(failure) })
     }
     if (failure.kind === "exited") yield* nextTick
+    const exit = failure.kind === "exited" ? conn.exit : undefined
     return yield* new ServerCrashed({
       server: name,
       method,
       ...(tool === undefined ? {} : { tool }),
-      reason: describeFailure(failure),
-      stderr: conn.stderr
+      reason: describeFailure(failure, exit),
+      stderr: conn.stderr,
+      ...exitFields(exit)
     })
   })
 

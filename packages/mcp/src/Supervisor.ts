@@ -9,6 +9,7 @@ import { type Connection, describeFailure, OpenFailure, open } from "./Connectio
 import { ConnectError, ServerUnavailable } from "./Errors.ts"
 import type { ServerConfig } from "./McpConfig.ts"
 import { type RequestTelemetry, requestTelemetry, tracedRequest } from "./Telemetry.ts"
+import { type Exit, exitFields } from "./Transport.ts"
 
 export interface ServerStatus {
   readonly name: string
@@ -18,6 +19,10 @@ export interface ServerStatus {
   /** Consecutive failures since the last successful call. */
   readonly failures: number
   readonly lastError?: string
+  /** Exit code of the last process that ended by itself. */
+  readonly exitCode?: number
+  /** Signal that ended the last process, when one did. */
+  readonly signal?: string
   readonly stderr: string
 }
 
@@ -61,6 +66,8 @@ export class Supervisor {
   failures = 0
   lastFailureAt = 0
   lastError: string | undefined = undefined
+  /** How the last process of this server ended (stdio), when one did. */
+  lastExit: Exit | undefined = undefined
   readonly #connectLock = Semaphore.makeUnsafe(1)
   readonly #initTelemetry: RequestTelemetry
   readonly #schedule: Schedule.Schedule<Duration.Duration>
@@ -123,6 +130,7 @@ export class Supervisor {
       ...(pid === undefined ? {} : { pid }),
       failures: this.failures,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...exitFields(conn?.exit ?? this.lastExit),
       stderr: conn?.stderr ?? ""
     }
   }
@@ -174,7 +182,8 @@ export class Supervisor {
       if (dead !== undefined) {
         this.conn = undefined
         if (dead.failure?.kind !== "closed") {
-          yield* this.#noteFailure(describeFailure(dead.failure ?? { kind: "exited" }))
+          this.lastExit = dead.exit
+          yield* this.#noteFailure(describeFailure(dead.failure ?? { kind: "exited" }, dead.exit))
         }
         void dead.close({ kind: "closed" })
       }
@@ -212,8 +221,17 @@ export class Supervisor {
         Effect.gen({ self: this }, function* () {
           const detail = cause instanceof Error ? cause.message : String(cause)
           yield* this.#noteFailure(detail)
-          const stderr = cause instanceof OpenFailure ? cause.stderr : ""
-          return yield* new ConnectError({ server: this.name, detail, stderr })
+          if (!(cause instanceof OpenFailure)) {
+            return yield* new ConnectError({ server: this.name, detail, stderr: "" })
+          }
+          this.lastExit = cause.exit
+          return yield* new ConnectError({
+            server: this.name,
+            detail,
+            stderr: cause.stderr,
+            ...exitFields(cause.exit),
+            ...(cause.spawnError === undefined ? {} : { spawnError: cause.spawnError })
+          })
         })
       ),
       tracedRequest(this.#initTelemetry)

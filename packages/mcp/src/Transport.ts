@@ -32,6 +32,20 @@ export interface Exit {
   readonly signal: NodeJS.Signals | null
 }
 
+/** "exited with code 3", "was killed by SIGKILL". */
+export const describeExit = (exit: Exit): string =>
+  exit.signal !== null
+    ? `was killed by ${exit.signal}`
+    : exit.code !== null
+      ? `exited with code ${exit.code}`
+      : "exited"
+
+/** `exitCode` / `signal` fields of an error or status, from how a process ended. */
+export const exitFields = (exit: Exit | undefined): { exitCode?: number; signal?: string } => ({
+  ...(exit?.code == null ? {} : { exitCode: exit.code }),
+  ...(exit?.signal == null ? {} : { signal: exit.signal })
+})
+
 /** A message (a line on stdout) longer than the limit. */
 export class MessageTooLarge extends Error {
   readonly limit: number
