@@ -14,7 +14,7 @@ import { createHash } from "node:crypto"
 import { Clock, Effect, FileSystem, Option, Path, type PlatformError, Semaphore } from "effect"
 import * as AtomicFile from "./AtomicFile.ts"
 import * as Code from "./Code.ts"
-import { SkillInvalid, SkillNotFound, SkillStoreError } from "./Errors.ts"
+import { type Problem, SkillInvalid, SkillNotFound, SkillStoreError } from "./Errors.ts"
 import { withLock } from "./FileLock.ts"
 import type { Options } from "./Model.ts"
 import * as SkillMd from "./SkillMd.ts"
@@ -40,6 +40,8 @@ export interface State {
   readonly versions: ReadonlyArray<number>
   readonly stats: Stats.StatsFile
   readonly chosen: number
+  /** Corrupt or missing files; when there are any, nothing of the skill is rewritten. */
+  readonly problems: ReadonlyArray<Problem>
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
@@ -184,14 +186,16 @@ const operations = (base: Base) => {
 
   const readStats = (name: string) => Effect.map(readText(fileOf(name, "stats.json")), Stats.parse)
 
+  /** SKILL.md parsed (memoised by file identity), or undefined when there is none. */
   const readDoc = Effect.fnUntraced(function* (name: string) {
     const file = fileOf(name, "SKILL.md")
     const memo = memoOf(name)
     const key = yield* fileKey(file)
-    if (key === undefined) return emptyDoc
+    if (key === undefined) return undefined
     if (memo.mdKey === key && memo.doc) return memo.doc
     const text = yield* readText(file)
-    const doc = text === undefined ? emptyDoc : SkillMd.parse(name, text)
+    if (text === undefined) return undefined
+    const doc = SkillMd.parse(name, text)
     memo.mdKey = key
     memo.doc = doc
     return doc

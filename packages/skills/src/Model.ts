@@ -1,4 +1,6 @@
 /** The store's public data shapes, shared by the reader, the writer and the service. */
+import type { Effect } from "effect"
+import type { Diagnostic, Problem } from "./Errors.ts"
 import type * as Stats from "./Stats.ts"
 import type * as Validate from "./Validate.ts"
 
@@ -31,6 +33,8 @@ export interface Skill {
   readonly chosen: number
   readonly stats: Stats.VersionStats
   readonly versions: ReadonlyArray<Stats.VersionStats>
+  /** Present when files of the skill are corrupt or missing; the store then changes nothing of it. */
+  readonly corrupt?: ReadonlyArray<Problem>
 }
 
 export interface SkillSummary {
@@ -42,10 +46,31 @@ export interface SkillSummary {
   /** Over all versions. */
   readonly runs: number
   readonly failures: number
+  /** Present when files of the skill are corrupt or missing (then `runs` may not be the truth). */
+  readonly corrupt?: ReadonlyArray<Problem>
 }
 
 export interface SearchHit extends SkillSummary {
   readonly score: number
+}
+
+/** What a `validate` hook is given: the code as it would be mounted, at `path`. */
+export interface ValidateInput {
+  readonly name: string
+  /** Where sandboxed code imports it from: `skills/<name>/index.ts`. */
+  readonly path: string
+  readonly code: string
+}
+
+/**
+ * Checks code before it is saved (e.g. a type checker that knows the API tree and the other
+ * skills). Any diagnostic refuses the save with `SkillInvalid { field: "code", diagnostics }`.
+ */
+export type Validator = (input: ValidateInput) => Effect.Effect<ReadonlyArray<Diagnostic>>
+
+export interface SaveOptions {
+  /** Overrides the store's `validate` for this save. */
+  readonly validate?: Validator | undefined
 }
 
 export interface Options extends Partial<Validate.Limits> {
@@ -64,4 +89,6 @@ export interface Options extends Partial<Validate.Limits> {
    * saves (default 1000 ms; 0 = on every search). This process's own saves show at once.
    */
   readonly searchRescanMs?: number
+  /** Checks every save's code (after the syntax check, before anything is written). */
+  readonly validate?: Validator | undefined
 }

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { type Disk, emptyDoc, fail } from "./Disk.ts"
 import { SkillInvalid, SkillNotFound } from "./Errors.ts"
-import * as SkillMd from "./SkillMd.ts"
+import * as Health from "./Health.ts"
 import * as Stats from "./Stats.ts"
 import * as Validate from "./Validate.ts"
 import type { Writer } from "./Writer.ts"
@@ -23,7 +23,11 @@ export const make = (disk: Disk, writer: Writer) =>
       name,
       false,
       Effect.gen(function* () {
-        const versions = yield* disk.listVersions(name)
+        const seen = yield* Health.inspect(disk, name)
+        const { versions } = seen
+        if (seen.problems.length > 0 && (versions.length > 0 || seen.missing.length > 0)) {
+          return yield* Health.corrupt(name, seen.problems, "recording a run")
+        }
         if (!versions.includes(version)) {
           return yield* new SkillNotFound({
             name,
@@ -34,15 +38,14 @@ export const make = (disk: Disk, writer: Writer) =>
                 : `skill "${name}" has no version ${version} (versions 1-${versions.at(-1)})`
           })
         }
-        const before = yield* disk.readStats(name)
+        const before = seen.stats
         const stats = Stats.withRun(before, version, run, at)
         const chosen = Stats.best(stats, versions, disk.minRuns) ?? version
         if (chosen !== before.index?.version) {
           const code = yield* disk.readVersion(name, chosen)
           const mdText = yield* disk.readText(disk.fileOf(name, "SKILL.md"))
-          const doc = mdText === undefined ? emptyDoc : SkillMd.parse(name, mdText)
           if (code !== undefined) {
-            yield* writer.publish(name, stats, chosen, code, doc, mdText)
+            yield* writer.publish(name, stats, chosen, code, seen.doc ?? emptyDoc, mdText)
             return Stats.summarize(stats, version)
           }
         }

@@ -92,7 +92,9 @@ export const make = (disk: Disk, rescanMs: number) => {
           Effect.gen(function* () {
             const key = yield* disk.fileKey(disk.fileOf(name, "SKILL.md"))
             if (key === disk.memoOf(name).searchKey && mini.has(name)) return
-            yield* indexSkill(name, yield* disk.readDoc(name))
+            const doc = yield* disk.readDoc(name)
+            if (doc) yield* indexSkill(name, doc)
+            else yield* discard(name)
           }),
         { concurrency: 32, discard: true }
       )

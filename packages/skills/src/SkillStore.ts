@@ -8,26 +8,47 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import { Context, Effect, type FileSystem, Layer, type Path } from "effect"
 import * as Disk from "./Disk.ts"
-import type { SkillInvalid, SkillNotFound, SkillStoreError } from "./Errors.ts"
-import type { Options, SaveInput, SearchHit, Skill, SkillSummary, VersionSelector } from "./Model.ts"
+import type { SkillCorrupt, SkillInvalid, SkillNotFound, SkillStoreError } from "./Errors.ts"
+import type {
+  Options,
+  SaveInput,
+  SaveOptions,
+  SearchHit,
+  Skill,
+  SkillSummary,
+  VersionSelector
+} from "./Model.ts"
 import * as Reader from "./Reader.ts"
 import * as Runs from "./Runs.ts"
 import * as SkillSearch from "./SkillSearch.ts"
 import type * as Stats from "./Stats.ts"
 import * as Writer from "./Writer.ts"
 
-export type { Options, SaveInput, SearchHit, Skill, SkillSummary, VersionSelector } from "./Model.ts"
+export type {
+  Options,
+  SaveInput,
+  SaveOptions,
+  SearchHit,
+  Skill,
+  SkillSummary,
+  ValidateInput,
+  Validator,
+  VersionSelector
+} from "./Model.ts"
 
 export class SkillStore extends Context.Service<
   SkillStore,
   {
     /** Validates and stores a new version; returns it (with the version number it got). */
-    readonly save: (input: SaveInput) => Effect.Effect<Skill, SkillInvalid | SkillStoreError>
+    readonly save: (
+      input: SaveInput,
+      options?: SaveOptions
+    ) => Effect.Effect<Skill, SkillInvalid | SkillCorrupt | SkillStoreError>
     /** A version of a skill: `"best"` (default, what index.ts holds), `"latest"` or a number. */
     readonly get: (
       name: string,
       options?: { readonly version?: VersionSelector | undefined }
-    ) => Effect.Effect<Skill, SkillNotFound | SkillInvalid | SkillStoreError>
+    ) => Effect.Effect<Skill, SkillNotFound | SkillInvalid | SkillCorrupt | SkillStoreError>
     readonly list: () => Effect.Effect<ReadonlyArray<SkillSummary>, SkillStoreError>
     /** Ranked full-text search over name, description and tags (prefix and fuzzy matching). */
     readonly search: (
@@ -40,7 +61,7 @@ export class SkillStore extends Context.Service<
       name: string,
       version: number,
       run: Stats.Run
-    ) => Effect.Effect<Stats.VersionStats, SkillNotFound | SkillInvalid | SkillStoreError>
+    ) => Effect.Effect<Stats.VersionStats, SkillNotFound | SkillInvalid | SkillCorrupt | SkillStoreError>
     /** The tree to mount in a sandbox: `skills/<name>/index.ts` and `skills/<name>/SKILL.md`. */
     readonly files: () => Effect.Effect<Record<string, string>, SkillStoreError>
   }
@@ -64,8 +85,8 @@ const make = Effect.fnUntraced(function* (options: Options) {
   const recordRun = Runs.make(disk, writer)
 
   return SkillStore.of({
-    save: Effect.fn("SkillStore.save")(function* (input: SaveInput) {
-      const { version, state } = yield* writer.save(input)
+    save: Effect.fn("SkillStore.save")(function* (input: SaveInput, saveOptions?: SaveOptions) {
+      const { version, state } = yield* writer.save(input, saveOptions?.validate ?? options.validate)
       return yield* reader.toSkill(input.name, state, version, input.code)
     }),
     get: Effect.fn("SkillStore.get")(reader.get),

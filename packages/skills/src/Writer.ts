@@ -11,9 +11,10 @@ import { Effect } from "effect"
 import * as AtomicFile from "./AtomicFile.ts"
 import * as Code from "./Code.ts"
 import { type Disk, fail, notFound, type State, sha256 } from "./Disk.ts"
-import { SkillInvalid, SkillStoreError } from "./Errors.ts"
+import { type Diagnostic, SkillInvalid, SkillStoreError } from "./Errors.ts"
 import { pidAlive } from "./FileLock.ts"
-import type { SaveInput } from "./Model.ts"
+import * as Health from "./Health.ts"
+import type { SaveInput, Validator } from "./Model.ts"
 import * as SkillMd from "./SkillMd.ts"
 import * as Stats from "./Stats.ts"
 import * as Validate from "./Validate.ts"
@@ -30,6 +31,25 @@ export interface Committed {
 }
 
 export type Writer = ReturnType<typeof make>
+
+const refused = (diagnostics: ReadonlyArray<Diagnostic>) =>
+  new SkillInvalid({
+    field: "code",
+    message: `code does not type-check (nothing was saved):\n${diagnostics
+      .map((d) => {
+        const at =
+          d.line === undefined
+            ? ""
+            : d.column === undefined
+              ? `line ${d.line}: `
+              : `line ${d.line}, column ${d.column}: `
+        return `  ${at}${d.message}`
+      })
+      .join("\n")}`,
+    ...(diagnostics[0]?.line === undefined ? {} : { line: diagnostics[0].line }),
+    ...(diagnostics[0]?.column === undefined ? {} : { column: diagnostics[0].column }),
+    diagnostics
+  })
 
 /** Writes index.ts, SKILL.md and stats.json for `chosen`. Call under the lock. */
 const makePublish = (disk: Disk) => {
@@ -92,16 +112,17 @@ export const make = (disk: Disk, hooks: Hooks) => {
     const dir = dirOf(name)
     const at = yield* disk.now
     yield* io("create", dir)(fs.makeDirectory(path.join(dir, "versions"), { recursive: true }))
+    const seen = yield* Health.inspect(disk, name)
+    if (seen.problems.length > 0) return yield* Health.corrupt(name, seen.problems, "saving")
+    const { versions } = seen
     const mdPath = fileOf(name, "SKILL.md")
-    const previousText = yield* disk.readText(mdPath)
-    const previous = previousText === undefined ? undefined : SkillMd.parse(name, previousText)
+    const previous = seen.doc
     const doc: SkillMd.SkillDoc = {
       description: input.description,
       tags: input.tags,
       usage: input.usage ?? previous?.usage ?? "",
       frontMatter: previous?.frontMatter
     }
-    const versions = yield* disk.listVersions(name)
     let n = (versions.at(-1) ?? 0) + 1
     // SKILL.md before the version: a crash never leaves a version without its description.
     const md = SkillMd.render({
@@ -122,7 +143,7 @@ export const make = (disk: Disk, hooks: Hooks) => {
       n++
     }
     const all = [...versions, n]
-    const stats = Stats.withSaved(yield* disk.readStats(name), n, at)
+    const stats = Stats.withSaved(seen.stats, n, at)
     const chosen = Stats.best(stats, all, disk.minRuns) ?? n
     const chosenCode = chosen === n ? input.code : ((yield* disk.readVersion(name, chosen)) ?? input.code)
     const published = yield* publish(name, stats, chosen, chosenCode, doc, chosen === n ? md : undefined)
@@ -132,11 +153,14 @@ export const make = (disk: Disk, hooks: Hooks) => {
       yield* cleanLeftovers(name)
       memo.cleaned = true
     }
-    return { version: n, state: { versions: all, stats: published, chosen } } satisfies Committed
+    return {
+      version: n,
+      state: { versions: all, stats: published, chosen, problems: [] }
+    } satisfies Committed
   })
 
-  /** Validates `input` and stores it as the skill's next version. */
-  const save = Effect.fnUntraced(function* (input: SaveInput) {
+  /** Validates `input` (syntax, then the `validate` hook) and stores it as the skill's next version. */
+  const save = Effect.fnUntraced(function* (input: SaveInput, validate: Validator | undefined) {
     const { limits } = disk
     yield* fail(Validate.name(input.name))
     yield* fail(Validate.description(input.description, limits))
@@ -146,6 +170,10 @@ export const make = (disk: Disk, hooks: Hooks) => {
     const checked = Code.check(input.code, `skills/${input.name}/index.ts`)
     if (checked instanceof SkillInvalid) return yield* checked
     const { name } = input
+    if (validate) {
+      const diagnostics = yield* validate({ name, path: `skills/${name}/index.ts`, code: input.code })
+      if (diagnostics.length > 0) return yield* refused(diagnostics)
+    }
     return yield* disk
       .locked(
         name,
