@@ -12,6 +12,7 @@ import { SkillStore as Skills } from "@tta/skills"
 import { Effect, Layer, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CodeMode, type ExecuteOutcome } from "./CodeMode.ts"
+import { workflows } from "./cli/workflows.ts"
 import * as Gateway from "./Gateway.ts"
 import * as Stack from "./Stack.ts"
 
@@ -276,7 +277,9 @@ const tokens = Command.make("tokens", {}, () =>
   }).pipe(oneLine)
 ).pipe(Command.withDescription("Token cost of the configured servers' definitions: direct vs code mode"))
 
-export const command = root.pipe(Command.withSubcommands([serve, gen, exec, skills, tokens]))
+export const command = root.pipe(
+  Command.withSubcommands([serve, gen, exec, skills, tokens, workflows(root, oneLine)])
+)
 
 /** Runs `tta` with the given arguments (without `node` and the script). */
 export const run = (args: ReadonlyArray<string>) => Command.runWith(command, { version: "0.1.0" })(args)
