@@ -11,6 +11,7 @@ import { TokenAccount } from "@tta/observability"
 import { type Limits, type LogEntry, Sandbox, type Errors as SandboxErrors } from "@tta/sandbox"
 import { SkillStore as Skills } from "@tta/skills"
 import { Clock, Effect, Layer, Ref, Semaphore, Stream } from "effect"
+import * as ApprovalGate from "./ApprovalGate.ts"
 import {
   ApiFileNotFound,
   CodeMode,
@@ -164,7 +165,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       const s = String(server)
       const t = String(tool)
       const push = (record: Omit<ToolCallRecord, "server" | "tool">, input: unknown, result: unknown) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
           const full: FullCall = {
             server: s,
             tool: t,
@@ -175,6 +177,9 @@ export const make = Effect.fnUntraced(function* (options: Options) {
           }
           calls.push(full)
           ledger.records.push(full.record)
+          // A durable attempt keeps its own calls (ApprovalGate); others have no log.
+          const log = yield* ApprovalGate.CallLog
+          if (log) log(full.record)
         })
       const verdict = policy.check({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
       const approver = options.approve ?? (yield* Policy.Approver)
@@ -182,7 +187,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         verdict.decision === "allow"
           ? true
           : verdict.decision === "approve" && approver
-            ? yield* approver({ server: s, tool: t, annotations: annotations.get(`${s}/${t}`) })
+            ? yield* approver({ server: s, tool: t, args, annotations: annotations.get(`${s}/${t}`) })
             : false
       if (!approved) {
         const error = new Policy.PolicyDeniedError({
