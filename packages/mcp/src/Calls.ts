@@ -3,7 +3,12 @@
  * limit (or queue for one within the deadline), send, time out and cancel, cap the result
  * size, and turn the result into the caller's value. Internal to the package.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import {
+  type CallToolResult,
+  type CallToolResultSchema,
+  ErrorCode,
+  McpError
+} from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
 import type { Connection } from "./Connection.ts"
 import { type CallError, ResultTooLarge, type ServerNotFound, ToolError, ToolTimeout } from "./Errors.ts"
@@ -12,7 +17,7 @@ import { requestFailure } from "./Requests.ts"
 import type { Supervisor } from "./Supervisor.ts"
 import { type RequestTelemetry, toolCallTelemetry, traced } from "./Telemetry.ts"
 import type { ToolEntry, ToolIndex } from "./ToolIndex.ts"
-import { approximateSize, errorText, toValue } from "./ToolResult.ts"
+import { approximateSize, errorText, resultProblem, toValue } from "./ToolResult.ts"
 
 export interface CallOptions {
   /** Overrides the hub's default timeout for this call. */
@@ -31,6 +36,24 @@ export const toMillis = (input: Duration.Input | undefined, fallback: number): n
   const ms = Duration.toMillis(Duration.fromInputUnsafe(input))
   return Number.isFinite(ms) ? ms : SDK_TIMEOUT_CAP
 }
+
+/**
+ * The result "schema" handed to the SDK's `Protocol.request`: it accepts any object with a
+ * `safeParse` (the zod 3 interface), so the result is checked in place (`resultProblem`)
+ * instead of `CallToolResultSchema` copying it, and `Client.callTool`'s output validation is
+ * left to `ToolIndex.outputError`, which runs it once.
+ */
+const CallToolResultInPlace = {
+  safeParse: (data: unknown) => {
+    const problem = resultProblem(data)
+    return problem === undefined
+      ? { success: true, data }
+      : {
+          success: false,
+          error: new McpError(ErrorCode.InternalError, `invalid tools/call result: ${problem}`)
+        }
+  }
+} as unknown as typeof CallToolResultSchema
 
 export interface CallsOptions {
   readonly timeoutMs: number
@@ -137,6 +160,7 @@ export class Calls {
     if (invalid !== undefined) return Effect.fail(invalid)
     const server = this.server
     const limiter = this.limiter
+    const tools = this.tools
     const maxResultBytes = this.options.maxResultBytes
     const tool = entry.tool.name
     const params = { name: tool, arguments: (args ?? NO_ARGS) as Record<string, unknown> }
@@ -154,18 +178,22 @@ export class Calls {
           return
         }
         conn.client
-          .callTool(params, undefined, { signal, timeout: Math.min(remaining, SDK_TIMEOUT_CAP) })
+          .request({ method: "tools/call", params }, CallToolResultInPlace, {
+            signal,
+            timeout: Math.min(remaining, SDK_TIMEOUT_CAP)
+          })
           .then(
             (result) => {
               limiter.release()
-              if (conn.kind !== "stdio" && approximateSize(result as CallToolResult) > maxResultBytes) {
+              if (conn.kind !== "stdio" && approximateSize(result) > maxResultBytes) {
                 resume(
                   Effect.fail(new ResultTooLarge({ server: server.name, tool, limitBytes: maxResultBytes }))
                 )
                 return
               }
               server.succeeded()
-              resume(onResult(result as CallToolResult))
+              const invalid = tools.outputError(entry, result)
+              resume(invalid === undefined ? onResult(result) : Effect.fail(invalid))
             },
             (cause) => {
               limiter.release()
