@@ -79,6 +79,7 @@ export class StdioTransport implements Transport {
   // The chunks of the line being received, and their total size.
   #pending: Array<Buffer> = []
   #pendingBytes = 0
+  #drained: Promise<void> | undefined = undefined
 
   constructor(options: StdioOptions) {
     this.options = options
@@ -135,10 +136,15 @@ export class StdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.#process?.stdin
     if (stdin == null) return Promise.reject(new Error("Not connected"))
-    return new Promise((resolve) => {
-      if (stdin.write(`${JSON.stringify(message)}\n`)) resolve()
-      else stdin.once("drain", resolve)
-    })
+    if (stdin.write(`${JSON.stringify(message)}\n`)) return Promise.resolve()
+    // Back-pressure: wait for the pipe to drain, with one listener however many senders wait.
+    this.#drained ??= new Promise((resolve) =>
+      stdin.once("drain", () => {
+        this.#drained = undefined
+        resolve()
+      })
+    )
+    return this.#drained
   }
 
   async close(): Promise<void> {
