@@ -211,7 +211,7 @@ describe("faults", () => {
   )
 
   it.live(
-    "results that break their outputSchema or the content shape are RequestErrors; the server is kept",
+    "results that break their outputSchema or the content shape, and JSON-RPC errors, are RequestErrors; the server is kept",
     () =>
       Effect.gen(function* () {
         const hub = yield* hubWith({ liar: stdio(serverScript("liar")) })
@@ -225,6 +225,13 @@ describe("faults", () => {
         const bad = yield* Effect.flip(hub.callTool("liar", "bad_content", {}))
         assert.strictEqual(bad._tag, "RequestError")
         assert.include(bad.message, "invalid tools/call result: content[0] has no string `text`")
+        const rejected = yield* Effect.flip(hub.callTool("liar", "reject", {}))
+        assert.strictEqual(rejected._tag, "RequestError")
+        assert.strictEqual(rejected._tag === "RequestError" ? rejected.code : 0, -32602)
+        assert.include(
+          rejected.message,
+          `MCP server "liar" rejected tools/call reject (code -32602): no such widget`
+        )
         const [status] = yield* hub.status()
         assert.isTrue(status?.connected)
         assert.deepStrictEqual(yield* hub.callTool("liar", "right", {}), { n: 1 })
