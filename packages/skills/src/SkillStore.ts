@@ -20,8 +20,8 @@ import type {
 } from "./Model.ts"
 import * as Reader from "./Reader.ts"
 import * as Runs from "./Runs.ts"
-import * as SkillSearch from "./SkillSearch.ts"
 import type * as Stats from "./Stats.ts"
+import * as View from "./View.ts"
 import * as Writer from "./Writer.ts"
 
 export type {
@@ -63,7 +63,7 @@ export class SkillStore extends Context.Service<
       run: Stats.Run
     ) => Effect.Effect<Stats.VersionStats, SkillNotFound | SkillInvalid | SkillCorrupt | SkillStoreError>
     /** The tree to mount in a sandbox: `skills/<name>/index.ts` and `skills/<name>/SKILL.md`. */
-    readonly files: () => Effect.Effect<Record<string, string>, SkillStoreError>
+    readonly files: () => Effect.Effect<Readonly<Record<string, string>>, SkillStoreError>
   }
 >()("@tta/skills/SkillStore") {
   /** The store rooted at `options.root`, on whatever `FileSystem` and `Path` are provided. */
@@ -79,10 +79,15 @@ export class SkillStore extends Context.Service<
 
 const make = Effect.fnUntraced(function* (options: Options) {
   const disk = yield* Disk.make(options)
-  const index = SkillSearch.make(disk, options.searchRescanMs ?? 1000)
-  const writer = Writer.make(disk, { saved: index.indexSkill, removed: index.discard })
+  const writer = Writer.make(disk)
   const reader = Reader.make(disk, writer)
   const recordRun = Runs.make(disk, writer)
+  const view = View.make(
+    disk,
+    reader,
+    yield* Effect.scope,
+    options.rescanMs ?? options.searchRescanMs ?? 1000
+  )
 
   return SkillStore.of({
     save: Effect.fn("SkillStore.save")(function* (input: SaveInput, saveOptions?: SaveOptions) {
@@ -90,24 +95,13 @@ const make = Effect.fnUntraced(function* (options: Options) {
       return yield* reader.toSkill(input.name, state, version, input.code)
     }),
     get: Effect.fn("SkillStore.get")(reader.get),
-    list: Effect.fn("SkillStore.list")(reader.list),
-    search: Effect.fn("SkillStore.search")(function* (
-      query: string,
-      options?: { readonly limit?: number | undefined }
-    ) {
-      const limit = Math.max(1, Math.min(options?.limit ?? 10, 100))
-      // A few spare hits: a skill removed by another process since the last rescan is skipped.
-      const hits = yield* index.ranked(query, limit * 2)
-      const out: Array<SearchHit> = []
-      for (const hit of hits) {
-        if (out.length >= limit) break
-        const summary = yield* reader.summaryOf(hit.name)
-        if (summary) out.push({ ...summary, score: hit.score })
-      }
-      return out
-    }),
+    list: Effect.fn("SkillStore.list")(() => view.list),
+    search: Effect.fn("SkillStore.search")(
+      (query: string, options?: { readonly limit?: number | undefined }) =>
+        view.search(query, Math.max(1, Math.min(options?.limit ?? 10, 100)))
+    ),
     remove: Effect.fn("SkillStore.remove")(writer.remove),
     recordRun: Effect.fn("SkillStore.recordRun")(recordRun),
-    files: Effect.fn("SkillStore.files")(reader.files)
+    files: Effect.fn("SkillStore.files")(() => view.files)
   })
 })
