@@ -5,6 +5,7 @@
  * worth inlining is named instead (its file has it whole).
  */
 import { convertRoot, newScope } from "./SchemaType.ts"
+import { renderLearned } from "./Shape.ts"
 import type { ToolEntry } from "./Tree.ts"
 
 /** Longest inline type kept in a signature; a longer one is referred to by name. */
@@ -30,8 +31,15 @@ const inline = (schema: unknown, label: string, name: string): string => {
 export const signature = (entry: ToolEntry): string => {
   const { tool, identifier, typeName } = entry
   const input = inline(tool.inputSchema, "input", `${typeName}Input`)
+  const learned = tool.learnedOutput === undefined ? undefined : compact(renderLearned(tool.learnedOutput))
   const output =
-    tool.outputSchema === undefined ? "unknown" : inline(tool.outputSchema, "output", `${typeName}Output`)
+    tool.outputSchema !== undefined
+      ? inline(tool.outputSchema, "output", `${typeName}Output`)
+      : learned !== undefined
+        ? learned.length > MAX_INLINE
+          ? `${typeName}Output`
+          : learned
+        : "unknown"
   const required = tool.inputSchema.required
   const optional = !Array.isArray(required) || required.length === 0
   return `${identifier}(input${optional ? "?" : ""}: ${input}): Promise<${output}>`
