@@ -123,7 +123,9 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
-      checker
+      checker,
+      root: resolve(options.dir),
+      sessionId: id
     }).pipe(Effect.provide(services))
 })
 
