@@ -24,6 +24,7 @@ import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
 import * as Scrub from "./Scrub.ts"
+import * as SkillTools from "./SkillTools.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 import * as Workspace from "./Workspace.ts"
 
@@ -156,47 +157,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     return source
   })
 
-  const summary = (s: {
-    name: string
-    description: string
-    tags: ReadonlyArray<string>
-    chosen: number
-    runs: number
-    failures: number
-  }): SkillSummary => ({
-    name: s.name,
-    description: s.description,
-    version: s.chosen,
-    tags: s.tags,
-    runs: s.runs,
-    failures: s.failures
-  })
-
-  const saveSkill = Effect.fn("codeMode.saveSkill")(function* (input: {
-    readonly name: string
-    readonly description: string
-    readonly code: string
-    readonly tags?: ReadonlyArray<string>
-  }) {
-    const saved = yield* skills
-      .save({ name: input.name, description: input.description, code: input.code, tags: input.tags })
-      .pipe(Effect.mapError((e) => new CodeModeError({ operation: "save_skill", message: e.message })))
-    return summary({
-      ...saved,
-      chosen: saved.version,
-      runs: saved.stats.runs,
-      failures: saved.stats.failures
-    })
-  })
-
-  const listSkills = Effect.fn("codeMode.listSkills")(function* (query: string | undefined) {
-    const found = yield* (query && query.trim() !== "" ? skills.search(query) : skills.list()).pipe(
-      Effect.mapError((e) => new CodeModeError({ operation: "list_skills", message: e.message }))
-    )
-    const list = found.map(summary)
-    ledger.read(JSON.stringify(list))
-    return list
-  })
+  const { saveSkill, listSkills } = SkillTools.make({ skills, checker, mounted, ledger })
 
   const tokenAccount = Effect.fn("codeMode.tokenAccount")(function* (): Effect.fn.Return<
     TokenAccount.Figures,
