@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Gateway from "../Gateway.ts"
 import * as Stack from "../Stack.ts"
 import { loadConfig, stackOptions } from "./Config.ts"
+import { untilAbandoned } from "./Lifecycle.ts"
 import { oneLine, progress } from "./Output.ts"
 import { root } from "./Root.ts"
 
@@ -37,12 +38,12 @@ export const serve = Command.make(
               const perSession = yield* Stack.perSession(options)
               const gateway = yield* Gateway.serveHttp({ host: flags.host, port, perSession })
               yield* progress(`tta gateway listening on ${gateway.url}`)
-              return yield* Effect.never
+              yield* progress(`tta gateway stopping: ${yield* untilAbandoned("http")}`)
             })
           : Effect.gen(function* () {
               yield* Gateway.serveStdio()
               yield* progress("tta gateway on stdio")
-              return yield* Effect.never
+              yield* progress(`tta gateway stopping: ${yield* untilAbandoned("stdio")}`)
             })
       yield* Effect.scoped(program).pipe(Effect.provide(Stack.layer(loaded.mcp, options)))
     }).pipe(oneLine)
