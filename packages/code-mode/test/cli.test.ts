@@ -92,6 +92,43 @@ export default r.content.toUpperCase()`
     ).toHaveLength(1)
   })
 
+  it("a configured server that cannot start: exit 3 naming it, or a warning with --allow-unavailable", async () => {
+    const file = join(session.dir, "two.ts")
+    writeFileSync(file, "export default 1 + 1")
+    const badConfig = join(session.dir, "unstartable.json")
+    writeFileSync(
+      badConfig,
+      JSON.stringify({
+        mcpServers: {
+          missing: { command: "/nonexistent/bin" },
+          three: { command: node, args: ["-e", "process.exit(3)"] }
+        },
+        codeMode: { typeCheck: false }
+      })
+    )
+    const strict = await run(node, [...ttaArgs, "-c", badConfig, "--dir", dir, "exec", file]).catch((e) => e)
+    expect(strict.code).toBe(3)
+    const errors = strict.stderr.split("\n").filter((l: string) => l.startsWith("tta:"))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/"missing" could not be started: cannot run "\/nonexistent\/bin"/)
+    expect(errors[0]).toMatch(/"three" could not be started: exited with code 3/)
+    const lenient = await run(node, [
+      ...ttaArgs,
+      "-c",
+      badConfig,
+      "--dir",
+      dir,
+      "exec",
+      "--allow-unavailable",
+      file
+    ])
+    expect(lenient.stdout).toContain("value: 2")
+    expect(lenient.stderr).toMatch(/^tta: warning: MCP server "missing" could not be started/m)
+    expect(lenient.stderr).toMatch(
+      /^tta: warning: MCP server "three" could not be started: exited with code 3/m
+    )
+  })
+
   it("gen writes the API tree; tokens prints the table; skills ls/show/rm", async () => {
     const out = join(session.dir, "api")
     const gen = await tta(["gen", out])

@@ -1,12 +1,14 @@
 /** `tta exec <file.ts>`: run a file of agent code against the configured servers and print the outcome. */
 import { readFile } from "node:fs/promises"
+import { McpHub, type ServersUnavailable } from "@tta/mcp"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import { CodeMode, type ExecuteOutcome } from "../CodeMode.ts"
 import * as Gateway from "../Gateway.ts"
 import { stackLayer } from "./Config.ts"
-import { oneLine, out, UsageError } from "./Output.ts"
+import { oneLine, out, progress, UsageError } from "./Output.ts"
 import { root } from "./Root.ts"
 
 const printOutcome = (outcome: ExecuteOutcome, asJson: boolean) =>
@@ -25,16 +27,47 @@ const printOutcome = (outcome: ExecuteOutcome, asJson: boolean) =>
         ].join("\n")
       )
 
-export const exec = Command.make("exec", { file: Argument.String("file.ts") }, ({ file }) =>
-  Effect.gen(function* () {
-    const { config, dir, json: asJson } = yield* root
-    const code = yield* Effect.tryPromise({
-      try: () => readFile(file, "utf8"),
-      catch: () => new UsageError({ message: `cannot read ${file}` })
-    })
-    const outcome = yield* CodeMode.use((codeMode) => codeMode.execute(code)).pipe(
-      Effect.provide(stackLayer({ config, dir }))
+const allowUnavailable = Flag.Boolean("allow-unavailable").pipe(
+  Flag.withDescription(
+    "Run even when a configured server cannot start: a warning for each, and a call to one fails in the code"
+  ),
+  Flag.withDefault(false)
+)
+
+/**
+ * Every configured server is started before the code runs. A one-shot run has no later chance to
+ * recover, and the API the code is checked against would silently lack a server, so by default a
+ * server that cannot start ends the run (exit 3, one line naming each server and why).
+ */
+const startServers = (allow: boolean) =>
+  McpHub.use((hub) =>
+    hub.connectAll().pipe(
+      Effect.catchTag("ServersUnavailable", (e: ServersUnavailable) =>
+        allow
+          ? Effect.forEach(e.failures, (f) => progress(`tta: warning: ${firstLine(f.message)}`), {
+              discard: true
+            })
+          : Effect.fail(e)
+      )
     )
-    yield* printOutcome(outcome, asJson)
-  }).pipe(oneLine)
+  )
+
+const firstLine = (text: string) => text.split("\n", 1)[0]!
+
+export const exec = Command.make(
+  "exec",
+  { file: Argument.String("file.ts"), allowUnavailable },
+  ({ file, allowUnavailable }) =>
+    Effect.gen(function* () {
+      const { config, dir, json: asJson } = yield* root
+      const code = yield* Effect.tryPromise({
+        try: () => readFile(file, "utf8"),
+        catch: () => new UsageError({ message: `cannot read ${file}` })
+      })
+      const outcome = yield* Effect.andThen(
+        startServers(allowUnavailable),
+        CodeMode.use((codeMode) => codeMode.execute(code))
+      ).pipe(Effect.provide(stackLayer({ config, dir })))
+      yield* printOutcome(outcome, asJson)
+    }).pipe(oneLine)
 ).pipe(Command.withDescription("Run a file of agent code against the configured servers"))
