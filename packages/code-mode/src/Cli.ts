@@ -6,14 +6,18 @@
 import * as Command from "effect/cli/Command"
 import { exec } from "./cli/Exec.ts"
 import { gen } from "./cli/Gen.ts"
+import { oneLine } from "./cli/Output.ts"
 import { root } from "./cli/Root.ts"
 import { serve } from "./cli/Serve.ts"
 import { skills } from "./cli/Skills.ts"
 import { tokens } from "./cli/Tokens.ts"
+import { workflows } from "./cli/workflows.ts"
 
 export { ExitCode, lastExitCode } from "./cli/Output.ts"
 
-export const command = root.pipe(Command.withSubcommands([serve, gen, exec, skills, tokens]))
+export const command = root.pipe(
+  Command.withSubcommands([serve, gen, exec, skills, tokens, workflows(root, oneLine)])
+)
 
 /** Runs `tta` with the given arguments (without `node` and the script). */
 export const run = (args: ReadonlyArray<string>) => Command.runWith(command, { version: "0.1.0" })(args)

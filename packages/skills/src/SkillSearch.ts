@@ -1,44 +1,16 @@
 /**
- * Ranked skill search with MiniSearch (BM25 with prefix and fuzzy matching), tuned like
- * @tta/codegen's tool search so that tools and skills are found the same way (the options are
- * mirrored rather than imported: skills depends on effect only).
+ * Ranked skill search: a TextIndex from @tta/search (the tokenizer and query options tool search
+ * uses too, so tools and skills are found the same way) over name, description and tags.
  */
+import { TextIndex } from "@tta/search"
 import { Clock, Effect, Semaphore } from "effect"
-import MiniSearch, { type SearchOptions } from "minisearch"
 import type { Disk } from "./Disk.ts"
 import type * as SkillMd from "./SkillMd.ts"
 
-const stopWords = new Set(
-  "a an and are as at be by for from in into is it of on or the this that to with".split(" ")
-)
+export const fields = ["name", "description", "tags"] as const
+export const boost = { name: 3, tags: 2, description: 1 }
 
-/** Words of a text: runs of letters/digits, split again at camelCase boundaries. */
-export const tokenize = (text: string): Array<string> => {
-  const out: Array<string> = []
-  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu))
-    for (const part of match[0].split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u))
-      out.push(part)
-  return out
-}
-
-export const processTerm = (term: string): string | null => {
-  const t = term.toLowerCase()
-  return stopWords.has(t) ? null : t
-}
-
-export const searchOptions: SearchOptions = {
-  boost: { name: 3, tags: 2, description: 1 },
-  prefix: (term) => term.length >= 3,
-  fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
-  combineWith: "OR"
-}
-
-export interface Entry {
-  readonly id: string
-  readonly name: string
-  readonly description: string
-  readonly tags: string
-}
+export type Entry = TextIndex.Document<(typeof fields)[number]>
 
 export const entry = (name: string, description: string, tags: ReadonlyArray<string>): Entry => ({
   id: name,
@@ -47,14 +19,7 @@ export const entry = (name: string, description: string, tags: ReadonlyArray<str
   tags: tags.join(" ")
 })
 
-export const makeIndex = (): MiniSearch<Entry> =>
-  new MiniSearch<Entry>({
-    fields: ["name", "description", "tags"],
-    storeFields: [],
-    tokenize,
-    processTerm,
-    searchOptions
-  })
+export const makeIndex = (): TextIndex.TextIndex<(typeof fields)[number]> => TextIndex.make({ fields, boost })
 
 /**
  * The search index of a store: it follows this process's saves at once and re-checks every
@@ -66,16 +31,11 @@ export const make = (disk: Disk, rescanMs: number) => {
   let lastScan: number | undefined
 
   const indexSkill = Effect.fnUntraced(function* (name: string, doc: SkillMd.SkillDoc) {
-    const e = entry(name, doc.description, doc.tags)
-    if (mini.has(name)) mini.replace(e)
-    else mini.add(e)
+    mini.set(entry(name, doc.description, doc.tags))
     disk.memoOf(name).searchKey = yield* disk.fileKey(disk.fileOf(name, "SKILL.md"))
   })
 
-  const discard = (name: string) =>
-    Effect.sync(() => {
-      if (mini.has(name)) mini.discard(name)
-    })
+  const discard = (name: string) => Effect.sync(() => mini.delete(name))
 
   const refreshing = Semaphore.makeUnsafe(1)
   // Re-indexes whatever SKILL.md changed on disk since the last search (by file identity).
@@ -99,17 +59,14 @@ export const make = (disk: Disk, rescanMs: number) => {
         { concurrency: 32, discard: true }
       )
       for (const m of disk.memos.keys()) {
-        if (!present.has(m) && mini.has(m)) mini.discard(m)
+        if (!present.has(m)) mini.delete(m)
       }
     })
   )
 
   const ranked = (query: string, limit: number) =>
     Effect.map(refresh, () =>
-      mini
-        .search(query)
-        .slice(0, limit)
-        .map((hit) => ({ name: String(hit.id), score: hit.score }))
+      mini.search(query, { limit }).map((hit) => ({ name: String(hit.id), score: hit.score }))
     )
 
   return { indexSkill, discard, ranked }

@@ -1,0 +1,2 @@
+export * as TextIndex from "./TextIndex.ts"
+export * as Tokenize from "./Tokenize.ts"
