@@ -22,7 +22,7 @@ writeFileSync(
 const serve = (...extra: Array<string>) =>
   ttaArgv(["-c", config, "--dir", join(session.dir, ".tta"), "serve", ...extra])
 const isServer = (pid: number) => /server-(filesystem|memory)/.test(cmdline(pid))
-const isTta = (pid: number) => cmdline(pid).startsWith(`${node} `) && cmdline(pid).includes("bin/tta.")
+const isTta = (pid: number) => cmdline(pid).startsWith(`${node} ${ttaArgv([])[0]}`)
 
 /** Spawns `command` (tta itself, or something that starts it), has the gateway start both servers. */
 const launch = async (command: string, args: ReadonlyArray<string>) => {

@@ -6,15 +6,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { tempSession } from "./support.ts"
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
 const pkgDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
-const ttaBin = join(import.meta.dirname, "..", "src", "bin", "tta.ts")
 const node = process.execPath
-const ttaArgs = ["--conditions=@tta/source", ttaBin]
+// The bin bundled once for the whole run (test/globalSetup.ts), as `pnpm build` makes it.
+const ttaArgs = [inject("ttaBin")]
 
 const session = tempSession()
 const config = join(session.dir, ".mcp.json")
@@ -129,18 +129,22 @@ export default r.content.toUpperCase()`
     )
   })
 
-  it("gen writes the API tree; tokens prints the table; skills ls/show/rm", async () => {
+  it("gen writes the API tree", async () => {
     const out = join(session.dir, "api")
     const gen = await tta(["gen", out])
     expect(gen.code).toBe(0)
     expect(readFileSync(join(out, "servers/index.ts"), "utf8")).toContain("filesystem")
     expect(existsSync(join(out, "servers/filesystem/readTextFile.ts"))).toBe(true)
     expect(gen.stderr).toContain("filesystem: 14 tools")
+  })
 
+  it("tokens prints the table", async () => {
     const tokens = await tta(["tokens"])
     expect(tokens.stdout).toContain("| run | direct | tool search | code mode | saved % |")
     expect(tokens.stdout).toContain("o200k_base")
+  })
 
+  it("skills ls/show/rm", async () => {
     const skillFile = join(session.dir, "skill.ts")
     writeFileSync(skillFile, "export const double = (n: number) => n * 2\n")
     // Save through a one-off gateway-less path: the skill store is plain files under --dir.

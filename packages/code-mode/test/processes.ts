@@ -1,15 +1,11 @@
 // Test support for the CLI's process hygiene: the `tta` command line, the process tree under a pid
 // (read from /proc), and waiting on a condition by polling with a bound instead of sleeping.
 import { readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { inject } from "vitest"
 
 export const node = process.execPath
-/** `tta` as a user runs it: the bin under Node 24, workspace packages from their sources. */
-export const ttaArgv = (args: ReadonlyArray<string>) => [
-  "--conditions=@tta/source",
-  join(import.meta.dirname, "..", "src", "bin", "tta.ts"),
-  ...args
-]
+/** `tta` as a user runs it: the bundled bin (test/globalSetup.ts) under Node 24. */
+export const ttaArgv = (args: ReadonlyArray<string>) => [inject("ttaBin"), ...args]
 
 const stat = (pid: number): { ppid: number; state: string } | undefined => {
   try {
