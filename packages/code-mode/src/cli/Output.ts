@@ -38,6 +38,12 @@ export const oneLine = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
           error && "error" in error ? (error.error as { _tag?: string; message?: string }) : undefined
         const tag = value?._tag ?? "Error"
         const message =
+          // One line naming each server that could not start (its own message is a list).
+          (tag === "ServersUnavailable"
+            ? (value as { failures?: ReadonlyArray<{ message: string }> }).failures
+                ?.map((f) => f.message.split("\n", 1)[0])
+                .join("; ")
+            : undefined) ??
           value?.message ??
           (
             cause.reasons.find((r) => r._tag === "Die") as { defect?: unknown } | undefined

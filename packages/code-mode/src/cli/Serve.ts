@@ -3,10 +3,8 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Gateway from "../Gateway.ts"
-import * as Stack from "../Stack.ts"
-import { loadConfig, stackOptions } from "./Config.ts"
-import { oneLine, progress } from "./Output.ts"
+import { lazy } from "./Lazy.ts"
+import { oneLine } from "./Output.ts"
 import { root } from "./Root.ts"
 
 export const serve = Command.make(
@@ -24,26 +22,11 @@ export const serve = Command.make(
   },
   (flags) =>
     Effect.gen(function* () {
-      const { config, dir } = yield* root
-      const loaded = yield* loadConfig(config)
-      const options = stackOptions(loaded, dir, {
-        typeCheck: flags.typecheck && loaded.codeMode.typeCheck !== false
-      })
-      const port = Option.getOrUndefined(flags.http)
-      const program =
-        port !== undefined
-          ? Effect.gen(function* () {
-              // Each HTTP client gets its own session (workspace, PII tokens); stdio has one client.
-              const perSession = yield* Stack.perSession(options)
-              const gateway = yield* Gateway.serveHttp({ host: flags.host, port, perSession })
-              yield* progress(`tta gateway listening on ${gateway.url}`)
-              return yield* Effect.never
-            })
-          : Effect.gen(function* () {
-              yield* Gateway.serveStdio()
-              yield* progress("tta gateway on stdio")
-              return yield* Effect.never
-            })
-      yield* Effect.scoped(program).pipe(Effect.provide(Stack.layer(loaded.mcp, options)))
+      const shared = yield* root
+      const options = { ...shared, ...flags, http: Option.getOrUndefined(flags.http) }
+      yield* lazy(
+        () => import("./actions/Serve.ts"),
+        (action) => action.serve(options)
+      )
     }).pipe(oneLine)
 ).pipe(Command.withDescription("Serve the gateway MCP server (stdio, or Streamable HTTP with --http)"))

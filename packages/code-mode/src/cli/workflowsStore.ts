@@ -2,7 +2,8 @@
  * The store behind `tta workflows`: opens @tta/durable's client on a location and adapts it to the
  * CLI's views. Loaded with `import()` only by the workflows subcommands.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type * as View from "./workflowsView.ts"
 
 export interface Decision {

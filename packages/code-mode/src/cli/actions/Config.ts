@@ -2,8 +2,8 @@
 import type { McpConfigError } from "@tta/mcp"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stack from "../Stack.ts"
-import { progress } from "./Output.ts"
+import * as Stack from "../../Stack.ts"
+import { progress } from "../Output.ts"
 
 /** Reads the config and says on stderr which servers it names. */
 export const loadConfig = (path: string): Effect.Effect<Stack.StackConfig, McpConfigError> =>
