@@ -37,6 +37,10 @@ const config = (options: EngineOptions, runner: boolean) =>
   ShardingConfig.layer({
     ...(runner ? {} : { runnerAddress: Option.none() }),
     shardsPerGroup: options.shards ?? 32,
+    // Shard locks as rows (with expiry) rather than PostgreSQL advisory locks: advisory locks vanish
+    // with their session when the server restarts, and the runner then re-activated executions
+    // whose activities were still running, so one step ran twice (test/errors.test.ts).
+    shardLockDisableAdvisory: true,
     entityMessagePollInterval: Duration.fromInputUnsafe(options.pollInterval ?? "250 millis"),
     entityReplyPollInterval: Duration.millis(100)
   })
