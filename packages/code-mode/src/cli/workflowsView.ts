@@ -59,8 +59,27 @@ const activityLine = (a: Model.ActivityEntry): string => {
   return `  ${mark} ${a.name}  attempt ${a.attempt}  ${iso(a.startedAt)}${took}  ${what}`
 }
 
-const resolutionLine = (w: Model.Resolution): string => {
-  const what = `${w.kind} ${w.name}`
+/**
+ * What a code-mode approval asks for: `codeExecution({ durable })` names its approvals `<step>/call-<k>`
+ * and journals the call in `<step>/…/attempt-<k>` (server, tool, arguments).
+ */
+export const askedCall = (d: Model.ExecutionDetail, approval: string): string | undefined => {
+  const m = /^(.*)\/call-(\d+)$/.exec(approval)
+  if (!m) return undefined
+  const attempt = d.activities.find(
+    (a) => a.name.startsWith(`${m[1]}/`) && a.name.endsWith(`/attempt-${m[2]}`) && a.status === "succeeded"
+  )
+  const call = (
+    attempt?.result as { attempt?: { _tag?: string; call?: { server: string; tool: string; args: unknown } } }
+  )?.attempt
+  return call?._tag === "NeedsApproval" && call.call
+    ? `${call.call.server}/${call.call.tool} ${preview(call.call.args, 200)}`
+    : undefined
+}
+
+const resolutionLine = (d: Model.ExecutionDetail, w: Model.Resolution): string => {
+  const call = w.kind === "approval" ? askedCall(d, w.name) : undefined
+  const what = `${w.kind} ${w.name}${call ? ` (call ${call})` : ""}`
   const asked = w.requestedAt === undefined ? "" : ` (asked ${iso(w.requestedAt)})`
   const value = w.value === undefined ? "" : ` value ${preview(w.value)}`
   if (w.resolvedAt === undefined) return `  … ${what} waiting${asked}`
@@ -88,7 +107,7 @@ export const journal = (d: Model.ExecutionDetail): string => {
   }
   if (d.waits.length > 0) {
     lines.push("approvals and signals:")
-    for (const w of d.waits) lines.push(resolutionLine(w))
+    for (const w of d.waits) lines.push(resolutionLine(d, w))
   }
   if (d.cancelRequested && d.status !== "cancelled") lines.push("cancel requested")
   if (d.result !== undefined) lines.push(`result: ${preview(d.result, 400)}`)
