@@ -8,6 +8,7 @@ import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
 import { currentSpan, isTracing, make, type Primitive, requireInt } from "./Primitive.ts"
+import { withSpec } from "./Spec.ts"
 
 export interface Backoff {
   /** Delay before the first retry. */
@@ -75,7 +76,7 @@ export const retry: {
     if (options.while !== undefined) policy.while = options.while
     const retryWhile = options.while
     const retries = Metrics.retries(Metrics.attributes(name, "retry"))
-    return make({
+    const built = make({
       name,
       kind: "retry",
       children: [self],
@@ -123,5 +124,6 @@ export const retry: {
               })
         })
     })
+    return withSpec(built, { kind: "retry", times, schedule, while: options.while })
   }
 )
