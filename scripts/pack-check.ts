@@ -87,12 +87,25 @@ const kib = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`
 const sizeOf = (dir: string) => Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0])
 
+// Parts issue 19 wants out of a default install (optional peers, loaded on first use): which are in.
+const heavy = [
+  "@e2b/code-interpreter",
+  "@redis/client",
+  "redis",
+  "ioredis",
+  "typescript",
+  "typescript-api",
+  "gpt-tokenizer",
+  "quickjs-emscripten"
+]
+
 interface Row {
   readonly name: string
   readonly tarball: number
   readonly installed: number
   readonly size: number
   readonly warnings: ReadonlyArray<string>
+  readonly heavy: ReadonlyArray<string>
   readonly example: string
   readonly ok: boolean
 }
@@ -141,6 +154,7 @@ for (const p of packages) {
     installed,
     size: existsSync(modules) ? sizeOf(modules) : 0,
     warnings,
+    heavy: heavy.filter((h) => existsSync(join(modules, h, "package.json"))),
     example,
     ok
   })
@@ -150,11 +164,11 @@ for (const p of packages) {
 
 const node = process.version
 const table = [
-  "| package | tarball | packages installed | node_modules | install warnings | example |",
-  "|---|---:|---:|---:|---:|---|",
+  "| package | tarball | packages installed | node_modules | of which heavy optional parts | install warnings | example |",
+  "|---|---:|---:|---:|---|---:|---|",
   ...rows.map(
     (r) =>
-      `| \`${r.name}\` | ${kib(r.tarball)} | ${r.installed} | ${kib(r.size)} | ${r.warnings.length} | ${r.example} |`
+      `| \`${r.name}\` | ${kib(r.tarball)} | ${r.installed} | ${kib(r.size)} | ${r.heavy.join(", ") || "none"} | ${r.warnings.length} | ${r.example} |`
   )
 ].join("\n")
 writeFileSync(
@@ -164,7 +178,8 @@ writeFileSync(
 Written by \`pnpm pack-check\` (scripts/pack-check.ts) on ${new Date().toISOString().slice(0, 10)}, npm on Node ${node}: each
 package packed with \`pnpm pack\` and installed alone from its tarball (plus the tarballs of the @tta
 packages it depends on) into a fresh \`npm init -y\` project; packages installed counts everything in
-node_modules (\`npm ls --all\`), the size is \`du -sb node_modules\`.
+node_modules (\`npm ls --all\`), the size is \`du -sb node_modules\`; "heavy optional parts" says which of
+${heavy.join(", ")} it contains.
 
 ${table}
 `
