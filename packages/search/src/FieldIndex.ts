@@ -205,10 +205,14 @@ export class FieldIndex<F extends string> {
     const best = this.#best
     const touched: Array<number> = []
     const covered = new Map<string, number>()
-    for (const word of new Set(terms(query))) {
+    const words = [...new Set(terms(query))]
+    const perWord: Array<Map<string, number>> = []
+    for (const word of words) {
       // A document scores once per query word: by the best of the terms the word stands for.
       const reached: Array<number> = []
-      for (const [term, weight] of this.#expand(word)) {
+      const expanded = this.#expand(word)
+      perWord.push(expanded)
+      for (const [term, weight] of expanded) {
         if ((covered.get(term) ?? 0) < weight) covered.set(term, weight)
         const p = this.#postings.get(term)!
         const idf = weight * Math.log(1 + (n - p.docs.length + 0.5) / (p.docs.length + 0.5))
@@ -234,9 +238,16 @@ export class FieldIndex<F extends string> {
       let score = scores[id]!
       scores[id] = 0
       if (name !== undefined && name.length > 0) {
-        let hit = 0
-        for (const t of name) hit += covered.get(t) ?? 0
-        score *= 1 + (coverage * hit) / name.length
+        // How much of the name the query stands for, and how much of the query the name answers.
+        let named = 0
+        for (const t of name) named += covered.get(t) ?? 0
+        let answered = 0
+        for (const expanded of perWord) {
+          let best = 0
+          for (const t of name) best = Math.max(best, expanded.get(t) ?? 0)
+          answered += best
+        }
+        score *= 1 + (coverage * (named / name.length + answered / perWord.length)) / 2
       }
       top.offer(id, score)
     }
