@@ -20,6 +20,7 @@ import {
   type SkillSummary
 } from "./CodeMode.ts"
 import * as Execute from "./Execute.ts"
+import * as LearnedTypes from "./LearnedTypes.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
@@ -47,6 +48,13 @@ export interface Options {
   readonly root?: string | undefined
   /** The MCP session's id, never shown to agent code. */
   readonly sessionId?: string | undefined
+  /**
+   * Learn output types from results for tools without outputSchema, kept in `<root>/learned-types.json`
+   * (default on; `false`, or `{ exclude: [server, …] }`).
+   */
+  readonly learnTypes?: LearnedTypes.Setting | undefined
+  /** An account of learned types shared with other sessions (the gateway's); else one of this session's own. */
+  readonly learned?: LearnedTypes.LearnedTypes | undefined
 }
 
 /** The same error with the gateway's paths and the session id scrubbed from what the model reads. */
@@ -93,7 +101,10 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const clean = scrubError(scrub)
 
   const ledger = Ledger.make()
-  const api = yield* ApiTree.make(hub)
+  const learned =
+    options.learned ??
+    (options.learnTypes === false ? undefined : yield* LearnedTypes.make(root, options.learnTypes))
+  const api = yield* ApiTree.make(hub, learned)
 
   const skillFiles = skills
     .files()
@@ -119,7 +130,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     ledger,
     api,
     mounted,
-    scrub
+    scrub,
+    learned
   })
 
   const searchTools = Effect.fn("codeMode.searchTools")(function* (

@@ -9,6 +9,7 @@ import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
+import * as LearnedTypes from "./LearnedTypes.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
 import * as Session from "./Session.ts"
@@ -35,6 +36,8 @@ export const CodeModeSection = Schema.Struct({
   ),
   pii: Schema.optionalKey(Schema.Boolean),
   typeCheck: Schema.optionalKey(Schema.Boolean),
+  /** Learn output types of tools without outputSchema from their results (default on). */
+  learnTypes: Schema.optionalKey(LearnedTypes.Setting),
   /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
   sandbox: Schema.optionalKey(SandboxChoice)
 })
@@ -68,6 +71,7 @@ export interface StackOptions {
   readonly policy?: Policy.PolicyConfig | undefined
   readonly approve?: Session.Options["approve"]
   readonly sandbox?: SandboxChoice | undefined
+  readonly learnTypes?: LearnedTypes.Setting | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
 }
@@ -90,7 +94,8 @@ export const layer = (
     approve: options.approve,
     pii: options.pii,
     typeCheck: options.typeCheck,
-    limits: options.limits
+    limits: options.limits,
+    learnTypes: options.learnTypes
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
@@ -118,6 +123,11 @@ export const perSession = Effect.fnUntraced(function* (
   // the session's own scope, not live on in the gateway's.
   const services = Context.omit(Scope.Scope)(yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>())
   const checker = options.typeCheck === false ? undefined : TypeCheck.make()
+  // One account of learned types for all sessions: each learns from its calls, all see the types.
+  const learned =
+    options.learnTypes === false
+      ? undefined
+      : yield* LearnedTypes.make(resolve(options.dir), options.learnTypes)
   return (id: string) =>
     Session.make({
       dir: join(resolve(options.dir), "sessions", id),
@@ -127,6 +137,8 @@ export const perSession = Effect.fnUntraced(function* (
       typeCheck: options.typeCheck,
       limits: options.limits,
       checker,
+      learned,
+      learnTypes: options.learnTypes,
       root: resolve(options.dir),
       sessionId: id
     }).pipe(Effect.provide(services))
@@ -141,7 +153,8 @@ export const layerFile = (path: string, options: StackOptions) =>
         policy: options.policy ?? (config.codeMode.policy as Policy.PolicyConfig | undefined),
         pii: options.pii ?? config.codeMode.pii,
         typeCheck: options.typeCheck ?? config.codeMode.typeCheck,
-        sandbox: options.sandbox ?? config.codeMode.sandbox
+        sandbox: options.sandbox ?? config.codeMode.sandbox,
+        learnTypes: options.learnTypes ?? config.codeMode.learnTypes
       })
     )
   )
