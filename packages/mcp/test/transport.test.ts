@@ -46,6 +46,28 @@ describe("StdioTransport", () => {
     expect(t.exit).toBeDefined()
   })
 
+  it("keeps a character split between two reads whole", async () => {
+    const line = Buffer.from(`${msg(7, "ééé€€€")}\n`)
+    // Raw byte chunks of 3: some end in the middle of a two- or three-byte character.
+    const pieces = Array.from({ length: Math.ceil(line.length / 3) }, (_, i) =>
+      line.subarray(i * 3, i * 3 + 3).toString("base64")
+    )
+    const t = new StdioTransport({
+      command: process.execPath,
+      args: [
+        "-e",
+        `const c = ${JSON.stringify(pieces)}; let i = 0;
+         const next = () => { if (i < c.length) process.stdout.write(Buffer.from(c[i++], "base64"), next);
+           else process.stdin.on("end", () => process.exit(0)).resume() }; next()`
+      ]
+    })
+    const done = collect(t, 1)
+    await t.start()
+    const [got] = await done
+    expect((got as unknown as { result: { text: string } }).result.text).toBe("ééé€€€")
+    await t.close()
+  })
+
   it("a line over the limit is a MessageTooLarge error and closes the transport", async () => {
     const t = writer(["x".repeat(600), "y".repeat(600), "\n"])
     const error = new Promise<Error>((resolve) => {
