@@ -22,7 +22,12 @@ interface Cost {
   readonly wallMs: number
 }
 
+// With --expose-gc (the bench script passes it), each sample starts on a collected heap, so
+// one side's garbage (the raw client's quadratic buffering makes gigabytes) is not paid by the next.
+const collect = (globalThis as { gc?: () => void }).gc
+
 const measure = async (f: () => Promise<unknown>, reps: number): Promise<Cost> => {
+  collect?.()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < reps; i++) await f()

@@ -88,6 +88,7 @@ export class StdioTransport implements Transport {
   readonly #decoder = new StringDecoder("utf8")
   #pendingBytes = 0
   #drained: Promise<void> | undefined = undefined
+  #corked = false
 
   constructor(options: StdioOptions) {
     this.options = options
@@ -142,10 +143,20 @@ export class StdioTransport implements Transport {
     })
   }
 
-  // One message now, without waiting for the pipe to drain (Node buffers it).
+  // One message, without waiting for the pipe to drain (Node buffers it). Messages written in
+  // the same tick (calls started together, or as a batch of answers frees their slots) leave
+  // in one write: fewer system calls here and fewer reads for the server.
   #write(message: JSONRPCMessage): void {
     const stdin = this.#process?.stdin
     if (stdin == null) throw new Error("Not connected")
+    if (!this.#corked) {
+      this.#corked = true
+      stdin.cork()
+      process.nextTick(() => {
+        this.#corked = false
+        stdin.uncork()
+      })
+    }
     stdin.write(`${JSON.stringify(message)}\n`)
   }
 
