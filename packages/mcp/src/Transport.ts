@@ -63,6 +63,28 @@ export class MessageTooLarge extends Error {
 }
 
 const NEWLINE = 0x0a
+// Bytes kept from each end of an oversized line, to find its request id.
+const EDGE = 256
+// The id of a response as the SDK writes it, `{"result":…,"jsonrpc":"2.0","id":"tta:5"}`, or
+// as other SDKs do, with the id first (after "jsonrpc").
+const ID_LAST = /[{,]\s*"id"\s*:\s*"(tta:\d+)"\s*\}\s*$/
+const ID_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*"(tta:\d+)"/
+
+/** The first and last bytes of a line being skipped. */
+class Skipped {
+  readonly head: string
+  tail = ""
+  constructor(head: string) {
+    this.head = head
+  }
+  keep(bytes: Buffer): void {
+    const end = bytes.subarray(Math.max(0, bytes.length - EDGE)).toString("latin1")
+    this.tail = (this.tail + end).slice(-EDGE)
+  }
+  id(): string | undefined {
+    return ID_LAST.exec(this.tail)?.[1] ?? ID_FIRST.exec(this.head)?.[1]
+  }
+}
 const GRACE_MS = 2000
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
@@ -88,6 +110,7 @@ export class StdioTransport implements Transport {
   readonly #decoder = new StringDecoder("utf8")
   #pendingBytes = 0
   #drained: Promise<void> | undefined = undefined
+  #skipping: Skipped | undefined = undefined
   #corked = false
 
   constructor(options: StdioOptions) {
@@ -179,6 +202,7 @@ export class StdioTransport implements Transport {
     this.#process = undefined
     this.#pending = []
     this.#pendingBytes = 0
+    this.#skipping = undefined
     if (child === undefined) return
     const closed = new Promise<void>((resolve) => child.once("close", () => resolve()))
     try {
@@ -204,40 +228,57 @@ export class StdioTransport implements Transport {
     let newline = chunk.indexOf(NEWLINE)
     while (newline !== -1) {
       const part = chunk.subarray(start, newline)
-      if (this.#pendingBytes + part.length > this.#maxBytes) {
-        this.#overflow()
-        return
-      }
-      let line: string
-      if (this.#pendingBytes > 0) {
-        this.#pending.push(this.#decoder.end(part))
-        line = this.#pending.join("")
-        this.#pending = []
-        this.#pendingBytes = 0
-      } else {
-        line = part.toString("utf8")
-      }
-      this.#deliver(line)
+      if (this.#skipping === undefined && this.#pendingBytes + part.length > this.#maxBytes)
+        this.#startSkip(part)
+      if (this.#skipping !== undefined) this.#endSkip(part)
+      else this.#deliver(this.#line(part))
       if (this.#process === undefined) return
       start = newline + 1
       newline = chunk.indexOf(NEWLINE, start)
     }
     if (start === chunk.length) return
     const rest = start === 0 ? chunk : chunk.subarray(start)
-    if (this.#pendingBytes + rest.length > this.#maxBytes) {
-      this.#overflow()
+    if (this.#skipping === undefined && this.#pendingBytes + rest.length > this.#maxBytes)
+      this.#startSkip(rest)
+    if (this.#skipping !== undefined) {
+      this.#skipping.keep(rest)
       return
     }
     this.#pending.push(this.#decoder.write(rest))
     this.#pendingBytes += rest.length
   }
 
-  // The stream cannot be resynchronised cheaply: drop what was buffered and stop the server.
-  #overflow(): void {
+  // The line ending in `part`: decoded pieces joined once, or `part` alone.
+  #line(part: Buffer): string {
+    if (this.#pendingBytes === 0) return part.toString("utf8")
+    this.#pending.push(this.#decoder.end(part))
+    const line = this.#pending.join("")
+    this.#pending = []
+    this.#pendingBytes = 0
+    return line
+  }
+
+  // A line over the limit: drop what was kept and skip the rest of it, keeping its first and
+  // last bytes to find the request it answers.
+  #startSkip(next: Buffer): void {
+    const kept = this.#pending.join("")
+    const head = kept.length >= EDGE ? kept.slice(0, EDGE) : kept + next.subarray(0, EDGE).toString("latin1")
     this.#pending = []
     this.#pendingBytes = 0
     this.#decoder.end()
-    this.onerror?.(new MessageTooLarge(this.#maxBytes))
+    this.#skipping = new Skipped(head)
+  }
+
+  // The oversized line ended. An answer to one of the channel's requests fails that request
+  // alone (the server is kept); anything else leaves the stream in doubt: close it.
+  #endSkip(part: Buffer): void {
+    const skipped = this.#skipping as Skipped
+    this.#skipping = undefined
+    skipped.keep(part)
+    const error = new MessageTooLarge(this.#maxBytes)
+    const id = skipped.id()
+    if (id !== undefined && this.channel.fail(id, error)) return
+    this.onerror?.(error)
     void this.close().catch(() => undefined)
   }
 

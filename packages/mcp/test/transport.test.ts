@@ -82,6 +82,34 @@ describe("StdioTransport", () => {
     await closed
   })
 
+  it("an oversized answer to a channel request fails that request only; the transport stays open", async () => {
+    // The child answers the first request it reads with an id-first response over the limit,
+    // then a small one.
+    const t = new StdioTransport({
+      command: process.execPath,
+      args: [
+        "-e",
+        `process.stdin.once("data", (d) => {
+           const id = JSON.parse(String(d).split("\\n")[0]).id
+           process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id, result: { text: "x".repeat(5000) } }) + "\\n")
+           process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 99, result: {} }) + "\\n")
+           process.stdin.on("end", () => process.exit(0)).resume()
+         })`
+      ],
+      maxMessageBytes: 1000
+    })
+    const next = collect(t, 1)
+    await t.start()
+    const error = await new Promise<Error | undefined>((resolve) => {
+      t.channel.request("tools/call", { name: "big" }, 10_000, (e) => resolve(e))
+    })
+    expect(error).toBeInstanceOf(MessageTooLarge)
+    const [after] = await next
+    expect((after as { id: number }).id).toBe(99)
+    expect(t.exit).toBeUndefined()
+    await t.close()
+  })
+
   it("remembers the exit code of a process that exits, and the spawn error of one that cannot start", async () => {
     const t = writer([], "process.exit(3)")
     const closed = new Promise<void>((resolve) => {
