@@ -17,20 +17,24 @@ export interface SearchHit {
   readonly source?: string | undefined
 }
 
-export interface LogLine {
-  readonly level: "log" | "info" | "warn" | "error" | "debug"
-  readonly message: string
-}
+/** One line of the code's console output. */
+export const LogLine = Schema.Struct({
+  level: Schema.Literals(["log", "info", "warn", "error", "debug"]),
+  message: Schema.String
+})
+export type LogLine = typeof LogLine.Type
 
-export interface ToolCallRecord {
-  readonly server: string
-  readonly tool: string
-  readonly ok: boolean
-  readonly durationMs: number
+/** One tool call made from the code. */
+export const ToolCallRecord = Schema.Struct({
+  server: Schema.String,
+  tool: Schema.String,
+  ok: Schema.Boolean,
+  durationMs: Schema.Number,
   /** `denied` when the policy refused the call, `error` when the server or transport failed. */
-  readonly outcome: "ok" | "error" | "denied"
-  readonly error?: string | undefined
-}
+  outcome: Schema.Literals(["ok", "error", "denied"]),
+  error: Schema.optional(Schema.String)
+})
+export type ToolCallRecord = typeof ToolCallRecord.Type
 
 export interface ExecuteOutcome {
   readonly value: unknown

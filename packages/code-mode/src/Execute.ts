@@ -8,6 +8,7 @@ import type { SkillStore as Skills } from "@tta/skills"
 import { Clock, Effect } from "effect"
 import type { Api } from "./ApiTree.ts"
 import { type CodeModeError, type ExecuteOutcome, ExecutionError } from "./CodeMode.ts"
+import * as Responses from "./gateway/Responses.ts"
 import * as HostCalls from "./HostCalls.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
@@ -95,7 +96,7 @@ export const make = ({
       const diagnostics = checker.check(code)
       if (diagnostics.length > 0) {
         const message = `Type errors (nothing was run):\n${TypeCheck.format(diagnostics)}`
-        yield* ledger.absorb(catalog, [], code, [message])
+        ledger.execution({ catalog, calls: [], code, response: Responses.error(message) })
         return yield* new ExecutionError({ kind: "type-check", message, line: diagnostics[0]!.line })
       }
     }
@@ -147,18 +148,26 @@ export const make = ({
         Effect.onExit((exit) => recordSkillRuns(exit._tag === "Success")),
         Effect.catch((error) => {
           const mapped = toExecutionError(error)
-          return Effect.andThen(ledger.absorb(catalog, calls, code, [mapped.message]), Effect.fail(mapped))
+          ledger.execution({ catalog, calls, code, response: Responses.error(mapped.message) })
+          return Effect.fail(mapped)
         })
       )
-    const returned = [result.value, ...result.logs.map((l) => l.message)]
-    const tokens = yield* ledger.absorb(catalog, calls, code, returned)
-    const outcome: ExecuteOutcome = {
+    const outcome = {
       value: result.value,
       logs: result.logs,
       toolCalls: calls.map((c) => c.record),
       durationMs: result.durationMs,
-      truncated: result.truncated,
-      tokens
+      truncated: result.truncated
     }
-    return outcome
+    // Counted after the answer has gone out, or here when someone reads `tokens` first.
+    const tokens = ledger.execution({
+      catalog,
+      calls,
+      code,
+      response: Responses.execute({ ...outcome, tokens: undefined as never }, { verbose: false })
+    })
+    return Object.defineProperty(outcome, "tokens", {
+      get: tokens,
+      enumerable: true
+    }) as unknown as ExecuteOutcome
   })

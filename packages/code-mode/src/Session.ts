@@ -20,6 +20,7 @@ import {
   type SkillSummary
 } from "./CodeMode.ts"
 import * as Execute from "./Execute.ts"
+import * as Responses from "./gateway/Responses.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
@@ -92,7 +93,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   })
   const clean = scrubError(scrub)
 
-  const ledger = Ledger.make()
+  const ledger = yield* Ledger.make()
   const api = yield* ApiTree.make(hub)
 
   const skillFiles = skills
@@ -138,7 +139,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.read(JSON.stringify(hits))
+    ledger.gatewayCall("search_tools", { query, ...opts }, Responses.search(hits, opts?.detail))
     return hits as ReadonlyArray<SearchHit>
   })
 
@@ -153,7 +154,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         .slice(0, 5)
       return yield* new ApiFileNotFound({ path, suggestions })
     }
-    ledger.read(source)
+    ledger.gatewayCall("read_api", { path }, Responses.text(source))
     return source
   })
 
@@ -164,7 +165,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     CodeModeError
   > {
     const { catalog } = yield* api
-    return yield* ledger.figures(catalog)
+    return ledger.figures(catalog)
   })
 
   const service: CodeMode["Service"] = {

@@ -4,7 +4,8 @@
  * exactly what a client receives.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { ExecuteOutcome, SearchHit } from "../CodeMode.ts"
+import { Schema } from "effect"
+import { type ExecuteOutcome, LogLine, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
 
 /** A value as one text block: strings as they are, anything else as indented JSON. */
 export const text = (value: unknown): CallToolResult => ({
@@ -28,9 +29,65 @@ export const summarizeCalls = (outcome: Pick<ExecuteOutcome, "toolCalls">): stri
   return `${calls.length} tool call${calls.length === 1 ? "" : "s"} (${list})${failed ? `, ${failed} failed` : ""}${denied ? `, ${denied} denied` : ""}`
 }
 
-/** execute's answer: the value, the console output and the call summary, as text and structured. */
-export const execute = (outcome: ExecuteOutcome, _options: { readonly verbose: boolean }): CallToolResult => {
+/** One line per server/tool in execute's structured answer. */
+export const CallSummary = Schema.Struct({
+  server: Schema.String,
+  tool: Schema.String,
+  count: Schema.Int,
+  failures: Schema.Int.annotate({ description: "Calls that failed or were denied by policy" }),
+  totalMs: Schema.Number
+})
+export type CallSummary = typeof CallSummary.Type
+
+/** execute's structuredContent; its outputSchema is derived from this. */
+export const ExecuteOutput = Schema.Struct({
+  value: Schema.optionalKey(Schema.Unknown).annotate({ description: "What the code exported as default" }),
+  logs: Schema.Array(
+    Schema.Struct({
+      level: Schema.Literals(["log", "info", "warn", "error", "debug"]),
+      message: Schema.String
+    })
+  ),
+  calls: Schema.Array(CallSummary).annotate({ description: "Tool calls the code made, per server/tool" }),
+  durationMs: Schema.Number,
+  truncated: Schema.Boolean,
+  toolCalls: Schema.optionalKey(
+    Schema.Array(ToolCallRecord).annotate({ description: "Every call's record, with verbose: true" })
+  )
+})
+export type ExecuteOutput = typeof ExecuteOutput.Type
+
+/** Calls grouped per server/tool, in the order each was first called. */
+export const callSummary = (calls: ExecuteOutcome["toolCalls"]): Array<CallSummary> => {
+  const groups = new Map<
+    string,
+    { server: string; tool: string; count: number; failures: number; totalMs: number }
+  >()
+  for (const c of calls) {
+    const key = `${c.server}/${c.tool}`
+    const g = groups.get(key) ?? { server: c.server, tool: c.tool, count: 0, failures: 0, totalMs: 0 }
+    g.count++
+    if (!c.ok) g.failures++
+    g.totalMs += c.durationMs
+    groups.set(key, g)
+  }
+  return [...groups.values()].map((g) => ({ ...g, totalMs: Math.round(g.totalMs * 10) / 10 }))
+}
+
+/**
+ * execute's answer: the value, the console output and the call summary as text, and the same as
+ * structured content (per-call records only when asked for with `verbose`).
+ */
+export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: boolean }): CallToolResult => {
   const logs = outcome.logs.map((l) => `[${l.level}] ${l.message}`).join("\n")
+  const structured: ExecuteOutput = {
+    ...(outcome.value === undefined ? {} : { value: outcome.value }),
+    logs: outcome.logs,
+    calls: callSummary(outcome.toolCalls),
+    durationMs: outcome.durationMs,
+    truncated: outcome.truncated,
+    ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
+  }
   return {
     content: text(
       [
@@ -41,12 +98,6 @@ export const execute = (outcome: ExecuteOutcome, _options: { readonly verbose: b
         .filter((s) => s !== "")
         .join("\n")
     ).content,
-    structuredContent: {
-      value: outcome.value as never,
-      logs: outcome.logs as never,
-      toolCalls: outcome.toolCalls as never,
-      durationMs: outcome.durationMs,
-      truncated: outcome.truncated
-    }
+    structuredContent: structured as Record<string, unknown>
   }
 }
