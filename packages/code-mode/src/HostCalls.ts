@@ -6,6 +6,7 @@
  */
 import { type McpHub, ToolError, ToolResult } from "@tta/mcp"
 import { Clock, Effect } from "effect"
+import * as ApprovalGate from "./ApprovalGate.ts"
 import type { ToolCallRecord } from "./CodeMode.ts"
 import type { FullCall } from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
@@ -35,23 +36,28 @@ export const make = (ctx: Context) =>
     const t = String(tool)
     const annotations = ctx.annotations.get(`${s}/${t}`)
     const push = (record: Omit<ToolCallRecord, "server" | "tool">, input: unknown, result: unknown) =>
-      Effect.map(Clock.currentTimeMillis, (now) =>
-        ctx.onCall({
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const full = {
           server: s,
           tool: t,
           input,
           result,
           isError: !record.ok,
           record: { server: s, tool: t, ...record, durationMs: record.durationMs || now - started }
-        })
-      )
+        }
+        ctx.onCall(full)
+        // A durable attempt keeps its own calls (ApprovalGate); others have no log.
+        const log = yield* ApprovalGate.CallLog
+        if (log) log(full.record)
+      })
     const verdict = ctx.policy.check({ server: s, tool: t, annotations })
     const approver = ctx.approve ?? (yield* Policy.Approver)
     const approved =
       verdict.decision === "allow"
         ? true
         : verdict.decision === "approve" && approver
-          ? yield* approver({ server: s, tool: t, annotations })
+          ? yield* approver({ server: s, tool: t, args, annotations })
           : false
     if (!approved) {
       const error = new Policy.PolicyDeniedError({

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
-import { Sandbox, type SandboxUnavailable } from "@tta/sandbox"
+import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
@@ -35,7 +35,8 @@ export const CodeModeSection = Schema.Struct({
   ),
   pii: Schema.optionalKey(Schema.Boolean),
   typeCheck: Schema.optionalKey(Schema.Boolean),
-  sandbox: Schema.optionalKey(Schema.Literals(["isolate", "quickjs"]))
+  /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
+  sandbox: Schema.optionalKey(SandboxChoice)
 })
 export type CodeModeSection = typeof CodeModeSection.Type
 
@@ -66,7 +67,7 @@ export interface StackOptions {
   readonly pii?: boolean | ReadonlyArray<Pii.PiiPattern> | undefined
   readonly policy?: Policy.PolicyConfig | undefined
   readonly approve?: Session.Options["approve"]
-  readonly sandbox?: "isolate" | "quickjs" | undefined
+  readonly sandbox?: SandboxChoice | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
 }
@@ -94,7 +95,7 @@ export const layer = (
     Layer.provideMerge(
       Layer.mergeAll(
         McpHub.layerConfig(mcp, options.hub),
-        options.sandbox === "quickjs" ? Sandbox.quickjs : Sandbox.isolate,
+        options.sandbox === undefined ? Sandbox.layer : Sandbox.layerFor(options.sandbox),
         Skills.SkillStore.layerNode({ root: dir })
       )
     )

@@ -4,8 +4,10 @@
  * uses TypeScript 5.9's LanguageService in-process; it is kept warm between executions, so only the
  * agent's file is re-checked when the API tree has not changed.
  */
+
+import { createRequire } from "node:module"
 import { dirname } from "node:path"
-import ts from "typescript-api"
+import type ts from "typescript-api"
 
 export interface TypeDiagnostic {
   readonly line: number
@@ -34,7 +36,12 @@ const root = "/sandbox/"
 const mainFile = `${root}agent.ts`
 const globalsFile = `${root}__globals.d.ts`
 
-const options: ts.CompilerOptions = {
+// The checker is ~9 MB of JavaScript: loaded when the first session that type-checks is made, never
+// by `tta --help` or a run with type-checking off.
+let typescript: typeof ts | undefined
+const load = (): typeof ts => (typescript ??= createRequire(import.meta.url)("typescript-api") as typeof ts)
+
+const compilerOptions = (ts: typeof import("typescript-api")): ts.CompilerOptions => ({
   target: ts.ScriptTarget.ES2024,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -45,7 +52,7 @@ const options: ts.CompilerOptions = {
   allowImportingTsExtensions: true,
   skipLibCheck: true,
   isolatedModules: true
-}
+})
 
 export interface Checker {
   /** Replaces the mounted files (the API tree, skills, workspace helpers). Cheap when unchanged. */
@@ -60,6 +67,8 @@ export interface Checker {
 }
 
 export const make = (): Checker => {
+  const ts = load()
+  const options = compilerOptions(ts)
   const files = new Map<string, { text: string; version: number }>()
   const libCache = new Map<string, string | undefined>()
   const libDir = dirname(ts.getDefaultLibFilePath(options))

@@ -6,8 +6,8 @@
  *   the code written, and only what the code returned.
  * All counted from the run's real data with gpt-tokenizer's o200k_base encoding.
  */
+import { createRequire } from "node:module"
 import { Effect, Metric, Schema } from "effect"
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base"
 
 /** The one tokenizer every published figure uses. */
 export const encoding = "o200k_base" as const
@@ -95,8 +95,13 @@ export class TokenAccountError extends Schema.TaggedError<TokenAccountError>()("
   message: Schema.String
 }) {}
 
+// The o200k tables are megabytes with a set-up of their own: loaded on the first count, not on import
+// (a CLI start or an execution that counts nothing never pays for them).
+let o200k: typeof import("gpt-tokenizer/encoding/o200k_base") | undefined
+const tokenizer = () => (o200k ??= createRequire(import.meta.url)("gpt-tokenizer/encoding/o200k_base"))
+
 /** Tokens in a text. Special-token markers in data are counted as plain text, never rejected. */
-export const count = (text: string): number => countTokens(text, { disallowedSpecial: new Set() })
+export const count = (text: string): number => tokenizer().countTokens(text, { disallowedSpecial: new Set() })
 
 const json = (value: unknown): string =>
   typeof value === "string" ? value : (JSON.stringify(value) ?? "null")
