@@ -243,6 +243,10 @@ export class StdioTransport implements Transport {
       this.onerror?.(error as Error)
       return
     }
-    this.onmessage?.(message)
+    // The SDK's Protocol handles a notification one microtask late but a response at once, and
+    // forgets a request's progress handler with its response: a last progress report that
+    // arrived just before the response would be dropped. Responses wait one microtask too.
+    if ("id" in message && !("method" in message)) queueMicrotask(() => this.onmessage?.(message))
+    else this.onmessage?.(message)
   }
 }
