@@ -134,6 +134,7 @@ export const make = ({
               approve: options.approve,
               callTimeout: options.callTimeout,
               annotations,
+              done: { count: 0 },
               onCall: (call) => {
                 calls.push(call)
                 ledger.record(call.record)

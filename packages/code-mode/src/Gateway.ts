@@ -25,7 +25,7 @@ export type ExecuteOutput = Responses.ExecuteOutput
 
 /** A low-level MCP server answering with the CodeMode service in context, until the scope closes. */
 export const makeServer = Effect.fnUntraced(function* () {
-  return Server.make(yield* Server.runtime())
+  return Server.make(yield* Server.runtime(), yield* Server.extras())
 })
 
 /** Serves the gateway on stdin/stdout until the scope closes. */

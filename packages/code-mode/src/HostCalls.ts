@@ -9,6 +9,7 @@ import { Clock, Effect } from "effect"
 import * as ApprovalGate from "./ApprovalGate.ts"
 import type { ToolCallRecord } from "./CodeMode.ts"
 import type { FullCall } from "./Ledger.ts"
+import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
 
@@ -21,6 +22,8 @@ export interface Context {
   readonly annotations: ReadonlyMap<string, Policy.ToolAnnotations | undefined>
   /** Every call is pushed here (and to the session's records) as it ends. */
   readonly onCall: (call: FullCall) => void
+  /** Calls finished in this execution, for progress reports. */
+  readonly done: { count: number }
 }
 
 export const errorText = (e: unknown): string =>
@@ -50,6 +53,8 @@ export const make = (ctx: Context) =>
         // A durable attempt keeps its own calls (ApprovalGate); others have no log.
         const log = yield* ApprovalGate.CallLog
         if (log) log(full.record)
+        const reporter = yield* Notify.Reporter
+        reporter?.progress(++ctx.done.count, `${s}/${t} ${record.outcome}`)
       })
     const verdict = ctx.policy.check({ server: s, tool: t, annotations })
     const approver = ctx.approve ?? (yield* Policy.Approver)

@@ -19,6 +19,7 @@ import {
   type SearchHit,
   type SkillSummary
 } from "./CodeMode.ts"
+import * as DirectTools from "./DirectTools.ts"
 import * as Execute from "./Execute.ts"
 import * as Responses from "./gateway/Responses.ts"
 import * as Ledger from "./Ledger.ts"
@@ -48,6 +49,8 @@ export interface Options {
   readonly root?: string | undefined
   /** The MCP session's id, never shown to agent code. */
   readonly sessionId?: string | undefined
+  /** Downstream tools offered beside the gateway's own: `"server/tool"` or `"server/*"`. */
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** The same error with the gateway's paths and the session id scrubbed from what the model reads. */
@@ -168,7 +171,19 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     return ledger.figures(catalog)
   })
 
+  const direct = DirectTools.make({
+    patterns: options.direct ?? [],
+    hub,
+    policy,
+    tokenizer,
+    approve: options.approve,
+    catalog: Effect.map(api, (a) => a.catalog),
+    record: ledger.record
+  })
+
   const service: CodeMode["Service"] = {
+    directTools: direct.list,
+    callDirect: direct.call,
     searchTools: (query, opts) => Effect.mapError(searchTools(query, opts), clean),
     readApi: (path) => Effect.mapError(readApi(path), clean),
     execute: (code) => Effect.mapError(execute(code), clean),

@@ -36,7 +36,9 @@ export const CodeModeSection = Schema.Struct({
   pii: Schema.optionalKey(Schema.Boolean),
   typeCheck: Schema.optionalKey(Schema.Boolean),
   /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
-  sandbox: Schema.optionalKey(SandboxChoice)
+  sandbox: Schema.optionalKey(SandboxChoice),
+  /** Downstream tools the gateway offers beside its own, passed through: `"server/tool"`, `"server/*"`. */
+  direct: Schema.optionalKey(Schema.Array(Schema.String))
 })
 export type CodeModeSection = typeof CodeModeSection.Type
 
@@ -70,6 +72,7 @@ export interface StackOptions {
   readonly sandbox?: SandboxChoice | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** Everything a code-mode session runs on. */
@@ -90,11 +93,13 @@ export const layer = (
     approve: options.approve,
     pii: options.pii,
     typeCheck: options.typeCheck,
-    limits: options.limits
+    limits: options.limits,
+    direct: options.direct
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        McpHub.layerConfig(mcp, options.hub),
+        // Servers may ask for sampling and elicitation; the gateway passes them to its client.
+        McpHub.layerConfig(mcp, { capabilities: { sampling: {}, elicitation: {} }, ...options.hub }),
         options.sandbox === undefined ? Sandbox.layer : Sandbox.layerFor(options.sandbox),
         Skills.SkillStore.layerNode({ root: dir })
       )
@@ -126,6 +131,7 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
+      direct: options.direct,
       checker,
       root: resolve(options.dir),
       sessionId: id

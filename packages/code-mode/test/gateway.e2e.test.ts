@@ -250,9 +250,12 @@ export default String(listing).length > 0`)
     const bad = await gw.call("execute", { source: "1" })
     expect(bad.isError).toBe(true)
     expect(bad.text).toContain("Invalid arguments for execute")
-    const unknown = await gw.call("run_everything", {})
-    expect(unknown.isError).toBe(true)
-    expect(unknown.text).toContain("This gateway offers")
+    // An unknown tool is a JSON-RPC error (-32602), as the spec answers it.
+    const unknown = await gw.call("run_everything", {}).catch((e: Error) => e)
+    expect(unknown).toBeInstanceOf(Error)
+    expect((unknown as Error).message).toMatch(
+      /^MCP error -32602: Unknown tool "run_everything"\. This gateway offers/
+    )
     expect((await execute("export default 40 + 2")).structuredContent).toMatchObject({ value: 42 })
   })
 })

@@ -27,6 +27,7 @@ export const stackOptions = (
   pii: loaded.codeMode.pii,
   typeCheck: loaded.codeMode.typeCheck,
   sandbox: loaded.codeMode.sandbox,
+  direct: loaded.codeMode.direct,
   ...extra
 })
 
