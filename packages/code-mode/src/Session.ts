@@ -105,10 +105,12 @@ export const make = Effect.fnUntraced(function* (options: Options) {
 
   const mounted = Effect.gen(function* () {
     const { tree } = yield* api
-    return { ...tree, ...(yield* skillFiles), "workspace.ts": Workspace.moduleSource } as Record<
-      string,
-      string
-    >
+    return {
+      ...tree,
+      ...(yield* skillFiles),
+      "workspace.ts": Workspace.moduleSource,
+      "content.ts": Responses.contentModule
+    } as Record<string, string>
   })
 
   const execute = Execute.make({

@@ -123,4 +123,32 @@ export default 2`
     expect(messages).toContainEqual({ level: "warning", logger: "code", data: "careful" })
     await client.close()
   })
+
+  it("returns images and embedded resources from code as content blocks, not base64 in JSON", async () => {
+    const tiny = (await gw.client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { getTinyImage } from "./servers/everything/index.ts"
+export default await getTinyImage({})`
+      }
+    })) as CallToolResult
+    expect(tiny.isError).toBeFalsy()
+    expect(tiny.content.some((c) => c.type === "image" && c.mimeType === "image/png")).toBe(true)
+    expect((tiny.structuredContent as Gateway.ExecuteOutput).value).toBeUndefined()
+    const made = (await gw.client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { image, resource } from "./content.ts"
+export default [image("iVBORw0KGgo=", "image/png"), resource("file:///report.md", { text: "# Report", mimeType: "text/markdown" })]`
+      }
+    })) as CallToolResult
+    expect(made.content.slice(1)).toEqual([
+      { type: "image", data: "iVBORw0KGgo=", mimeType: "image/png" },
+      {
+        type: "resource",
+        resource: { uri: "file:///report.md", text: "# Report", mimeType: "text/markdown" }
+      }
+    ])
+    expect((made.content[0] as { text: string }).text).toContain("2 content blocks (image/png, resource)")
+  })
 })

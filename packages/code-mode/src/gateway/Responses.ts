@@ -74,30 +74,94 @@ export const callSummary = (calls: ExecuteOutcome["toolCalls"]): Array<CallSumma
   return [...groups.values()].map((g) => ({ ...g, totalMs: Math.round(g.totalMs * 10) / 10 }))
 }
 
+type Block = CallToolResult["content"][number]
+
+const isBlock = (v: unknown): v is Block => {
+  if (typeof v !== "object" || v === null) return false
+  const b = v as Record<string, unknown>
+  switch (b.type) {
+    case "text":
+      return typeof b.text === "string"
+    case "image":
+    case "audio":
+      return typeof b.data === "string" && typeof b.mimeType === "string"
+    case "resource":
+      return (
+        typeof b.resource === "object" &&
+        b.resource !== null &&
+        typeof (b.resource as { uri?: unknown }).uri === "string"
+      )
+    case "resource_link":
+      return typeof b.uri === "string" && typeof b.name === "string"
+    default:
+      return false
+  }
+}
+
+/**
+ * Content blocks the code returned (made with ./content.ts, or a downstream result's content as is):
+ * one block that is not text, or a list of blocks with at least one that is not text.
+ */
+export const contentBlocks = (value: unknown): ReadonlyArray<Block> | undefined => {
+  const list = Array.isArray(value) ? value : [value]
+  if (list.length === 0 || !list.every(isBlock) || list.every((b) => b.type === "text")) return undefined
+  return list
+}
+
+/** The module mounted at `./content.ts`: content blocks code can return to the client. */
+export const contentModule = `/** Content blocks: return one (or a list) with \`export default\` and the client receives it as is. */
+export interface ImageContent { type: "image"; data: string; mimeType: string }
+export interface AudioContent { type: "audio"; data: string; mimeType: string }
+export interface TextContent { type: "text"; text: string }
+export interface EmbeddedResource {
+  type: "resource"
+  resource: { uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }
+}
+/** An image from base64 data. */
+export const image = (data: string, mimeType: string): ImageContent => ({ type: "image", data, mimeType })
+/** Audio from base64 data. */
+export const audio = (data: string, mimeType: string): AudioContent => ({ type: "audio", data, mimeType })
+export const text = (text: string): TextContent => ({ type: "text", text })
+/** A resource embedded whole: give its text, or its base64 \`blob\`. */
+export const resource = (
+  uri: string,
+  body: { text: string; mimeType?: string } | { blob: string; mimeType?: string }
+): EmbeddedResource => ({ type: "resource", resource: { uri, ...body } })
+`
+
 /**
  * execute's answer: the value, the console output and the call summary as text, and the same as
  * structured content (per-call records only when asked for with `verbose`).
  */
 export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: boolean }): CallToolResult => {
   const logs = outcome.logs.map((l) => `[${l.level}] ${l.message}`).join("\n")
+  const blocks = contentBlocks(outcome.value)
   const structured: ExecuteOutput = {
-    ...(outcome.value === undefined ? {} : { value: outcome.value }),
+    // Blocks go to the client as content, not again as (base64) data here.
+    ...(outcome.value === undefined || blocks !== undefined ? {} : { value: outcome.value }),
     logs: outcome.logs,
     calls: callSummary(outcome.toolCalls),
     durationMs: outcome.durationMs,
     truncated: outcome.truncated,
     ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
   }
+  const valueLine =
+    blocks === undefined
+      ? `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`
+      : `value: ${blocks.length} content block${blocks.length === 1 ? "" : "s"} (${blocks.map((b) => ("mimeType" in b && typeof b.mimeType === "string" ? b.mimeType : b.type)).join(", ")})`
   return {
-    content: text(
-      [
-        `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`,
-        logs ? `logs:\n${logs}` : "",
-        `${summarizeCalls(outcome)}; ${Math.round(outcome.durationMs)} ms${outcome.truncated ? "; output truncated" : ""}`
-      ]
-        .filter((s) => s !== "")
-        .join("\n")
-    ).content,
+    content: [
+      ...text(
+        [
+          valueLine,
+          logs ? `logs:\n${logs}` : "",
+          `${summarizeCalls(outcome)}; ${Math.round(outcome.durationMs)} ms${outcome.truncated ? "; output truncated" : ""}`
+        ]
+          .filter((s) => s !== "")
+          .join("\n")
+      ).content,
+      ...(blocks ?? [])
+    ],
     structuredContent: structured as Record<string, unknown>
   }
 }
