@@ -155,21 +155,7 @@ export const register = (
   )
   server.setRequestHandler(
     ListResourceTemplatesRequestSchema,
-    answer(() =>
-      listAll(hub, "resources", (s, cursor) =>
-        Effect.map(hub.passthrough.listResourceTemplates(s, cursor), (r) => ({
-          items: r.resourceTemplates,
-          next: r.nextCursor
-        }))
-      ).pipe(
-        Effect.map((all) => ({
-          resourceTemplates: all.map(({ server: s, item }) => {
-            routes.templates.expose(s, item.uriTemplate)
-            return item
-          })
-        }))
-      )
-    )
+    answer(() => Effect.map(listTemplates, (all) => ({ resourceTemplates: all.map(({ item }) => item) })))
   )
   // A URI no listing named (one made from a template, say) goes to the first server that reads it.
   const readAnywhere = (uri: string) =>
@@ -200,38 +186,60 @@ export const register = (
   server.setRequestHandler(SubscribeRequestSchema, subscription(true))
   server.setRequestHandler(UnsubscribeRequestSchema, subscription(false))
 
+  const listPrompts = listAll(hub, "prompts", (s, cursor) =>
+    Effect.map(hub.passthrough.listPrompts(s, cursor), (r) => ({ items: r.prompts, next: r.nextCursor }))
+  ).pipe(
+    Effect.map((all) =>
+      all.map(({ server: s, item }) => ({ ...item, name: routes.prompts.expose(s, item.name) }))
+    )
+  )
+  const listTemplates = listAll(hub, "resources", (s, cursor) =>
+    Effect.map(hub.passthrough.listResourceTemplates(s, cursor), (r) => ({
+      items: r.resourceTemplates,
+      next: r.nextCursor
+    }))
+  ).pipe(
+    Effect.tap((all) =>
+      Effect.sync(() => {
+        for (const { server: s, item } of all) routes.templates.expose(s, item.uriTemplate)
+      })
+    )
+  )
+  // A name this gateway has not listed yet (a client may ask without listing first): list, then look again.
+  const owner = (names: Names, name: string, list: Effect.Effect<unknown, unknown>) =>
+    Effect.suspend(() => {
+      const known = names.resolve(name)
+      return known ? Effect.succeed(known) : Effect.map(Effect.ignore(list), () => names.resolve(name))
+    })
+
   server.setRequestHandler(
     ListPromptsRequestSchema,
-    answer(() =>
-      listAll(hub, "prompts", (s, cursor) =>
-        Effect.map(hub.passthrough.listPrompts(s, cursor), (r) => ({ items: r.prompts, next: r.nextCursor }))
-      ).pipe(
-        Effect.map((all) => ({
-          prompts: all.map(({ server: s, item }) => ({ ...item, name: routes.prompts.expose(s, item.name) }))
-        }))
-      )
-    )
+    answer(() => Effect.map(listPrompts, (prompts) => ({ prompts })))
   )
   server.setRequestHandler(
     GetPromptRequestSchema,
-    answer(({ name, arguments: args }: { name: string; arguments?: Record<string, string> | undefined }) => {
-      const owner = routes.prompts.resolve(name)
-      return owner ? hub.passthrough.getPrompt(owner.server, owner.name, args) : notFound("prompt", name)
-    })
+    answer(({ name, arguments: args }: { name: string; arguments?: Record<string, string> | undefined }) =>
+      Effect.flatMap(
+        owner(routes.prompts, name, listPrompts),
+        (o): Effect.Effect<unknown, unknown> =>
+          o ? hub.passthrough.getPrompt(o.server, o.name, args) : notFound("prompt", name)
+      )
+    )
   )
   server.setRequestHandler(
     CompleteRequestSchema,
     answer((params: { ref: { type: string; name?: string; uri?: string } } & Record<string, unknown>) => {
       const ref = params.ref
-      const owner =
-        ref.type === "ref/prompt"
-          ? routes.prompts.resolve(ref.name ?? "")
-          : routes.templates.resolve(ref.uri ?? "")
-      if (owner === undefined)
-        return notFound(ref.type === "ref/prompt" ? "prompt" : "resource template", ref.name ?? ref.uri ?? "")
-      const downstream =
-        ref.type === "ref/prompt" ? { ...ref, name: owner.name } : { ...ref, uri: owner.name }
-      return hub.passthrough.complete(owner.server, { ...params, ref: downstream } as never)
+      const isPrompt = ref.type === "ref/prompt"
+      const name = (isPrompt ? ref.name : ref.uri) ?? ""
+      return Effect.flatMap(
+        isPrompt ? owner(routes.prompts, name, listPrompts) : owner(routes.templates, name, listTemplates),
+        (o): Effect.Effect<unknown, unknown> => {
+          if (o === undefined) return notFound(isPrompt ? "prompt" : "resource template", name)
+          const downstream = isPrompt ? { ...ref, name: o.name } : { ...ref, uri: o.name }
+          return hub.passthrough.complete(o.server, { ...params, ref: downstream } as never)
+        }
+      )
     })
   )
   // The servers' notifications, for as long as this session's runtime lives.
