@@ -116,23 +116,62 @@ const listAll = <A>(
 const notFound = (what: string, name: string) =>
   Effect.fail(rpcError(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`))
 
-/** Registers the passthrough handlers on one session's server; notifications flow while `run` lives. */
-export const register = (
-  server: Server,
-  hub: Hub,
-  routes: Routes,
-  run: RunPromise,
-  logs: { readonly wants: (level: LoggingLevel) => boolean }
-) => {
-  const answer =
-    <P, A>(f: (params: P) => Effect.Effect<A, unknown>) =>
-    async (request: { readonly params?: P }) => {
-      routes.latest = server
-      const exit = await run(f(request.params as P))
-      if (Exit.isSuccess(exit)) return exit.value as never
-      throw failure(exit.cause)
-    }
-  const subscribed = new Set<string>()
+/** What one session's passthrough handlers share. */
+interface Session {
+  readonly server: Server
+  readonly hub: Hub
+  readonly routes: Routes
+  readonly run: RunPromise
+  /** URIs this session subscribed to. */
+  readonly subscribed: Set<string>
+}
+
+/** A request handler running `f` on the session's runtime; a failure is the JSON-RPC error sent. */
+const answerFor =
+  ({ server, routes, run }: Session) =>
+  <P, A>(f: (params: P) => Effect.Effect<A, unknown>) =>
+  async (request: { readonly params?: P }) => {
+    routes.latest = server
+    const exit = await run(f(request.params as P))
+    if (Exit.isSuccess(exit)) return exit.value as never
+    throw failure(exit.cause)
+  }
+
+const listTemplatesOf = ({ hub, routes }: Session) =>
+  listAll(hub, "resources", (s, cursor) =>
+    Effect.map(hub.passthrough.listResourceTemplates(s, cursor), (r) => ({
+      items: r.resourceTemplates,
+      next: r.nextCursor
+    }))
+  ).pipe(
+    Effect.tap((all) =>
+      Effect.sync(() => {
+        for (const { server: s, item } of all) routes.templates.expose(s, item.uriTemplate)
+      })
+    )
+  )
+
+const listPromptsOf = ({ hub, routes }: Session) =>
+  listAll(hub, "prompts", (s, cursor) =>
+    Effect.map(hub.passthrough.listPrompts(s, cursor), (r) => ({ items: r.prompts, next: r.nextCursor }))
+  ).pipe(
+    Effect.map((all) =>
+      all.map(({ server: s, item }) => ({ ...item, name: routes.prompts.expose(s, item.name) }))
+    )
+  )
+
+// A name this gateway has not listed yet (a client may ask without listing first): list, then look again.
+const owner = (names: Names, name: string, list: Effect.Effect<unknown, unknown>) =>
+  Effect.suspend(() => {
+    const known = names.resolve(name)
+    return known ? Effect.succeed(known) : Effect.map(Effect.ignore(list), () => names.resolve(name))
+  })
+
+/** resources/list, templates/list, read, subscribe and unsubscribe. */
+const registerResources = (session: Session) => {
+  const { server, hub, routes, subscribed } = session
+  const answer = answerFor(session)
+  const listTemplates = listTemplatesOf(session)
   const resource = (uri: string) => routes.resources.resolve(uri) ?? routes.templates.resolve(uri)
 
   server.setRequestHandler(
@@ -185,33 +224,14 @@ export const register = (
     )
   server.setRequestHandler(SubscribeRequestSchema, subscription(true))
   server.setRequestHandler(UnsubscribeRequestSchema, subscription(false))
+}
 
-  const listPrompts = listAll(hub, "prompts", (s, cursor) =>
-    Effect.map(hub.passthrough.listPrompts(s, cursor), (r) => ({ items: r.prompts, next: r.nextCursor }))
-  ).pipe(
-    Effect.map((all) =>
-      all.map(({ server: s, item }) => ({ ...item, name: routes.prompts.expose(s, item.name) }))
-    )
-  )
-  const listTemplates = listAll(hub, "resources", (s, cursor) =>
-    Effect.map(hub.passthrough.listResourceTemplates(s, cursor), (r) => ({
-      items: r.resourceTemplates,
-      next: r.nextCursor
-    }))
-  ).pipe(
-    Effect.tap((all) =>
-      Effect.sync(() => {
-        for (const { server: s, item } of all) routes.templates.expose(s, item.uriTemplate)
-      })
-    )
-  )
-  // A name this gateway has not listed yet (a client may ask without listing first): list, then look again.
-  const owner = (names: Names, name: string, list: Effect.Effect<unknown, unknown>) =>
-    Effect.suspend(() => {
-      const known = names.resolve(name)
-      return known ? Effect.succeed(known) : Effect.map(Effect.ignore(list), () => names.resolve(name))
-    })
-
+/** prompts/list, prompts/get and completion/complete. */
+const registerPrompts = (session: Session) => {
+  const { server, hub, routes } = session
+  const answer = answerFor(session)
+  const listPrompts = listPromptsOf(session)
+  const listTemplates = listTemplatesOf(session)
   server.setRequestHandler(
     ListPromptsRequestSchema,
     answer(() => Effect.map(listPrompts, (prompts) => ({ prompts })))
@@ -242,7 +262,13 @@ export const register = (
       )
     })
   )
-  // The servers' notifications, for as long as this session's runtime lives.
+}
+
+/** The servers' notifications to this session, for as long as its runtime lives. */
+const forwardNotifications = (
+  { server, hub, routes, run, subscribed }: Session,
+  logs: { readonly wants: (level: LoggingLevel) => boolean }
+) => {
   const forward = Stream.runForEach(hub.passthrough.notifications, (n) =>
     Effect.promise(async () => {
       switch (n.method) {
@@ -264,6 +290,20 @@ export const register = (
     }).pipe(Effect.ignore)
   )
   void run(forward)
+}
+
+/** Registers the passthrough handlers on one session's server; notifications flow while `run` lives. */
+export const register = (
+  server: Server,
+  hub: Hub,
+  routes: Routes,
+  run: RunPromise,
+  logs: { readonly wants: (level: LoggingLevel) => boolean }
+) => {
+  const session: Session = { server, hub, routes, run, subscribed: new Set() }
+  registerResources(session)
+  registerPrompts(session)
+  forwardNotifications(session, logs)
 }
 
 /** `logging/setLevel` passed to every server that logs. */
