@@ -8,6 +8,7 @@ import type { McpHub } from "@tta/mcp"
 import { Effect, Ref, Semaphore, Stream } from "effect"
 import { CodeModeError } from "./CodeMode.ts"
 import type * as Policy from "./Policy.ts"
+import * as ResourceApi from "./ResourceApi.ts"
 
 export interface Api {
   readonly catalog: ToolCatalog
@@ -44,11 +45,13 @@ export const make = Effect.fnUntraced(function* (hub: McpHub["Service"]) {
       const tree = yield* Tree.generate(catalog).pipe(
         Effect.mapError((e) => new CodeModeError({ operation: "generate API", message: e.message }))
       )
+      // Servers' resources, readable from code (servers/<server>/resources.ts).
+      const resources = yield* ResourceApi.files(hub, catalog)
       const index = Search.buildIndexSync(catalog)
       const annotations = new Map(
         catalog.servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.annotations] as const))
       )
-      const fresh: Api = { catalog, tree, index, annotations }
+      const fresh: Api = { catalog, tree: { ...tree, ...resources }, index, annotations }
       if ((yield* Ref.get(generation)) === started) yield* Ref.set(apiRef, fresh)
       return fresh
     })

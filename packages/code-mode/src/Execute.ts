@@ -13,6 +13,7 @@ import * as HostCalls from "./HostCalls.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
+import * as ResourceApi from "./ResourceApi.ts"
 import type * as Scrub from "./Scrub.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 import type * as Workspace from "./Workspace.ts"
@@ -141,7 +142,8 @@ export const make = ({
               }
             })
           ),
-          workspace: scrubbed(scrub, workspace)
+          workspace: scrubbed(scrub, workspace),
+          resources: scrubbed(scrub, ResourceApi.hostFunction(hub, tokenizer))
         },
         ...(options.limits ? { limits: options.limits } : {})
       })

@@ -151,4 +151,24 @@ export default [image("iVBORw0KGgo=", "image/png"), resource("file:///report.md"
     ])
     expect((made.content[0] as { text: string }).text).toContain("2 content blocks (image/png, resource)")
   })
+
+  it("lets code read the servers' resources through servers/<server>/resources.ts", async () => {
+    const file = await gw.call("read_api", { path: "servers/everything/resources.ts" })
+    expect(file.text).toContain("export const readDynamicTextResource = (params: { \"resourceId\": string })")
+    const result = (await gw.client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { listResources, readDynamicTextResource, readResource } from "./servers/everything/resources.ts"
+const all = await listResources()
+const doc = await readResource("demo://resource/static/document/architecture.md")
+const dynamic = await readDynamicTextResource({ resourceId: "5" })
+export default { listed: all.length > 0, doc: doc[0]!.mimeType, dynamic: dynamic[0]!.uri }`
+      }
+    })) as CallToolResult
+    expect((result.structuredContent as Gateway.ExecuteOutput).value).toEqual({
+      listed: true,
+      doc: "text/markdown",
+      dynamic: "demo://resource/dynamic/text/5"
+    })
+  })
 })
