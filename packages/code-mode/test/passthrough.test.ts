@@ -1,11 +1,12 @@
 // Everything a downstream server offers reaches the gateway's client (issue 16), against the real
 // server-everything: resources and templates, prompts, completions, the log level, progress, direct
 // tools passed through unchanged under policy, content blocks from code, and the unknown-tool error.
+import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { Gateway } from "../src/index.ts"
+import { CodeMode, type Gateway } from "../src/index.ts"
 import { startGateway } from "./support.ts"
 
 let gw: Awaited<ReturnType<typeof startGateway>>
@@ -154,7 +155,7 @@ export default [image("iVBORw0KGgo=", "image/png"), resource("file:///report.md"
 
   it("lets code read the servers' resources through servers/<server>/resources.ts", async () => {
     const file = await gw.call("read_api", { path: "servers/everything/resources.ts" })
-    expect(file.text).toContain("export const readDynamicTextResource = (params: { \"resourceId\": string })")
+    expect(file.text).toContain('export const readDynamicTextResource = (params: { "resourceId": string })')
     const result = (await gw.client.callTool({
       name: "execute",
       arguments: {
@@ -170,5 +171,70 @@ export default { listed: all.length > 0, doc: doc[0]!.mimeType, dynamic: dynamic
       doc: "text/markdown",
       dynamic: "demo://resource/dynamic/text/5"
     })
+  })
+
+  it("ends the request a client cancels mid-execution, and keeps serving", async () => {
+    const controller = new AbortController()
+    const started = gw.client.callTool(
+      {
+        name: "execute",
+        arguments: {
+          code: `import { echo } from "./servers/everything/index.ts"
+await echo({ message: "before" })
+await new Promise((resolve) => setTimeout(resolve, 600_000))
+await echo({ message: "after" })
+export default "never"`
+        }
+      },
+      undefined,
+      {
+        signal: controller.signal,
+        onprogress: () => controller.abort("the person changed their mind")
+      }
+    )
+    await expect(started).rejects.toThrow()
+    const calls = await gw.runtime.runPromise(CodeMode.CodeMode.use((c) => c.toolCalls()))
+    expect(calls.filter((c) => c.tool === "echo").length).toBeGreaterThan(0)
+    const next = (await gw.client.callTool({
+      name: "execute",
+      arguments: { code: "export default 7" }
+    })) as CallToolResult
+    expect((next.structuredContent as Gateway.ExecuteOutput).value).toBe(7)
+  })
+})
+
+describe("merged listings across servers", () => {
+  it("pages resources one server page at a time, with a cursor that round-trips", async () => {
+    const two = await startGateway(
+      {},
+      {
+        servers: {
+          fixture: {
+            command: process.execPath,
+            args: [join(import.meta.dirname, "conformance", "server.mjs")]
+          }
+        }
+      }
+    )
+    try {
+      const uris: Array<string> = []
+      let cursor: string | undefined
+      let pages = 0
+      do {
+        const page = await two.client.listResources(cursor === undefined ? {} : { cursor })
+        uris.push(...page.resources.map((r) => r.uri))
+        cursor = page.nextCursor
+        pages++
+      } while (cursor !== undefined)
+      expect(pages).toBeGreaterThan(1)
+      expect(uris).toContain("demo://resource/static/document/architecture.md")
+      expect(uris).toContain("test://static-text")
+      expect(new Set(uris).size).toBe(uris.length)
+      const text = await two.client.readResource({ uri: "test://static-text" })
+      expect(text.contents[0]).toMatchObject({ text: "This is the content of the static text resource." })
+      await expect(two.client.listResources({ cursor: "not-a-cursor" })).rejects.toThrow(/Invalid cursor/)
+    } finally {
+      await two.close()
+    }
   })
 })

@@ -113,6 +113,54 @@ const listAll = <A>(
     ).pipe(Effect.map((lists) => lists.flat()))
   )
 
+/** A gateway cursor: which server (by position) and that server's own cursor. */
+interface Cursor {
+  readonly s: number
+  readonly c?: string | undefined
+}
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url")
+const decodeCursor = (cursor: string) =>
+  Effect.try({
+    try: () => {
+      const c = JSON.parse(Buffer.from(cursor, "base64url").toString()) as Cursor
+      if (typeof c.s !== "number" || (c.c !== undefined && typeof c.c !== "string")) throw new Error("shape")
+      return c
+    },
+    catch: () => rpcError(ErrorCode.InvalidParams, `Invalid cursor: ${cursor}`)
+  })
+
+/**
+ * One page of a merged listing: one page of one server at a time, in config order, the cursor
+ * saying where the next page starts (servers with nothing to list are skipped).
+ */
+const listPage = <A>(
+  hub: Hub,
+  capability: Capability,
+  page: (
+    server: string,
+    cursor: string | undefined
+  ) => Effect.Effect<{ items: ReadonlyArray<A>; next?: string | undefined }, unknown>,
+  cursor: string | undefined
+) =>
+  Effect.gen(function* () {
+    const servers = yield* serversWith(hub, capability)
+    let at: Cursor = cursor === undefined ? { s: 0 } : yield* decodeCursor(cursor)
+    while (at.s < servers.length) {
+      const server = servers[at.s]!
+      const p = yield* page(server, at.c)
+      const next: Cursor = p.next === undefined ? { s: at.s + 1 } : { s: at.s, c: p.next }
+      const more = next.s < servers.length
+      if (p.items.length > 0 || !more) {
+        return {
+          items: p.items.map((item) => ({ server, item })),
+          ...(more ? { nextCursor: encodeCursor(next) } : {})
+        }
+      }
+      at = next
+    }
+    return { items: [] as Array<{ server: string; item: A }> }
+  })
+
 const notFound = (what: string, name: string) =>
   Effect.fail(rpcError(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`))
 
@@ -171,30 +219,53 @@ const owner = (names: Names, name: string, list: Effect.Effect<unknown, unknown>
 const registerResources = (session: Session) => {
   const { server, hub, routes, subscribed } = session
   const answer = answerFor(session)
-  const listTemplates = listTemplatesOf(session)
   const resource = (uri: string) => routes.resources.resolve(uri) ?? routes.templates.resolve(uri)
 
   server.setRequestHandler(
     ListResourcesRequestSchema,
-    answer(() =>
-      listAll(hub, "resources", (s, cursor) =>
-        Effect.map(hub.passthrough.listResources(s, cursor), (r) => ({
-          items: r.resources,
-          next: r.nextCursor
-        }))
+    answer((params: { cursor?: string | undefined } | undefined) =>
+      listPage(
+        hub,
+        "resources",
+        (s, cursor) =>
+          Effect.map(hub.passthrough.listResources(s, cursor), (r) => ({
+            items: r.resources,
+            next: r.nextCursor
+          })),
+        params?.cursor
       ).pipe(
-        Effect.map((all) => ({
-          resources: all.map(({ server: s, item }) => ({
+        Effect.map((p) => ({
+          resources: p.items.map(({ server: s, item }) => ({
             ...item,
             uri: routes.resources.expose(s, item.uri)
-          }))
+          })),
+          ...(p.nextCursor === undefined ? {} : { nextCursor: p.nextCursor })
         }))
       )
     )
   )
   server.setRequestHandler(
     ListResourceTemplatesRequestSchema,
-    answer(() => Effect.map(listTemplates, (all) => ({ resourceTemplates: all.map(({ item }) => item) })))
+    answer((params: { cursor?: string | undefined } | undefined) =>
+      listPage(
+        hub,
+        "resources",
+        (s, cursor) =>
+          Effect.map(hub.passthrough.listResourceTemplates(s, cursor), (r) => ({
+            items: r.resourceTemplates,
+            next: r.nextCursor
+          })),
+        params?.cursor
+      ).pipe(
+        Effect.map((p) => ({
+          resourceTemplates: p.items.map(({ server: s, item }) => {
+            routes.templates.expose(s, item.uriTemplate)
+            return item
+          }),
+          ...(p.nextCursor === undefined ? {} : { nextCursor: p.nextCursor })
+        }))
+      )
+    )
   )
   // A URI no listing named (one made from a template, say) goes to the first server that reads it.
   const readAnywhere = (uri: string) =>
@@ -234,7 +305,26 @@ const registerPrompts = (session: Session) => {
   const listTemplates = listTemplatesOf(session)
   server.setRequestHandler(
     ListPromptsRequestSchema,
-    answer(() => Effect.map(listPrompts, (prompts) => ({ prompts })))
+    answer((params: { cursor?: string | undefined } | undefined) =>
+      listPage(
+        hub,
+        "prompts",
+        (s, cursor) =>
+          Effect.map(hub.passthrough.listPrompts(s, cursor), (r) => ({
+            items: r.prompts,
+            next: r.nextCursor
+          })),
+        params?.cursor
+      ).pipe(
+        Effect.map((p) => ({
+          prompts: p.items.map(({ server: s, item }) => ({
+            ...item,
+            name: routes.prompts.expose(s, item.name)
+          })),
+          ...(p.nextCursor === undefined ? {} : { nextCursor: p.nextCursor })
+        }))
+      )
+    )
   )
   server.setRequestHandler(
     GetPromptRequestSchema,
