@@ -9,6 +9,7 @@ import { Effect, Ref, Semaphore, Stream } from "effect"
 import { CodeModeError } from "./CodeMode.ts"
 import type { LearnedTypes } from "./LearnedTypes.ts"
 import type * as Policy from "./Policy.ts"
+import * as ResourceApi from "./ResourceApi.ts"
 
 export interface Api {
   readonly catalog: ToolCatalog
@@ -50,11 +51,13 @@ export const make = Effect.fnUntraced(function* (hub: McpHub["Service"], learned
       const tree = yield* Tree.generate(catalog).pipe(
         Effect.mapError((e) => new CodeModeError({ operation: "generate API", message: e.message }))
       )
+      // Servers' resources, readable from code (servers/<server>/resources.ts).
+      const resources = yield* ResourceApi.files(hub, catalog)
       const index = Search.buildIndexSync(catalog)
       const annotations = new Map(
         catalog.servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.annotations] as const))
       )
-      const fresh: Api = { catalog, tree, index, annotations, learnedAt }
+      const fresh: Api = { catalog, tree: { ...tree, ...resources }, index, annotations, learnedAt }
       if ((yield* Ref.get(generation)) === started) yield* Ref.set(apiRef, fresh)
       return fresh
     })

@@ -19,7 +19,9 @@ import {
   type SearchHit,
   type SkillSummary
 } from "./CodeMode.ts"
+import * as DirectTools from "./DirectTools.ts"
 import * as Execute from "./Execute.ts"
+import * as Responses from "./gateway/Responses.ts"
 import * as LearnedTypes from "./LearnedTypes.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
@@ -55,6 +57,8 @@ export interface Options {
   readonly learnTypes?: LearnedTypes.Setting | undefined
   /** An account of learned types shared with other sessions (the gateway's); else one of this session's own. */
   readonly learned?: LearnedTypes.LearnedTypes | undefined
+  /** Downstream tools offered beside the gateway's own: `"server/tool"` or `"server/*"`. */
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** The same error with the gateway's paths and the session id scrubbed from what the model reads. */
@@ -100,7 +104,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   })
   const clean = scrubError(scrub)
 
-  const ledger = Ledger.make()
+  const ledger = yield* Ledger.make()
   const learned =
     options.learned ??
     (options.learnTypes === false ? undefined : yield* LearnedTypes.make(root, options.learnTypes))
@@ -112,10 +116,12 @@ export const make = Effect.fnUntraced(function* (options: Options) {
 
   const mounted = Effect.gen(function* () {
     const { tree } = yield* api
-    return { ...tree, ...(yield* skillFiles), "workspace.ts": Workspace.moduleSource } as Record<
-      string,
-      string
-    >
+    return {
+      ...tree,
+      ...(yield* skillFiles),
+      "workspace.ts": Workspace.moduleSource,
+      "content.ts": Responses.contentModule
+    } as Record<string, string>
   })
 
   const execute = Execute.make({
@@ -150,7 +156,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.read(JSON.stringify(hits))
+    ledger.gatewayCall("search_tools", { query, ...opts }, Responses.search(hits, opts?.detail))
     return hits as ReadonlyArray<SearchHit>
   })
 
@@ -165,7 +171,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         .slice(0, 5)
       return yield* new ApiFileNotFound({ path, suggestions })
     }
-    ledger.read(source)
+    ledger.gatewayCall("read_api", { path }, Responses.text(source))
     return source
   })
 
@@ -176,10 +182,22 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     CodeModeError
   > {
     const { catalog } = yield* api
-    return yield* ledger.figures(catalog)
+    return ledger.figures(catalog)
+  })
+
+  const direct = DirectTools.make({
+    patterns: options.direct ?? [],
+    hub,
+    policy,
+    tokenizer,
+    approve: options.approve,
+    catalog: Effect.map(api, (a) => a.catalog),
+    record: ledger.record
   })
 
   const service: CodeMode["Service"] = {
+    directTools: direct.list,
+    callDirect: direct.call,
     searchTools: (query, opts) => Effect.mapError(searchTools(query, opts), clean),
     readApi: (path) => Effect.mapError(readApi(path), clean),
     execute: (code) => Effect.mapError(execute(code), clean),

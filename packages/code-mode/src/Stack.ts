@@ -39,7 +39,9 @@ export const CodeModeSection = Schema.Struct({
   /** Learn output types of tools without outputSchema from their results (default on). */
   learnTypes: Schema.optionalKey(LearnedTypes.Setting),
   /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
-  sandbox: Schema.optionalKey(SandboxChoice)
+  sandbox: Schema.optionalKey(SandboxChoice),
+  /** Downstream tools the gateway offers beside its own, passed through: `"server/tool"`, `"server/*"`. */
+  direct: Schema.optionalKey(Schema.Array(Schema.String))
 })
 export type CodeModeSection = typeof CodeModeSection.Type
 
@@ -74,6 +76,7 @@ export interface StackOptions {
   readonly learnTypes?: LearnedTypes.Setting | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** Everything a code-mode session runs on. */
@@ -95,11 +98,13 @@ export const layer = (
     pii: options.pii,
     typeCheck: options.typeCheck,
     limits: options.limits,
-    learnTypes: options.learnTypes
+    learnTypes: options.learnTypes,
+    direct: options.direct
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        McpHub.layerConfig(mcp, options.hub),
+        // Servers may ask for sampling and elicitation; the gateway passes them to its client.
+        McpHub.layerConfig(mcp, { capabilities: { sampling: {}, elicitation: {} }, ...options.hub }),
         options.sandbox === undefined ? Sandbox.layer : Sandbox.layerFor(options.sandbox),
         Skills.SkillStore.layerNode({ root: dir })
       )
@@ -136,6 +141,7 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
+      direct: options.direct,
       checker,
       learned,
       learnTypes: options.learnTypes,

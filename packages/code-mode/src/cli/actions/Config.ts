@@ -28,6 +28,7 @@ export const stackOptions = (
   typeCheck: loaded.codeMode.typeCheck,
   sandbox: loaded.codeMode.sandbox,
   learnTypes: loaded.codeMode.learnTypes,
+  direct: loaded.codeMode.direct,
   ...extra
 })
 
