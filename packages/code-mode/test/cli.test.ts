@@ -216,6 +216,31 @@ export default r.content.toUpperCase()`
       server?.kill("SIGTERM")
     })
 
+    it("exec --connect runs the code on this gateway, reusing its servers", async () => {
+      const file = join(session.dir, "connected.ts")
+      writeFileSync(
+        file,
+        `import { readTextFile } from "./servers/filesystem/index.ts"
+const r = await readTextFile({ path: ${JSON.stringify(join(session.files, "hello.txt"))} })
+console.info("read", r.content.length, "chars")
+export default r.content.toUpperCase()`
+      )
+      const connected = await tta(["exec", "--connect", url, file])
+      expect(connected.code).toBe(0)
+      expect(connected.stdout).toContain('value: "HELLO FROM A REAL FILE"')
+      expect(connected.stdout).toContain("[info] read 22 chars")
+      expect(connected.stdout).toContain("1 tool call (filesystem.read_text_file)")
+      expect(connected.stderr).not.toContain("config ")
+      const failing = join(session.dir, "throws.ts")
+      writeFileSync(failing, `throw new Error("boom")`)
+      const failed = await tta(["exec", "--connect", url, failing])
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toMatch(/^tta: .*boom/m)
+      const nobody = await tta(["exec", "--connect", "http://127.0.0.1:1/mcp", file])
+      expect(nobody.code).toBe(3)
+      expect(nobody.stderr).toMatch(/^tta: cannot run on the gateway at http:\/\/127\.0\.0\.1:1\/mcp: /m)
+    })
+
     // Scenarios that apply to a tools-only server (the others need the conformance suite's own test tools,
     // resources, prompts or the logging capability, which this gateway does not offer).
     for (const scenario of [
