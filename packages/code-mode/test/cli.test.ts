@@ -53,11 +53,15 @@ export default r.content.toUpperCase()`
     expect(human.stdout).toContain('value: "HELLO FROM A REAL FILE"')
     expect(human.stdout).toContain("[info] read 22 chars")
     expect(human.stdout).toContain("1 tool call (filesystem.read_text_file)")
-    const machine = await tta(["--json", "exec", file])
-    expect(JSON.parse(machine.stdout)).toMatchObject({
+    // The token account only when asked: counting loads the o200k tokenizer.
+    expect(human.stdout).not.toContain("tokens (o200k_base)")
+    const machine = await tta(["--json", "exec", "--tokens", file])
+    const parsed = JSON.parse(machine.stdout)
+    expect(parsed).toMatchObject({
       value: "HELLO FROM A REAL FILE",
       toolCalls: [{ server: "filesystem", tool: "read_text_file", outcome: "ok" }]
     })
+    expect(parsed.tokens.direct.total).toBeGreaterThan(parsed.tokens.codeMode.total)
   })
 
   it("exit codes and one-line errors: agent failure 1, bad usage or config 2", async () => {

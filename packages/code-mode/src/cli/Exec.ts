@@ -22,17 +22,22 @@ const connect = Flag.String("connect").pipe(
   Flag.optional
 )
 
+const tokens = Flag.Boolean("tokens").pipe(
+  Flag.withDescription("Also print the run's token account (o200k): direct vs tool search vs code mode"),
+  Flag.withDefault(false)
+)
+
 export const exec = Command.make(
   "exec",
-  { file: Argument.String("file.ts"), allowUnavailable, connect },
-  ({ file, allowUnavailable, connect }) =>
+  { file: Argument.String("file.ts"), allowUnavailable, connect, tokens },
+  ({ file, allowUnavailable, connect, tokens }) =>
     Effect.gen(function* () {
       const shared = yield* root
       yield* Option.match(connect, {
         onNone: () =>
           lazy(
             () => import("./actions/Exec.ts"),
-            (action) => action.exec({ ...shared, file, allowUnavailable })
+            (action) => action.exec({ ...shared, file, allowUnavailable, tokens })
           ),
         onSome: (url) =>
           lazy(

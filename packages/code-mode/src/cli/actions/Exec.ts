@@ -32,6 +32,7 @@ export interface ExecOptions {
   readonly json: boolean
   readonly file: string
   readonly allowUnavailable: boolean
+  readonly tokens: boolean
 }
 
 export const exec = (flags: ExecOptions) =>
@@ -41,5 +42,5 @@ export const exec = (flags: ExecOptions) =>
       startServers(flags.allowUnavailable),
       CodeMode.use((codeMode) => codeMode.execute(code))
     ).pipe(Effect.provide(stackLayer(flags)))
-    yield* printOutcome(outcome, flags.json)
+    yield* printOutcome(outcome, flags.json, flags.tokens)
   })

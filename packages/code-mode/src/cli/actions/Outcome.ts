@@ -14,9 +14,15 @@ export const readCode = (file: string) =>
 /** An outcome; `tokens` is absent when the code ran on a gateway (its account stays there). */
 export type Printable = Omit<ExecuteOutcome, "tokens"> & { readonly tokens?: ExecuteOutcome["tokens"] }
 
-export const printOutcome = (outcome: Printable, asJson: boolean) =>
-  asJson
-    ? out(JSON.stringify(outcome))
+/**
+ * Prints value, logs and calls; the token figures only when asked (`withTokens`): counting them
+ * loads the o200k tokenizer, several times the CPU of the rest of a small run.
+ */
+export const printOutcome = (outcome: Printable, asJson: boolean, withTokens = false) => {
+  const { tokens: _, ...rest } = outcome
+  const tokens = withTokens ? outcome.tokens : undefined
+  return asJson
+    ? out(JSON.stringify(tokens ? { ...rest, tokens } : rest))
     : out(
         [
           `value: ${JSON.stringify(outcome.value, null, 2)}`,
@@ -26,10 +32,11 @@ export const printOutcome = (outcome: Printable, asJson: boolean) =>
             (c) =>
               `  ${c.outcome === "ok" ? "✓" : "✗"} ${c.server}.${c.tool} ${Math.round(c.durationMs)} ms${c.error ? ` — ${c.error}` : ""}`
           ),
-          ...(outcome.tokens
+          ...(tokens
             ? [
-                `tokens (o200k_base): direct ${outcome.tokens.direct.total}, tool search ${outcome.tokens.toolSearch.total}, code mode ${outcome.tokens.codeMode.total} (${outcome.tokens.savedVsDirect.toFixed(1)}% saved)`
+                `tokens (o200k_base): direct ${tokens.direct.total}, tool search ${tokens.toolSearch.total}, code mode ${tokens.codeMode.total} (${tokens.savedVsDirect.toFixed(1)}% saved)`
               ]
             : [])
         ].join("\n")
       )
+}
