@@ -12,6 +12,7 @@ import * as HostCalls from "./HostCalls.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
+import type * as Scrub from "./Scrub.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 import type * as Workspace from "./Workspace.ts"
 
@@ -31,7 +32,18 @@ export interface Deps {
   readonly ledger: Ledger.Ledger
   readonly api: Effect.Effect<Api, CodeModeError>
   readonly mounted: Effect.Effect<Record<string, string>, CodeModeError>
+  /** Applied to every error a host function hands back to the code. */
+  readonly scrub: Scrub.Scrubber
 }
+
+/** A host function whose failures reach the code with the gateway's paths and session id scrubbed. */
+const scrubbed =
+  <Args extends ReadonlyArray<unknown>, A, E>(
+    scrub: Scrub.Scrubber,
+    f: (...args: Args) => Effect.Effect<A, E>
+  ) =>
+  (...args: Args) =>
+    Effect.mapError(f(...args), scrub.error)
 
 /** `./skills/<name>/index.ts` imports in agent code: their runs go into the skill's statistics. */
 const importedSkills = (code: string): Array<string> => [
@@ -71,6 +83,7 @@ export const make = ({
   checker,
   workspace,
   ledger,
+  scrub,
   api,
   mounted
 }: Deps) =>
@@ -111,19 +124,22 @@ export const make = ({
         code,
         files,
         host: {
-          callTool: HostCalls.make({
-            hub,
-            policy,
-            tokenizer,
-            approve: options.approve,
-            callTimeout: options.callTimeout,
-            annotations,
-            onCall: (call) => {
-              calls.push(call)
-              ledger.record(call.record)
-            }
-          }),
-          workspace
+          callTool: scrubbed(
+            scrub,
+            HostCalls.make({
+              hub,
+              policy,
+              tokenizer,
+              approve: options.approve,
+              callTimeout: options.callTimeout,
+              annotations,
+              onCall: (call) => {
+                calls.push(call)
+                ledger.record(call.record)
+              }
+            })
+          ),
+          workspace: scrubbed(scrub, workspace)
         },
         ...(options.limits ? { limits: options.limits } : {})
       })

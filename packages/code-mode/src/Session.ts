@@ -11,11 +11,20 @@ import { type Limits, Sandbox } from "@tta/sandbox"
 import { SkillStore as Skills } from "@tta/skills"
 import { Effect, Layer } from "effect"
 import * as ApiTree from "./ApiTree.ts"
-import { ApiFileNotFound, CodeMode, CodeModeError, type SearchHit, type SkillSummary } from "./CodeMode.ts"
+import {
+  ApiFileNotFound,
+  CodeMode,
+  CodeModeError,
+  ExecutionError,
+  type SearchHit,
+  type SkillSummary
+} from "./CodeMode.ts"
 import * as Execute from "./Execute.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
+import * as Scrub from "./Scrub.ts"
+import * as SkillTools from "./SkillTools.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 import * as Workspace from "./Workspace.ts"
 
@@ -34,7 +43,31 @@ export interface Options {
   readonly checker?: TypeCheck.Checker | undefined
   /** Timeout of each tool call made from the code (McpHub's default otherwise). */
   readonly callTimeout?: number | undefined
+  /** The gateway's data directory (skills in `<root>/skills`), when the session's `dir` is below it. */
+  readonly root?: string | undefined
+  /** The MCP session's id, never shown to agent code. */
+  readonly sessionId?: string | undefined
 }
+
+/** The same error with the gateway's paths and the session id scrubbed from what the model reads. */
+const scrubError =
+  (scrub: Scrub.Scrubber) =>
+  <E>(e: E): E => {
+    if (e instanceof ExecutionError) {
+      return new ExecutionError({
+        kind: e.kind,
+        message: scrub.text(e.message),
+        ...(e.line === undefined ? {} : { line: e.line }),
+        ...(e.logs === undefined
+          ? {}
+          : { logs: e.logs.map((l) => ({ level: l.level, message: scrub.text(l.message) })) })
+      }) as E
+    }
+    if (e instanceof CodeModeError) {
+      return new CodeModeError({ operation: e.operation, message: scrub.text(e.message) }) as E
+    }
+    return e
+  }
 
 export const make = Effect.fnUntraced(function* (options: Options) {
   const hub = yield* McpHub
@@ -47,6 +80,17 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const checker = typeCheck ? (options.checker ?? TypeCheck.make()) : undefined
   // Created on the first write: a session that never writes leaves no directory behind.
   const workspace = Workspace.hostFunction(join(options.dir, "workspace"))
+  const root = options.root ?? options.dir
+  const scrub = Scrub.make({
+    paths: [
+      [join(options.dir, "workspace"), "workspace"],
+      [join(root, "skills"), "skills"],
+      [options.dir, "<session>"],
+      [root, "<gateway>"]
+    ],
+    secrets: options.sessionId === undefined ? [] : [options.sessionId]
+  })
+  const clean = scrubError(scrub)
 
   const ledger = Ledger.make()
   const api = yield* ApiTree.make(hub)
@@ -74,7 +118,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     workspace,
     ledger,
     api,
-    mounted
+    mounted,
+    scrub
   })
 
   const searchTools = Effect.fn("codeMode.searchTools")(function* (
@@ -112,48 +157,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     return source
   })
 
-  const summary = (s: {
-    name: string
-    description: string
-    tags: ReadonlyArray<string>
-    chosen: number
-    runs: number
-    failures: number
-  }): SkillSummary => ({
-    name: s.name,
-    description: s.description,
-    version: s.chosen,
-    tags: s.tags,
-    runs: s.runs,
-    failures: s.failures
-  })
-
-  const saveSkill = Effect.fn("codeMode.saveSkill")(function* (input: {
-    readonly name: string
-    readonly description: string
-    readonly code: string
-    readonly tags?: ReadonlyArray<string>
-  }) {
-    const saved = yield* skills
-      .save({ name: input.name, description: input.description, code: input.code, tags: input.tags })
-      .pipe(Effect.mapError((e) => new CodeModeError({ operation: "save_skill", message: e.message })))
-    return summary({
-      ...saved,
-      chosen: saved.version,
-      runs: saved.stats.runs,
-      failures: saved.stats.failures
-    })
-  })
-
-  const listSkills = Effect.fn("codeMode.listSkills")(
-    function* (query?: string) {
-      const found = query && query.trim() !== "" ? yield* skills.search(query) : yield* skills.list()
-      const list = found.map(summary)
-      ledger.read(JSON.stringify(list))
-      return list
-    },
-    Effect.mapError((e) => new CodeModeError({ operation: "list_skills", message: e.message }))
-  )
+  const { saveSkill, listSkills } = SkillTools.make({ skills, checker, mounted, ledger })
 
   const tokenAccount = Effect.fn("codeMode.tokenAccount")(function* (): Effect.fn.Return<
     TokenAccount.Figures,
@@ -164,11 +168,11 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   })
 
   const service: CodeMode["Service"] = {
-    searchTools,
-    readApi,
-    execute,
-    saveSkill,
-    listSkills,
+    searchTools: (query, opts) => Effect.mapError(searchTools(query, opts), clean),
+    readApi: (path) => Effect.mapError(readApi(path), clean),
+    execute: (code) => Effect.mapError(execute(code), clean),
+    saveSkill: (input) => Effect.mapError(saveSkill(input), clean),
+    listSkills: (query) => Effect.mapError(listSkills(query), clean),
     tokenAccount,
     toolCalls: () => Effect.sync(() => ledger.records())
   }

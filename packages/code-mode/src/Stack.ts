@@ -7,7 +7,7 @@ import { join, resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
 import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
-import { Effect, Layer, Schema, type Scope } from "effect"
+import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
@@ -114,7 +114,9 @@ export const perSession = Effect.fnUntraced(function* (
   never,
   McpHub | Sandbox | Skills.SkillStore
 > {
-  const services = yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>()
+  // Without the caller's Scope: a session's scoped parts (its change subscription) must close with
+  // the session's own scope, not live on in the gateway's.
+  const services = Context.omit(Scope.Scope)(yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>())
   const checker = options.typeCheck === false ? undefined : TypeCheck.make()
   return (id: string) =>
     Session.make({
@@ -124,7 +126,9 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
-      checker
+      checker,
+      root: resolve(options.dir),
+      sessionId: id
     }).pipe(Effect.provide(services))
 })
 

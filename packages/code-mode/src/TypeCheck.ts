@@ -59,6 +59,11 @@ export interface Checker {
   readonly setFiles: (files: Readonly<Record<string, string>>) => void
   /** Errors in `code` (the agent's module), with 1-based lines as the agent wrote them. */
   readonly check: (code: string) => ReadonlyArray<TypeDiagnostic>
+  /**
+   * Errors in `code` checked as the mounted file `path` (e.g. `skills/<name>/index.ts`, so its
+   * relative imports resolve as they will when mounted), in place of that file's mounted text.
+   */
+  readonly checkFile: (path: string, code: string) => ReadonlyArray<TypeDiagnostic>
 }
 
 export const make = (): Checker => {
@@ -125,13 +130,15 @@ export const make = (): Checker => {
     }
   }
 
-  const check = (code: string): ReadonlyArray<TypeDiagnostic> => {
-    if (put(mainFile, code)) projectVersion++
+  const checkAt = (file: string, code: string): ReadonlyArray<TypeDiagnostic> => {
     if (scriptNames.length === 0) setFiles({})
-    const diagnostics = [
-      ...service.getSyntacticDiagnostics(mainFile),
-      ...service.getSemanticDiagnostics(mainFile)
-    ]
+    if (put(file, code)) projectVersion++
+    if (!scriptNames.includes(file)) {
+      // Until the next setFiles, which drops it again unless it is mounted.
+      scriptNames = [...scriptNames, file].sort()
+      projectVersion++
+    }
+    const diagnostics = [...service.getSyntacticDiagnostics(file), ...service.getSemanticDiagnostics(file)]
     return diagnostics
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => {
@@ -146,9 +153,13 @@ export const make = (): Checker => {
       })
   }
 
-  return { setFiles, check }
+  return {
+    setFiles,
+    check: (code) => checkAt(mainFile, code),
+    checkFile: (path, code) => checkAt(`${root}${path.replace(/^\.?\//, "")}`, code)
+  }
 }
 
 /** `agent.ts:3:14 - error TS2322: ...` lines, as tsc prints them. */
-export const format = (diagnostics: ReadonlyArray<TypeDiagnostic>): string =>
-  diagnostics.map((d) => `agent.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join("\n")
+export const format = (diagnostics: ReadonlyArray<TypeDiagnostic>, file = "agent.ts"): string =>
+  diagnostics.map((d) => `${file}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join("\n")

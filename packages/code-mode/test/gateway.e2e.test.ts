@@ -182,6 +182,31 @@ export default await countReports(${JSON.stringify(gw.files)})`)
     ])
   })
 
+  it("refuses to save a skill that does not type-check, listing its diagnostics", async () => {
+    const wrong = await gw.call("save_skill", {
+      name: "wrong-type",
+      description: "Returns a string where it promises a number",
+      code: `export function f(): number { return "s" }`
+    })
+    expect(wrong.isError).toBe(true)
+    expect(wrong.text).toContain('Skill "wrong-type" was not saved')
+    expect(wrong.text).toMatch(/skills\/wrong-type\/index\.ts:1:\d+ - error TS2322/)
+    // Checked against the API as mounted: a wrong argument to a server's tool is caught too.
+    const badCall = await gw.call("save_skill", {
+      name: "bad-call",
+      description: "Writes a number as file content",
+      code: `import { writeFile } from "../../servers/filesystem/index.ts"
+export async function save(): Promise<void> { await writeFile({ path: "x.txt", content: 42 }) }`
+    })
+    expect(badCall.isError).toBe(true)
+    expect(badCall.text).toMatch(/skills\/bad-call\/index\.ts:2:\d+ - error TS2322/)
+    const names = (JSON.parse((await gw.call("list_skills", {})).text) as Array<CodeMode.SkillSummary>).map(
+      (s) => s.name
+    )
+    expect(names).not.toContain("wrong-type")
+    expect(names).not.toContain("bad-call")
+  })
+
   it("keeps what reached the model far below what direct tool calls would have cost", async () => {
     await execute(`import { listDirectory } from "./servers/filesystem/index.ts"
 const listing = await listDirectory({ path: ${JSON.stringify(gw.files)} })

@@ -3,16 +3,23 @@
  * limit (or queue for one within the deadline), send, time out and cancel, cap the result
  * size, and turn the result into the caller's value. Internal to the package.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
 import type { Connection } from "./Connection.ts"
-import { type CallError, ResultTooLarge, type ServerNotFound, ToolError, ToolTimeout } from "./Errors.ts"
+import {
+  type CallError,
+  RequestError,
+  ResultTooLarge,
+  type ServerNotFound,
+  ToolError,
+  ToolTimeout
+} from "./Errors.ts"
 import { Limiter } from "./Limiter.ts"
 import { requestFailure } from "./Requests.ts"
 import type { Supervisor } from "./Supervisor.ts"
 import { type RequestTelemetry, toolCallTelemetry, traced } from "./Telemetry.ts"
 import type { ToolEntry, ToolIndex } from "./ToolIndex.ts"
-import { approximateSize, errorText, toValue } from "./ToolResult.ts"
+import { approximateSize, errorText, resultProblem, toValue } from "./ToolResult.ts"
 
 export interface CallOptions {
   /** Overrides the hub's default timeout for this call. */
@@ -123,8 +130,8 @@ export class Calls {
   }
 
   // The tool call proper, as one callback: validate, take a slot (or queue for one, within the
-  // deadline), send. The SDK's own request timer enforces the deadline and sends the
-  // cancellation; interruption aborts `signal`, which makes the SDK send it too.
+  // deadline), send. On stdio the request goes through the transport's Channel (its own
+  // timer and cancellation), elsewhere through the SDK; interruption cancels it on the server.
   #send<A, E extends { readonly _tag: string }>(
     conn: Connection,
     entry: ToolEntry,
@@ -137,44 +144,73 @@ export class Calls {
     if (invalid !== undefined) return Effect.fail(invalid)
     const server = this.server
     const limiter = this.limiter
-    const maxResultBytes = this.options.maxResultBytes
     const tool = entry.tool.name
     const params = { name: tool, arguments: (args ?? NO_ARGS) as Record<string, unknown> }
-    return Effect.callback<A, E | CallFailure>((resume, signal) => {
+    return Effect.callback<A, E | CallFailure>((resume) => {
       const deadline = clock.currentTimeMillisUnsafe() + limitMs
+      let cancel: ((reason: string) => void) | undefined
+      let interrupted = false
       const timedOut = () => {
         server.checkHealth(conn)
         resume(Effect.fail(new ToolTimeout({ server: server.name, tool, timeoutMs: limitMs })))
       }
+      const done = (error: Error | undefined, result?: unknown) => {
+        cancel = undefined
+        limiter.release()
+        if (interrupted) return
+        resume(
+          error === undefined
+            ? this.#settle(conn, entry, result, onResult)
+            : requestFailure(server, conn, "tools/call", tool, limitMs, error)
+        )
+      }
       const start = () => {
         const remaining = deadline - clock.currentTimeMillisUnsafe()
-        if (signal.aborted || remaining <= 0) {
+        if (remaining <= 0) {
           limiter.release()
-          if (!signal.aborted) timedOut()
+          timedOut()
           return
         }
-        conn.client
-          .callTool(params, undefined, { signal, timeout: Math.min(remaining, SDK_TIMEOUT_CAP) })
-          .then(
-            (result) => {
-              limiter.release()
-              if (conn.kind !== "stdio" && approximateSize(result as CallToolResult) > maxResultBytes) {
-                resume(
-                  Effect.fail(new ResultTooLarge({ server: server.name, tool, limitBytes: maxResultBytes }))
-                )
-                return
-              }
-              server.succeeded()
-              resume(onResult(result as CallToolResult))
-            },
-            (cause) => {
-              limiter.release()
-              // Aborted by interruption: nobody is waiting for the answer.
-              if (!signal.aborted) resume(requestFailure(server, conn, "tools/call", tool, limitMs, cause))
-            }
-          )
+        cancel = conn.callTool(params, Math.min(remaining, SDK_TIMEOUT_CAP), done)
       }
-      limiter.acquire(start, signal, limitMs, timedOut)
+      const leave = limiter.acquire(start, limitMs, timedOut)
+      return Effect.sync(() => {
+        interrupted = true
+        if (cancel !== undefined) cancel("the caller was interrupted")
+        else leave?.()
+      })
     })
+  }
+
+  // A response arrived: check its shape and size, validate its output, hand it on.
+  #settle<A, E>(
+    conn: Connection,
+    entry: ToolEntry,
+    result: unknown,
+    onResult: (result: CallToolResult) => Effect.Effect<A, E>
+  ): Effect.Effect<A, E | CallFailure> {
+    const server = this.server
+    const tool = entry.tool.name
+    const problem = resultProblem(result)
+    if (problem !== undefined) {
+      const detail = `invalid tools/call result: ${problem}`
+      return Effect.fail(
+        new RequestError({
+          server: server.name,
+          method: "tools/call",
+          tool,
+          code: ErrorCode.InternalError,
+          detail
+        })
+      )
+    }
+    const checked = result as CallToolResult
+    const maxResultBytes = this.options.maxResultBytes
+    if (conn.kind !== "stdio" && approximateSize(checked) > maxResultBytes) {
+      return Effect.fail(new ResultTooLarge({ server: server.name, tool, limitBytes: maxResultBytes }))
+    }
+    server.succeeded()
+    const invalid = this.tools.outputError(entry, checked)
+    return invalid === undefined ? onResult(checked) : Effect.fail(invalid)
   }
 }

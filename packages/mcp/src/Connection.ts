@@ -7,7 +7,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import {
+  type CallToolRequest,
+  type CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  ToolListChangedNotificationSchema
+} from "@modelcontextprotocol/sdk/types.js"
+import type { Done } from "./Channel.ts"
 import type { ServerConfig } from "./McpConfig.ts"
 import { describeExit, type Exit, MessageTooLarge, StdioTransport } from "./Transport.ts"
 
@@ -39,6 +46,15 @@ export const describeFailure = (failure: Failure, exit?: Exit): string => {
 }
 
 const STDERR_TAIL = 4096
+
+/**
+ * A result "schema" for the SDK's `Protocol.request` that takes the result as it is: the
+ * Protocol accepts any object with a zod-3 style `safeParse`, and `Calls` checks the result
+ * in place once (`ToolResult.resultProblem`) instead of `CallToolResultSchema` copying it.
+ */
+const Unchecked = {
+  safeParse: (data: unknown) => ({ success: true, data })
+} as unknown as typeof CallToolResultSchema
 
 export interface OpenOptions {
   readonly name: string
@@ -86,6 +102,28 @@ export class Connection {
   appendStderr(chunk: string): void {
     const next = this.#stderr + chunk
     this.#stderr = next.length > STDERR_TAIL ? next.slice(next.length - STDERR_TAIL) : next
+  }
+
+  /**
+   * Sends tools/call; `done` gets the raw result (unchecked: the caller checks it once) or the
+   * error. Returns a cancel that also tells the server. Over stdio the transport's Channel
+   * carries it; over HTTP the SDK's Protocol, with an AbortController for the cancel.
+   */
+  callTool(params: Record<string, unknown>, timeoutMs: number, done: Done): (reason: string) => void {
+    const transport = this.transport
+    if (transport instanceof StdioTransport)
+      return transport.channel.request("tools/call", params, timeoutMs, done)
+    const controller = new AbortController()
+    this.client
+      .request({ method: "tools/call", params: params as CallToolRequest["params"] }, Unchecked, {
+        signal: controller.signal,
+        timeout: timeoutMs
+      })
+      .then(
+        (result) => done(undefined, result),
+        (error) => done(error instanceof Error ? error : new Error(String(error)))
+      )
+    return (reason) => controller.abort(reason)
   }
 
   /** Marks the connection dead (first reason wins) and stops the process or session. */

@@ -45,6 +45,11 @@ export interface Options {
   readonly pingTimeout?: Duration.Input
   /** Check arguments against the tool's inputSchema before sending. Default true. */
   readonly validateArguments?: boolean
+  /**
+   * Check a result's structuredContent against the tool's outputSchema (once; as the MCP spec
+   * asks of clients). Default true; a RequestError when it does not match.
+   */
+  readonly validateOutput?: boolean
   readonly clientInfo?: { readonly name: string; readonly version: string }
 }
 
@@ -150,7 +155,11 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
         if (tools !== undefined) onToolsChanged(tools, conn)
       }
     })
-    tools = new ToolIndex(supervisor, { timeoutMs, validateArguments: options.validateArguments ?? true })
+    tools = new ToolIndex(supervisor, {
+      timeoutMs,
+      validateArguments: options.validateArguments ?? true,
+      validateOutput: options.validateOutput ?? true
+    })
     const calls = new Calls(supervisor, tools, {
       timeoutMs,
       maxConcurrency: options.maxConcurrency ?? 16,

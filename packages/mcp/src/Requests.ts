@@ -47,7 +47,8 @@ export const requestFailure = (
         method,
         ...(tool === undefined ? {} : { tool }),
         code: error.code,
-        detail: error.message.replace(/^MCP error -?\d+: /, "")
+        // SDK servers send "MCP error -32602: ..." and the SDK client prefixes it again.
+        detail: error.message.replace(/^(MCP error -?\d+: )+/, "")
       })
     }
     if (failure.kind === "overflow" && tool !== undefined) {

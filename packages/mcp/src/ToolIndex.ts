@@ -3,7 +3,12 @@
  * dropped on `notifications/tools/list_changed`, and each tool's argument validator compiled
  * on first use. Internal to the package.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js"
+import {
+  type CallToolResult,
+  ErrorCode,
+  ListToolsResultSchema,
+  type Tool
+} from "@modelcontextprotocol/sdk/types.js"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import type { JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
 import { Effect, Semaphore } from "effect"
@@ -11,6 +16,7 @@ import { type Connection, describeFailure } from "./Connection.ts"
 import {
   type ConnectionError,
   InvalidToolArguments,
+  RequestError,
   ServerCrashed,
   type ServerNotFound,
   ToolNotFound
@@ -23,6 +29,8 @@ export interface ToolEntry {
   readonly tool: Tool
   // undefined: not compiled yet; null: the schema could not be compiled (the server validates).
   validate: JsonSchemaValidator<unknown> | null | undefined
+  // The same for `outputSchema` (null also when the tool has none).
+  validateOutput: JsonSchemaValidator<unknown> | null | undefined
 }
 
 interface Index {
@@ -35,6 +43,7 @@ interface Index {
 export interface ToolIndexOptions {
   readonly timeoutMs: number
   readonly validateArguments: boolean
+  readonly validateOutput: boolean
 }
 
 /** Failures of a known server (connecting, listing). */
@@ -135,6 +144,38 @@ export class ToolIndex {
         })
   }
 
+  /**
+   * Why a successful result breaks the tool's `outputSchema` (the checks of the SDK's
+   * `Client.callTool`, made here once instead), or undefined when it does not.
+   */
+  outputError(entry: ToolEntry, result: CallToolResult): RequestError | undefined {
+    if (!this.options.validateOutput || entry.tool.outputSchema === undefined || result.isError === true) {
+      return undefined
+    }
+    const fail = (code: number, detail: string) =>
+      new RequestError({
+        server: this.server.name,
+        method: "tools/call",
+        tool: entry.tool.name,
+        code,
+        detail
+      })
+    if (result.structuredContent === undefined) {
+      return fail(
+        ErrorCode.InvalidRequest,
+        "the tool has an output schema but did not return structured content"
+      )
+    }
+    entry.validateOutput ??= compileSchema(entry.tool.outputSchema)
+    const verdict = entry.validateOutput?.(result.structuredContent)
+    return verdict === undefined || verdict.valid
+      ? undefined
+      : fail(
+          ErrorCode.InvalidParams,
+          `structured content does not match the tool's output schema: ${verdict.errorMessage}`
+        )
+  }
+
   #fetch(conn: Connection): Effect.Effect<Index, ServerFailure> {
     const server = this.server
     const timeoutMs = this.options.timeoutMs
@@ -144,15 +185,20 @@ export class ToolIndex {
       let cursor: string | undefined
       for (let page = 0; page < MAX_PAGES; page++) {
         const params = cursor === undefined ? {} : { cursor }
+        // Not `client.listTools`: that also compiles an output validator for every tool, and
+        // this index validates output itself, compiling a tool's validator on its first call.
         const result = yield* request(server, conn, "tools/list", timeoutMs, (signal) =>
-          conn.client.listTools(params, { signal, timeout: timeoutMs })
+          conn.client.request({ method: "tools/list", params }, ListToolsResultSchema, {
+            signal,
+            timeout: timeoutMs
+          })
         )
         list.push(...result.tools)
         if (result.nextCursor === undefined || result.nextCursor === cursor) break
         cursor = result.nextCursor
       }
       const byName = new Map<string, ToolEntry>()
-      for (const tool of list) byName.set(tool.name, { tool, validate: undefined })
+      for (const tool of list) byName.set(tool.name, { tool, validate: undefined, validateOutput: undefined })
       const index: Index = { conn, list, byName }
       if (this.#version === version && server.conn === conn) this.#index = index
       return index
@@ -175,14 +221,18 @@ export class ToolIndex {
   }
 }
 
-const compile = (entry: ToolEntry): JsonSchemaValidator<unknown> | null => {
-  if (entry.validate !== undefined) return entry.validate
+// A validator for a JSON Schema, or null when Ajv cannot compile it (the check is then skipped).
+const compileSchema = (input: object): JsonSchemaValidator<unknown> | null => {
   try {
     // Ajv's default dialect is draft-07; a `$schema` naming another draft would make it refuse the schema.
-    const { $schema: _, ...schema } = entry.tool.inputSchema as JsonSchemaType & { $schema?: string }
-    entry.validate = validator().getValidator<unknown>(schema as JsonSchemaType)
+    const { $schema: _, ...schema } = input as JsonSchemaType & { $schema?: string }
+    return validator().getValidator<unknown>(schema as JsonSchemaType)
   } catch {
-    entry.validate = null
+    return null
   }
+}
+
+const compile = (entry: ToolEntry): JsonSchemaValidator<unknown> | null => {
+  entry.validate ??= compileSchema(entry.tool.inputSchema)
   return entry.validate
 }

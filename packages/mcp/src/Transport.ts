@@ -13,6 +13,7 @@ import { PassThrough } from "node:stream"
 import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
+import { Channel } from "./Channel.ts"
 
 export interface StdioOptions {
   readonly command: string
@@ -70,6 +71,8 @@ export class StdioTransport implements Transport {
   readonly options: StdioOptions
   /** The server's stderr, available before `start` so nothing it says early is lost. */
   readonly stderr = new PassThrough()
+  /** The tools/call fast path beside the SDK's Protocol (see Channel). */
+  readonly channel = new Channel((message) => this.#write(message))
   #process: ChildProcess | undefined = undefined
   #started = false
   #pid: number | undefined = undefined
@@ -79,6 +82,7 @@ export class StdioTransport implements Transport {
   // The chunks of the line being received, and their total size.
   #pending: Array<Buffer> = []
   #pendingBytes = 0
+  #drained: Promise<void> | undefined = undefined
 
   constructor(options: StdioOptions) {
     this.options = options
@@ -124,6 +128,7 @@ export class StdioTransport implements Transport {
         this.#exit = { code, signal }
         this.#process = undefined
         this.onclose?.()
+        this.channel.close()
       })
       child.stdin?.on("error", (error) => this.onerror?.(error))
       child.stdout?.on("data", (chunk: Buffer) => this.#receive(chunk))
@@ -132,13 +137,25 @@ export class StdioTransport implements Transport {
     })
   }
 
+  // One message now, without waiting for the pipe to drain (Node buffers it).
+  #write(message: JSONRPCMessage): void {
+    const stdin = this.#process?.stdin
+    if (stdin == null) throw new Error("Not connected")
+    stdin.write(`${JSON.stringify(message)}\n`)
+  }
+
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.#process?.stdin
     if (stdin == null) return Promise.reject(new Error("Not connected"))
-    return new Promise((resolve) => {
-      if (stdin.write(`${JSON.stringify(message)}\n`)) resolve()
-      else stdin.once("drain", resolve)
-    })
+    if (stdin.write(`${JSON.stringify(message)}\n`)) return Promise.resolve()
+    // Back-pressure: wait for the pipe to drain, with one listener however many senders wait.
+    this.#drained ??= new Promise((resolve) =>
+      stdin.once("drain", () => {
+        this.#drained = undefined
+        resolve()
+      })
+    )
+    return this.#drained
   }
 
   async close(): Promise<void> {
@@ -207,9 +224,21 @@ export class StdioTransport implements Transport {
   #deliver(line: Buffer): void {
     const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length
     if (end === 0) return
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(line.toString("utf8", 0, end))
+    } catch (error) {
+      this.onerror?.(error as Error)
+      return
+    }
+    // Responses to the channel's requests skip the Protocol (and its schema parse).
+    if (typeof parsed === "object" && parsed !== null && Channel.owns(parsed)) {
+      this.channel.receive(parsed)
+      return
+    }
     let message: JSONRPCMessage
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(line.toString("utf8", 0, end)))
+      message = JSONRPCMessageSchema.parse(parsed)
     } catch (error) {
       this.onerror?.(error as Error)
       return

@@ -210,6 +210,37 @@ describe("faults", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "results that break their outputSchema or the content shape, and JSON-RPC errors, are RequestErrors; the server is kept",
+    () =>
+      Effect.gen(function* () {
+        const hub = yield* hubWith({ liar: stdio(serverScript("liar")) })
+        assert.deepStrictEqual(yield* hub.callTool("liar", "right", {}), { n: 1 })
+        const wrong = yield* Effect.flip(hub.callTool("liar", "wrong_shape", {}))
+        assert.strictEqual(wrong._tag, "RequestError")
+        assert.include(wrong.message, "structured content does not match the tool's output schema")
+        assert.include(wrong.message, "/n must be number")
+        const none = yield* Effect.flip(hub.callTool("liar", "no_structured", {}))
+        assert.include(none.message, "has an output schema but did not return structured content")
+        const bad = yield* Effect.flip(hub.callTool("liar", "bad_content", {}))
+        assert.strictEqual(bad._tag, "RequestError")
+        assert.include(bad.message, "invalid tools/call result: content[0] has no string `text`")
+        const rejected = yield* Effect.flip(hub.callTool("liar", "reject", {}))
+        assert.strictEqual(rejected._tag, "RequestError")
+        assert.strictEqual(rejected._tag === "RequestError" ? rejected.code : 0, -32602)
+        assert.include(
+          rejected.message,
+          `MCP server "liar" rejected tools/call reject (code -32602): no such widget`
+        )
+        const [status] = yield* hub.status()
+        assert.isTrue(status?.connected)
+        assert.deepStrictEqual(yield* hub.callTool("liar", "right", {}), { n: 1 })
+        // Unchecked when asked: the value is passed on as the server sent it.
+        const lax = yield* hubWith({ liar: stdio(serverScript("liar")) }, { validateOutput: false })
+        assert.deepStrictEqual(yield* lax.callTool("liar", "wrong_shape", {}), { n: "one" })
+      }).pipe(Effect.scoped)
+  )
+
   it.live("calls beyond maxConcurrency wait their turn", () =>
     Effect.gen(function* () {
       const hub = yield* hubWith({ fault }, { maxConcurrency: 3 })

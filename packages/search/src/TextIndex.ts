@@ -79,7 +79,18 @@ export class TextIndex<F extends string> {
 
   /** Ranked hits, best first; equal scores in id order, so results are stable. */
   search(query: string, options: { readonly limit?: number | undefined } = {}): Array<Hit> {
-    const hits: Array<Hit> = this.engine.search(query).map((h) => ({ id: h.id as Id, score: h.score }))
+    // MiniSearch returns hits by score already: only the first `limit` (and any hits tied with
+    // the last of them) are taken, then ordered by score and id, so a query matching thousands
+    // of documents costs no more than MiniSearch itself.
+    const found = this.engine.search(query)
+    let end = Math.min(found.length, options.limit ?? found.length)
+    const last = found[end - 1]
+    while (last !== undefined && end < found.length && found[end]?.score === last.score) end++
+    const hits: Array<Hit> = new Array(end)
+    for (let i = 0; i < end; i++) {
+      const h = found[i]!
+      hits[i] = { id: h.id as Id, score: h.score }
+    }
     hits.sort(byScoreThenId)
     return options.limit === undefined ? hits : hits.slice(0, options.limit)
   }

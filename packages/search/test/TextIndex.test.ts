@@ -55,3 +55,25 @@ describe("TextIndex", () => {
     )
   })
 })
+
+describe("TextIndex: limits", () => {
+  it("a limit keeps the best hits, ties at the cut in id order", () => {
+    const index = TextIndex.make({ fields: ["text"] })
+    index.addAll([
+      { id: 5, text: "alpha alpha alpha" },
+      { id: 4, text: "alpha" },
+      { id: 2, text: "alpha" },
+      { id: 3, text: "alpha" }
+    ])
+    const all = index.search("alpha")
+    assert.strictEqual(all[0]?.id, 5)
+    assert.deepStrictEqual(
+      index.search("alpha", { limit: 2 }).map((h) => h.id),
+      [5, 2]
+    )
+    assert.deepStrictEqual(
+      all.map((h) => h.id),
+      [5, 2, 3, 4]
+    )
+  })
+})

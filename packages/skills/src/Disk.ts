@@ -25,6 +25,8 @@ import * as Validate from "./Validate.ts"
 export interface Memo {
   mdKey?: string | undefined
   doc?: SkillMd.SkillDoc
+  /** The SKILL.md text `doc` was parsed from (what a view mounts). */
+  mdText?: string
   indexKey?: string | undefined
   indexVersion?: number | undefined
   /** Hash of a hand edit of index.ts that does not parse (reported once, not adopted). */
@@ -42,6 +44,8 @@ export interface State {
   readonly chosen: number
   /** Corrupt or missing files; when there are any, nothing of the skill is rewritten. */
   readonly problems: ReadonlyArray<Problem>
+  /** index.ts as this reconcile read it, when it holds the chosen version (saves a read). */
+  readonly indexCode?: string
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
@@ -166,6 +170,21 @@ const operations = (base: Base) => {
       )
     )
 
+  /** Identities of everything a view derives from: SKILL.md, index.ts, stats.json, versions/. */
+  const keysOf = (name: string) =>
+    Effect.map(
+      Effect.all(
+        [
+          fileKey(fileOf(name, "SKILL.md")),
+          fileKey(fileOf(name, "index.ts")),
+          fileKey(fileOf(name, "stats.json")),
+          fileKey(path.join(dirOf(name), "versions"))
+        ],
+        { concurrency: "unbounded" }
+      ),
+      (keys) => keys.join("|")
+    )
+
   const readText = (file: string) => io("read", file)(AtomicFile.readOptional(fs, file))
 
   const listVersions = (name: string) =>
@@ -198,6 +217,7 @@ const operations = (base: Base) => {
     const doc = SkillMd.parse(name, text)
     memo.mdKey = key
     memo.doc = doc
+    memo.mdText = text
     return doc
   })
 
@@ -252,6 +272,7 @@ const operations = (base: Base) => {
   return {
     now,
     fileKey,
+    keysOf,
     readText,
     listVersions,
     readStats,

@@ -85,9 +85,12 @@ export interface Options extends Partial<Validate.Limits> {
   /** A lock file older than this is stale whoever holds it (default 60 s). */
   readonly staleLockMs?: number
   /**
-   * How often search re-checks every SKILL.md on disk for edits by hand and other processes'
-   * saves (default 1000 ms; 0 = on every search). This process's own saves show at once.
+   * How often the warm view behind `list`, `search` and `files` re-checks every skill's files for
+   * edits by hand (default 1000 ms; 0 = on every call). Saves, runs and removals by any store, in
+   * any process, show at once (they are journaled).
    */
+  readonly rescanMs?: number
+  /** The former name of `rescanMs`. */
   readonly searchRescanMs?: number
   /** Checks every save's code (after the syntax check, before anything is written). */
   readonly validate?: Validator | undefined

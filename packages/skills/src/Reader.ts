@@ -64,13 +64,12 @@ const makeReconcile = (disk: Disk, writer: Writer) => {
       const text = yield* disk.readText(indexPath)
       if (text !== undefined) {
         const sha = sha256(text)
-        if (sha === stats.index.sha256 || sha === memo.rejected) {
-          if (sha === stats.index.sha256) {
-            memo.indexKey = key
-            memo.indexVersion = chosen
-          }
-          return state
+        if (sha === stats.index.sha256) {
+          memo.indexKey = key
+          memo.indexVersion = chosen
+          return { ...state, indexCode: text }
         }
+        if (sha === memo.rejected) return state
       }
     }
     if (chosen === undefined && key === undefined) return yield* notFound(name)
@@ -162,30 +161,17 @@ export const make = (disk: Disk, writer: Writer) => {
     } satisfies Skill
   })
 
-  const summaryOf = Effect.fnUntraced(function* (name: string) {
-    let state: State | undefined
-    const seen = yield* Health.inspect(disk, name)
-    if (seen.versions.length === 0 && seen.problems.length === 0) {
-      // A skill a person created by hand (SKILL.md + index.ts) is adopted as version 1.
-      const index = yield* disk.fileKey(fileOf(name, "index.ts"))
-      if (index === undefined) return undefined
-      const adopted = yield* reconcile(name).pipe(
-        Effect.catchTag("SkillNotFound", () => Effect.succeed(undefined))
-      )
-      if (adopted === undefined) return undefined
-      state = adopted
-    } else if (seen.problems.length > 0) {
-      state = yield* reconcile(name).pipe(Effect.catchTag("SkillNotFound", () => Effect.succeed(undefined)))
-      if (state === undefined) return undefined
-    } else {
-      state = {
-        versions: seen.versions,
-        stats: seen.stats,
-        chosen: Stats.best(seen.stats, seen.versions, disk.minRuns) ?? 0,
-        problems: seen.problems
-      }
-    }
-    const doc = (yield* disk.readDoc(name)) ?? emptyDoc
+  /**
+   * What a view keeps of one skill: its summary, the code to mount (the chosen version; for a
+   * skill with corrupt files, index.ts as it is) and SKILL.md. Undefined when there is no skill.
+   */
+  const snapshot = Effect.fnUntraced(function* (name: string) {
+    const state: State | undefined = yield* reconcile(name).pipe(
+      Effect.catchTag("SkillNotFound", () => Effect.succeed(undefined))
+    )
+    if (state === undefined) return undefined
+    const found = yield* disk.readDoc(name)
+    const doc = found ?? emptyDoc
     let runs = 0
     let failures = 0
     for (const v of state.versions) {
@@ -193,7 +179,7 @@ export const make = (disk: Disk, writer: Writer) => {
       runs += r.runs
       failures += r.failures
     }
-    return {
+    const summary: SkillSummary = {
       name,
       description: doc.description,
       tags: doc.tags,
@@ -202,7 +188,13 @@ export const make = (disk: Disk, writer: Writer) => {
       runs,
       failures,
       ...corruptField(state)
-    } satisfies SkillSummary
+    }
+    const code =
+      state.problems.length > 0
+        ? yield* disk.readText(fileOf(name, "index.ts"))
+        : (state.indexCode ?? (yield* disk.readVersion(name, state.chosen)))
+    // readDoc above has just checked SKILL.md's identity, so its memoised text is current.
+    return { summary, doc, code, md: found === undefined ? "" : (disk.memoOf(name).mdText ?? "") }
   })
 
   const get = Effect.fnUntraced(function* (
@@ -228,37 +220,5 @@ export const make = (disk: Disk, writer: Writer) => {
     return yield* toSkill(name, state, version, code)
   })
 
-  const list = Effect.fnUntraced(function* () {
-    const names = yield* disk.skillNames
-    const summaries = yield* Effect.forEach(names, summaryOf, { concurrency: 16 })
-    return summaries.filter((s): s is SkillSummary => s !== undefined)
-  })
-
-  /**
-   * `skills/<name>/index.ts` (the chosen version) and `skills/<name>/SKILL.md` of every skill.
-   * A skill with corrupt files is mounted as its index.ts is, never as an older version.
-   */
-  const files = Effect.fnUntraced(function* () {
-    const names = yield* disk.skillNames
-    const out: Record<string, string> = {}
-    yield* Effect.forEach(
-      names,
-      (name) =>
-        Effect.gen(function* () {
-          const state = yield* reconcile(name)
-          const code =
-            state.problems.length > 0
-              ? yield* disk.readText(fileOf(name, "index.ts"))
-              : yield* disk.readVersion(name, state.chosen)
-          const md = yield* disk.readText(fileOf(name, "SKILL.md"))
-          if (code === undefined) return
-          out[`skills/${name}/index.ts`] = code
-          out[`skills/${name}/SKILL.md`] = md ?? ""
-        }).pipe(Effect.catchTag("SkillNotFound", () => Effect.void)),
-      { concurrency: 16, discard: true }
-    )
-    return out
-  })
-
-  return { reconcile, toSkill, summaryOf, get, list, files }
+  return { reconcile, toSkill, snapshot, get }
 }

@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import { type Disk, emptyDoc, fail } from "./Disk.ts"
 import { SkillInvalid, SkillNotFound } from "./Errors.ts"
 import * as Health from "./Health.ts"
+import * as Journal from "./Journal.ts"
 import * as Stats from "./Stats.ts"
 import * as Validate from "./Validate.ts"
 import type { Writer } from "./Writer.ts"
@@ -50,6 +51,7 @@ export const make = (disk: Disk, writer: Writer) =>
           }
         }
         yield* disk.write(disk.fileOf(name, "stats.json"), Stats.render(stats), disk.dirOf(name))
+        yield* Journal.append(disk, name)
         return Stats.summarize(stats, version)
       })
     )

@@ -14,16 +14,11 @@ import { type Disk, fail, notFound, type State, sha256 } from "./Disk.ts"
 import { type Diagnostic, SkillInvalid, SkillStoreError } from "./Errors.ts"
 import { pidAlive } from "./FileLock.ts"
 import * as Health from "./Health.ts"
+import * as Journal from "./Journal.ts"
 import type { SaveInput, Validator } from "./Model.ts"
 import * as SkillMd from "./SkillMd.ts"
 import * as Stats from "./Stats.ts"
 import * as Validate from "./Validate.ts"
-
-/** Told about every change this process makes, so in-memory views follow at once. */
-export interface Hooks {
-  readonly saved: (name: string, doc: SkillMd.SkillDoc) => Effect.Effect<void, SkillStoreError>
-  readonly removed: (name: string) => Effect.Effect<void>
-}
 
 export interface Committed {
   readonly version: number
@@ -81,12 +76,13 @@ const makePublish = (disk: Disk) => {
     const memo = disk.memoOf(name)
     memo.indexKey = yield* disk.fileKey(fileOf(name, "index.ts"))
     memo.indexVersion = chosen
+    yield* Journal.append(disk, name)
     return next
   })
   return publish
 }
 
-export const make = (disk: Disk, hooks: Hooks) => {
+export const make = (disk: Disk) => {
   const { fs, path, fileOf, dirOf, io } = disk
   const publish = makePublish(disk)
 
@@ -147,7 +143,6 @@ export const make = (disk: Disk, hooks: Hooks) => {
     const chosen = Stats.best(stats, all, disk.minRuns) ?? n
     const chosenCode = chosen === n ? input.code : ((yield* disk.readVersion(name, chosen)) ?? input.code)
     const published = yield* publish(name, stats, chosen, chosenCode, doc, chosen === n ? md : undefined)
-    yield* hooks.saved(name, doc)
     const memo = disk.memoOf(name)
     if (!memo.cleaned) {
       yield* cleanLeftovers(name)
@@ -206,9 +201,9 @@ export const make = (disk: Disk, hooks: Hooks) => {
         yield* io("remove", dirOf(name))(fs.rename(dirOf(name), trash))
       })
     )
+    yield* Journal.append(disk, name)
     yield* fs.remove(trash, { recursive: true, force: true }).pipe(Effect.ignore)
     disk.memos.delete(name)
-    yield* hooks.removed(name)
   })
 
   return { publish, commit, save, remove }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { type SkillCorrupt, SkillStore } from "../src/index.ts"
 import { skillDir, storeLayer, tempRoot, versionsOnDisk } from "./helpers.ts"
 
@@ -72,6 +73,8 @@ describe("SkillStore: corrupt files are reported, never silently reset", () => {
 
         // a person deletes the file: statistics start again, saves work
         rmSync(statsPath)
+        // edits by hand reach list() and search() at the next rescan (rescanMs, 1 s by default)
+        yield* TestClock.adjust(1000)
         assert.isUndefined((yield* store.list())[0]?.corrupt)
         assert.strictEqual(
           (yield* store.save({ name: "counted", description: "v2", code: codeV(2) })).version,
@@ -107,6 +110,7 @@ describe("SkillStore: corrupt files are reported, never silently reset", () => {
           assert.strictEqual(readFileSync(mdPath, "utf8"), broken, "the person's file is left as it is")
 
           writeFileSync(mdPath, "---\nname: described\n---\n\nNo description here.\n")
+          yield* TestClock.adjust(1000)
           const [again] = yield* store.list()
           assert.include(again?.corrupt?.[0]?.message ?? "", "no description")
           // the search index does not hide it either: the skill is still found by name

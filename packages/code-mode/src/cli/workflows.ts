@@ -24,14 +24,7 @@ export interface Shared {
 export type OneLine = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<void, never, R>
 
 /** Failures that mean the command was asked for something that is not there (exit code 2). */
-const usageTags = new Set([
-  "WorkflowNotFound",
-  "ApprovalNotFound",
-  "SignalNotFound",
-  "WorkflowNotWaiting",
-  "StoreNotFound",
-  "InvalidValue"
-])
+const usageTags = new Set(["UnknownExecutionError", "UnknownWaitError", "StoreNotFound"])
 
 class UsageError {
   readonly _tag = "UsageError"
@@ -113,17 +106,23 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
     {
       store,
       status: Flag.String("status").pipe(
-        Flag.withDescription(
-          "Only workflows in this state (running, suspended, succeeded, failed, cancelled)"
-        ),
+        Flag.withDescription("Only workflows in this state (running, waiting, succeeded, failed, cancelled)"),
         Flag.optional
-      )
+      ),
+      workflow: Flag.String("workflow").pipe(Flag.withDescription("Only this workflow"), Flag.optional),
+      limit: Flag.Int("limit").pipe(Flag.withDescription("At most this many"), Flag.optional)
     },
     (flags) =>
       Effect.gen(function* () {
         const shared = yield* root
         const status = Option.getOrUndefined(flags.status)
-        const rows = yield* withAdmin(flags, shared, (admin) => admin.list({ status }))
+        const all = yield* withAdmin(flags, shared, (admin) =>
+          admin.list({
+            workflow: Option.getOrUndefined(flags.workflow),
+            limit: Option.getOrUndefined(flags.limit)
+          })
+        )
+        const rows = status === undefined ? all : all.filter((r) => r.status === status)
         yield* out(shared.json ? JSON.stringify(rows) : View.table(rows))
       }).pipe(oneLine)
   ).pipe(Command.withDescription("List workflows: id, name, version, status, started, waiting on"))
@@ -161,8 +160,11 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
           }
           yield* withAdmin(flags, shared, (admin) =>
             verb === "approve"
-              ? admin.approve(flags.id, flags.name, decision)
-              : admin.reject(flags.id, flags.name, decision)
+              ? admin.approve(flags.id, flags.name, {
+                  by: decision.by,
+                  ...(decision.value === undefined ? {} : { value: decision.value })
+                })
+              : admin.reject(flags.id, flags.name, { by: decision.by, reason: decision.reason })
           )
           yield* out(
             shared.json
@@ -180,11 +182,11 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
 
   const signal = Command.make(
     "signal",
-    { store, by, value, id: Argument.String("id"), name: Argument.String("signal") },
+    { store, value, id: Argument.String("id"), name: Argument.String("signal") },
     (flags) =>
       Effect.gen(function* () {
         const shared = yield* root
-        const payload = { by: whoFrom(flags.by), value: yield* parseValue(flags.value) }
+        const payload = (yield* parseValue(flags.value)) ?? null
         yield* withAdmin(flags, shared, (admin) => admin.signal(flags.id, flags.name, payload))
         yield* out(
           shared.json
@@ -220,7 +222,9 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
               `--older-than ${flags.olderThan}: expected a number and a unit (s, m, h, d, w), e.g. 7d`
             )
           )
-        const { removed } = yield* withAdmin(flags, shared, (admin) => admin.purge({ olderThanMs: age }))
+        const { purged: removed } = yield* withAdmin(flags, shared, (admin) =>
+          admin.purge({ olderThan: age })
+        )
         yield* out(
           shared.json
             ? JSON.stringify({ removed })

@@ -1,43 +1,47 @@
 /**
- * The store behind `tta workflows`: opens @tta/durable's client on a location and adapts it to the
- * CLI's views. Loaded with `import()` only by the workflows subcommands.
+ * The store behind `tta workflows`: @tta/durable's client on a location. Loaded with `import()` only
+ * by the workflows subcommands, so other commands never load the engine or a SQL driver.
  */
-import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import type * as View from "./workflowsView.ts"
+import { existsSync } from "node:fs"
+import { resolve } from "node:path"
+import { Durable, DurableClient, Store } from "@tta/durable"
+import { Context, Effect, Layer, Schema, type Scope } from "effect"
 
-export interface Decision {
-  readonly by: string
-  readonly value?: unknown
-  readonly reason?: string | undefined
-}
+export type Admin = DurableClient.DurableClientShape
 
-export interface Admin {
-  readonly list: (options: {
-    readonly status?: string | undefined
-  }) => Effect.Effect<ReadonlyArray<View.Summary>, unknown>
-  readonly show: (id: string) => Effect.Effect<View.Journal, unknown>
-  readonly approve: (id: string, name: string, decision: Decision) => Effect.Effect<void, unknown>
-  readonly reject: (id: string, name: string, decision: Decision) => Effect.Effect<void, unknown>
-  readonly signal: (
-    id: string,
-    name: string,
-    payload: { readonly by: string; readonly value?: unknown }
-  ) => Effect.Effect<void, unknown>
-  readonly cancel: (id: string) => Effect.Effect<void, unknown>
-  readonly purge: (options: {
-    readonly olderThanMs: number
-  }) => Effect.Effect<{ readonly removed: number }, unknown>
-}
+/** The command named a store that does not exist (nothing was created). */
+export class StoreNotFound extends Schema.TaggedError<StoreNotFound>()("StoreNotFound", {
+  path: Schema.String,
+  message: Schema.String
+}) {}
 
-class StoreUnavailable {
-  readonly _tag = "StoreUnavailable"
-  readonly message: string
-  constructor(message: string) {
-    this.message = message
-  }
-}
+const isUrl = (location: string) => /^postgres(ql)?:\/\//.test(location)
 
-/** Opens the store at `location` (a file path or a postgres:// URL) for the scope's lifetime. */
-export const open = (location: string): Effect.Effect<Admin, unknown, Scope.Scope> =>
-  Effect.fail(new StoreUnavailable(`@tta/durable is not available yet (store ${location})`))
+/** The store at `location`: a postgres:// URL, else the embedded store's file (which must exist). */
+export const storeAt = (location: string) =>
+  Effect.try({
+    try: () =>
+      isUrl(location) ? Store.postgres({ url: location }) : Store.embedded({ path: resolve(location) }),
+    catch: (e) => e as Store.StoreFailure
+  }).pipe(
+    Effect.flatMap((store) =>
+      store._tag === "Embedded" && !existsSync(store.path)
+        ? Effect.fail(
+            new StoreNotFound({
+              path: store.path,
+              message: `no workflow store at ${store.path} (give --store, or set TTA_DATABASE_URL)`
+            })
+          )
+        : Effect.succeed(store)
+    )
+  )
+
+/** Opens @tta/durable's client on the store at `location` for the scope's lifetime. */
+export const open = (
+  location: string
+): Effect.Effect<Admin, Store.StoreFailure | StoreNotFound, Scope.Scope> =>
+  Effect.gen(function* () {
+    const store = yield* storeAt(location)
+    const context = yield* Layer.build(Durable.client({ store }))
+    return Context.get(context, DurableClient.DurableClient)
+  })

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { Effect, Exit, Schema, Scope } from "effect"
+import { Clock, Duration, Effect, Exit, Schedule, Schema, Scope } from "effect"
 import { CodeMode } from "../CodeMode.ts"
 import * as Server from "./Server.ts"
 
@@ -21,12 +21,16 @@ export interface Options {
   readonly perSession?:
     | ((sessionId: string) => Effect.Effect<CodeMode["Service"], unknown, Scope.Scope>)
     | undefined
+  /** A session no request has touched for this long is closed. Default 15 minutes. */
+  readonly idleTimeout?: Duration.Input | undefined
+  /** Most sessions open at once; a new client beyond it gets HTTP 503 naming the cap. Default 1,000. */
+  readonly maxSessions?: number | undefined
 }
 
 export interface HttpGateway {
   readonly url: string
   readonly port: number
-  /** Sessions open now. */
+  /** Sessions open now (a session counts until its scope has closed). */
   readonly sessions: () => number
 }
 
@@ -43,6 +47,10 @@ export class GatewayListenError extends Schema.TaggedError<GatewayListenError>()
 interface Session {
   readonly transport: StreamableHTTPServerTransport
   readonly scope: Scope.Closeable
+  /** When a request last started or ended. */
+  lastSeen: number
+  /** Requests in flight (an open SSE stream counts): a busy session is never idle. */
+  active: number
 }
 
 const jsonRpcError = (res: ServerResponse, status: number, code: number, message: string) => {
@@ -58,10 +66,15 @@ export const serve = Effect.fnUntraced(function* (
   options: Options = {}
 ): Effect.fn.Return<HttpGateway, GatewayListenError, CodeMode | Scope.Scope> {
   const host = options.host ?? "127.0.0.1"
+  const idleMs = Duration.toMillis(Duration.fromInputUnsafe(options.idleTimeout ?? "15 minutes"))
+  const maxSessions = options.maxSessions ?? 1_000
+  const clock = yield* Clock.Clock
   const gatewayScope = yield* Effect.scope
   // Opening and closing sessions runs here, in the caller's context.
   const run = yield* Server.runtime()
   const sessions = new Map<string, Session>()
+  // Scopes not yet closed, sessions or not: what the cap and `sessions()` count.
+  const live = new Set<Scope.Closeable>()
   let allowedHosts: Array<string> = []
 
   /** A session's scope and its MCP server; the scope is closed again if building fails. */
@@ -79,24 +92,48 @@ export const serve = Effect.fnUntraced(function* (
       return { server: Server.make(sessionRun), scope }
     })
 
-  const close = (id: string, scope: Scope.Closeable) => {
+  const close = async (id: string, scope: Scope.Closeable) => {
     sessions.delete(id)
-    return run(Scope.close(scope, Exit.void))
+    await run(Scope.close(scope, Exit.void))
+    live.delete(scope)
   }
 
+  /** Closes every session idle for longer than the timeout. */
+  const sweep = Effect.gen(function* () {
+    const now = clock.currentTimeMillisUnsafe()
+    const idle = [...sessions.values()].filter((s) => s.active === 0 && now - s.lastSeen >= idleMs)
+    // Closing the transport ends its session (onclose closes the scope).
+    yield* Effect.forEach(idle, (s) => Effect.promise(() => s.transport.close()), {
+      concurrency: 16,
+      discard: true
+    })
+  })
+  yield* Effect.forkScoped(
+    Effect.repeat(sweep, Schedule.spaced(Duration.millis(Math.max(10, Math.min(idleMs / 4, 60_000)))))
+  )
+
   const start = async (req: IncomingMessage, res: ServerResponse) => {
+    if (live.size >= maxSessions) {
+      return jsonRpcError(
+        res,
+        503,
+        -32000,
+        `The gateway is at its cap of ${maxSessions} open sessions (maxSessions); close a session or try again later`
+      )
+    }
     const id = randomUUID()
     const opened = await run(open(id))
     if (Exit.isFailure(opened)) {
       return jsonRpcError(res, 500, -32603, "Cannot start a code-mode session for this client")
     }
     const { server, scope } = opened.value
+    live.add(scope)
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       enableDnsRebindingProtection: true,
       allowedHosts,
       onsessioninitialized: (sid) => {
-        sessions.set(sid, { transport, scope })
+        sessions.set(sid, { transport, scope, lastSeen: clock.currentTimeMillisUnsafe(), active: 0 })
       }
     })
     transport.onclose = () => void close(id, scope)
@@ -118,6 +155,13 @@ export const serve = Effect.fnUntraced(function* (
     if (sessionId === undefined) return start(req, res)
     const session = typeof sessionId === "string" ? sessions.get(sessionId) : undefined
     if (session === undefined) return jsonRpcError(res, 404, -32001, "Session not found")
+    // Busy until the response ends (an SSE stream or a long execute can outlive handleRequest).
+    session.active++
+    session.lastSeen = clock.currentTimeMillisUnsafe()
+    res.once("close", () => {
+      session.active--
+      session.lastSeen = clock.currentTimeMillisUnsafe()
+    })
     await session.transport.handleRequest(req, res)
   }
 
@@ -137,20 +181,19 @@ export const serve = Effect.fnUntraced(function* (
     Effect.gen(function* () {
       const open = [...sessions.values()]
       sessions.clear()
-      yield* Effect.forEach(
-        open,
-        (s) =>
-          Effect.andThen(
-            Effect.promise(() => s.transport.close()),
-            Scope.close(s.scope, Exit.void)
-          ),
-        { concurrency: "unbounded", discard: true }
-      )
+      yield* Effect.forEach(open, (s) => Effect.promise(() => s.transport.close()), {
+        concurrency: "unbounded",
+        discard: true
+      })
+      // Every session scope, also those of sessions still starting.
+      const scopes = [...live]
+      live.clear()
+      yield* Effect.forEach(scopes, (scope) => Scope.close(scope, Exit.void), { discard: true })
       yield* Effect.promise(() => {
         http.closeAllConnections()
         return new Promise<void>((resolve) => http.close(() => resolve()))
       })
     })
   )
-  return { url: `http://${host}:${port}/mcp`, port, sessions: () => sessions.size }
+  return { url: `http://${host}:${port}/mcp`, port, sessions: () => live.size }
 })

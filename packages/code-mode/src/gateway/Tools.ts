@@ -5,7 +5,13 @@
  */
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Schema } from "effect"
-import { type ApiFileNotFound, CodeMode, type CodeModeError, type ExecutionError } from "../CodeMode.ts"
+import {
+  type ApiFileNotFound,
+  CodeMode,
+  type CodeModeError,
+  type ExecutionError,
+  type SkillTypeError
+} from "../CodeMode.ts"
 import * as Responses from "./Responses.ts"
 
 export const serverInfo = { name: "tta-code-mode", version: "0.1.0" } as const
@@ -70,7 +76,7 @@ export class UnknownTool extends Schema.TaggedError<UnknownTool>()("UnknownTool"
   }
 }
 
-type HandlerError = ApiFileNotFound | CodeModeError | ExecutionError
+type HandlerError = ApiFileNotFound | CodeModeError | ExecutionError | SkillTypeError
 
 interface Spec<S extends Schema.Codec<any, any, never, never>> {
   readonly title: string
