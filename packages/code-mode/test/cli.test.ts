@@ -6,7 +6,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { waitFor } from "./processes.ts"
 import { tempSession } from "./support.ts"
 
 const run = promisify(execFile)
@@ -196,6 +199,41 @@ export default r.content.toUpperCase()`
     }
     expect(result.structuredContent.value).toBe(42)
     expect(result.content[0]!.text).toContain("value: 42")
+  })
+
+  it("serve --http --max-sessions caps the open sessions", async () => {
+    const server = spawn(
+      node,
+      [
+        ...ttaArgs,
+        "-c",
+        config,
+        "--dir",
+        dir,
+        "serve",
+        "--http",
+        "0",
+        "--max-sessions",
+        "1",
+        "--idle-timeout",
+        "600"
+      ],
+      { cwd: session.dir, stdio: ["ignore", "ignore", "pipe"] }
+    )
+    try {
+      let err = ""
+      server.stderr!.on("data", (chunk: Buffer) => (err += chunk))
+      const url = await waitFor("the listening line", () => /listening on (\S+)/.exec(err)?.[1])
+      const first = new Client({ name: "first", version: "1" })
+      await first.connect(new StreamableHTTPClientTransport(new URL(url)))
+      const second = new Client({ name: "second", version: "1" })
+      await expect(second.connect(new StreamableHTTPClientTransport(new URL(url)))).rejects.toThrow(
+        /cap of 1 open sessions/
+      )
+      await first.close()
+    } finally {
+      server.kill("SIGTERM")
+    }
   })
 
   describe("serve --http against the official conformance scenarios", () => {
