@@ -5,10 +5,11 @@
 // current sources first, as `pnpm build` makes dist/bin/tta.js.
 // CPU is the child's own user+system time (getrusage, bootstrap included), read at its exit by a
 // preloaded hook; modules are counted in separate runs (the counting hook costs time of its own).
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { bundle } from "../scripts/bundle.ts"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -71,6 +72,58 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 const modules = new Map(names.map((n) => [n, once(n, ["--import", moduleHook])]))
+
+// Wall time of an exec that reads one file through server-filesystem: cold (tta starts the server)
+// vs --connect to a running `tta serve --http` with the same config (its server already started).
+const fsBin = join(
+  dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/package.json")),
+  "dist/index.js"
+)
+writeFileSync(join(work, "hello.txt"), "hello")
+writeFileSync(
+  join(work, "fs.json"),
+  JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [fsBin, work] } } })
+)
+writeFileSync(
+  join(work, "read.ts"),
+  `import { readTextFile } from "./servers/filesystem/index.ts"\nexport default (await readTextFile({ path: ${JSON.stringify(join(work, "hello.txt"))} })).content\n`
+)
+const gateway = spawn(
+  process.execPath,
+  [bin, "-c", "fs.json", "--dir", join(work, ".tta"), "serve", "--http", "0"],
+  {
+    cwd: work,
+    stdio: ["ignore", "ignore", "pipe"]
+  }
+)
+const url = await new Promise<string>((resolve, reject) => {
+  let err = ""
+  gateway.stderr!.on("data", (chunk: Buffer) => {
+    err += chunk
+    const m = /listening on (\S+)/.exec(err)
+    if (m) resolve(m[1]!)
+  })
+  gateway.on("exit", (code) => reject(new Error(`tta serve exited ${code}: ${err}`)))
+})
+const wall = (args: ReadonlyArray<string>) => {
+  const t = performance.now()
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] })
+  if (r.status !== 0) throw new Error(`tta ${args.join(" ")} failed (${r.status}): ${r.stderr}`)
+  return performance.now() - t
+}
+const coldArgs = ["-c", "fs.json", "--dir", join(work, ".tta"), "exec", "read.ts"]
+const connectedArgs = ["exec", "--connect", url, "read.ts"]
+wall(connectedArgs) // the gateway starts its server on the first run
+const cold: Array<number> = []
+const connected: Array<number> = []
+const speedups: Array<number> = []
+for (let i = 0; i < Math.max(3, Math.ceil(rounds / 3)); i++) {
+  cold.push(wall(coldArgs))
+  connected.push(wall(connectedArgs))
+  speedups.push(cold.at(-1)! / connected.at(-1)!)
+}
+gateway.kill("SIGTERM")
+await new Promise((resolve) => gateway.once("exit", resolve))
 rmSync(binDir, { recursive: true, force: true })
 rmSync(work, { recursive: true, force: true })
 
@@ -93,6 +146,12 @@ ${rounds} interleaved rounds, CPU = the process's own user + system time (getrus
 bootstrap included), the bin bundled from the sources as \`pnpm build\` makes it.
 
 ${table}
+
+| exec reading one file through server-filesystem (wall, median of ${cold.length}, interleaved) | ms |
+|---|---:|
+| cold: \`tta exec read.ts\` (starts the server) | ${median(cold).toFixed(0)} |
+| connected: \`tta exec --connect <url> read.ts\` to a running \`tta serve --http\` | ${median(connected).toFixed(0)} |
+| cold / connected (median of paired ratios) | ${median(speedups).toFixed(1)}× |
 
 \`tta exec\` prints the token account only with \`--tokens\`; where the session still counts each
 execution's tokens eagerly, loading the o200k tokenizer is most of the gap between exec and --help.
