@@ -44,7 +44,8 @@ export const exec = (flags: { readonly file: string; readonly connect: string; r
       const code = yield* readCode(flags.file)
       const client = yield* connect(flags.connect)
       const result = yield* Effect.tryPromise({
-        try: () => client.callTool({ name: "execute", arguments: { code } }),
+        // verbose: the per-call records, which a local exec prints too.
+        try: () => client.callTool({ name: "execute", arguments: { code, verbose: true } }),
         catch: (e) =>
           new GatewayUnreachable({ url: flags.connect, reason: e instanceof Error ? e.message : String(e) })
       })
@@ -57,6 +58,17 @@ export const exec = (flags: { readonly file: string; readonly connect: string; r
           url: flags.connect,
           reason: "execute returned no structured result"
         })
-      yield* printOutcome(result.structuredContent as unknown as Printable, flags.json)
+      const outcome = result.structuredContent as Partial<Printable>
+      yield* printOutcome(
+        {
+          durationMs: 0,
+          truncated: false,
+          value: undefined,
+          ...outcome,
+          logs: outcome.logs ?? [],
+          toolCalls: outcome.toolCalls ?? []
+        },
+        flags.json
+      )
     })
   )
