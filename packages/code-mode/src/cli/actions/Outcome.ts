@@ -19,7 +19,12 @@ export type Printable = Omit<ExecuteOutcome, "tokens"> & { readonly tokens?: Exe
  * loads the o200k tokenizer, several times the CPU of the rest of a small run.
  */
 export const printOutcome = (outcome: Printable, asJson: boolean, withTokens = false) => {
-  const { tokens: _, ...rest } = outcome
+  // `tokens` may be a getter that counts on first read: never touched unless asked for.
+  const rest = Object.fromEntries(
+    Object.keys(outcome)
+      .filter((key) => key !== "tokens")
+      .map((key) => [key, outcome[key as keyof Printable]])
+  )
   const tokens = withTokens ? outcome.tokens : undefined
   return asJson
     ? out(JSON.stringify(tokens ? { ...rest, tokens } : rest))
