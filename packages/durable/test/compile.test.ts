@@ -203,3 +203,18 @@ describe("bad definitions are typed errors at definition time", () => {
     ).toThrow(Errors.UnsupportedStepError)
   })
 })
+
+describe("idempotency keys", () => {
+  it("equal effect/workflow's Activity.idempotencyKey for the same execution and step", async () => {
+    const { keyOf } = await import("../src/Compile.ts")
+    const Activity = await import("effect/workflow/Activity")
+    const WorkflowEngine = await import("effect/workflow/WorkflowEngine")
+    const Workflow = await import("effect/workflow/Workflow")
+    const wf = Workflow.make("k", { payload: {}, idempotencyKey: () => "" })
+    const instance = WorkflowEngine.WorkflowInstance.initial(wf as any, "exec-1")
+    const expected = await Effect.runPromise(
+      Effect.provideService(Activity.idempotencyKey("a/b"), WorkflowEngine.WorkflowInstance, instance)
+    )
+    expect(keyOf("exec-1", "a/b")).toBe(expected)
+  })
+})
