@@ -86,8 +86,11 @@ const main = async () => {
   const wanted = (process.env.BENCH_STORES ?? "SELECTED,FULL,NORMAL,postgres").split(",")
   const targets: Array<Target> = (["SELECTED", "FULL", "NORMAL"] as const)
     .filter((mode) => wanted.includes(mode))
-    .map((mode) => targetFor(`embedded ${mode}`, Store.embedded({ path: join(dir, `${mode}.db`), synchronous: mode })))
-  const pg = PgTestCluster.isAvailable() && wanted.includes("postgres") ? await PgTestCluster.start() : undefined
+    .map((mode) =>
+      targetFor(`embedded ${mode}`, Store.embedded({ path: join(dir, `${mode}.db`), synchronous: mode }))
+    )
+  const pg =
+    PgTestCluster.isAvailable() && wanted.includes("postgres") ? await PgTestCluster.start() : undefined
   if (pg !== undefined) targets.push(targetFor("postgres", Store.postgres({ url: pg.url })))
   const samples = new Map<string, Array<number>>()
   const add = (key: string, v: number) => samples.set(key, [...(samples.get(key) ?? []), v])

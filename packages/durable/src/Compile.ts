@@ -7,9 +7,10 @@
  * it must stay pure; anything that decides (a `branch` predicate, a `route` selector) or acts
  * (a `tap` function) is journaled as an activity of its own.
  */
+
+import { createHash } from "node:crypto"
 import { Errors as CoreErrors, type Primitive, Spec } from "@tta/core"
 import { Context, Effect, Schema } from "effect"
-import { createHash } from "node:crypto"
 import * as Activity from "effect/workflow/Activity"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compileSaga } from "./CompileSaga.ts"

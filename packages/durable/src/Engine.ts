@@ -9,8 +9,9 @@
  * This module loads effect/cluster (~400 modules): import it lazily (`Durable.runner` and
  * `DurableClient` do), so a process that only reads the journal never pays for it.
  */
-import { Duration, Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import * as ClusterWorkflowEngine from "effect/cluster/ClusterWorkflowEngine"
+import * as MessageStorage from "effect/cluster/MessageStorage"
 import * as RunnerHealth from "effect/cluster/RunnerHealth"
 import * as Runners from "effect/cluster/Runners"
 import * as Sharding from "effect/cluster/Sharding"
@@ -18,6 +19,9 @@ import * as ShardingConfig from "effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "effect/cluster/SqlRunnerStorage"
 import * as Digest from "effect/crypto/Digest"
+import * as SqlClient from "effect/sql/SqlClient"
+import { StoreError } from "./Errors.ts"
+import * as PgSync from "./PgSync.ts"
 import * as Store from "./Store.ts"
 
 export interface EngineOptions {
@@ -61,6 +65,21 @@ export const onSql = (options: EngineOptions, role: "runner" | "client") =>
     Layer.provide(Digest.layerWebCrypto)
   )
 
+/** A runner on PostgreSQL: the triggers that keep journal facts' commits synchronous (PgSync). */
+const pgSync = (options: EngineOptions, role: "runner" | "client") =>
+  options.store._tag === "Postgres" && role === "runner"
+    ? Layer.effectDiscard(
+        Effect.andThen(
+          MessageStorage.MessageStorage,
+          Effect.flatMap(SqlClient.SqlClient, PgSync.install)
+        ).pipe(
+          Effect.mapError((e) => new StoreError({ store: Store.describe(options.store), message: e.message }))
+        )
+      )
+    : Layer.empty
+
 /** `WorkflowEngine` (+ Sharding, MessageStorage, SqlClient) for a runner or a client process. */
 export const layer = (options: EngineOptions, role: "runner" | "client") =>
-  onSql(options, role).pipe(Layer.provideMerge(Store.sqlLayer(options.store, role)))
+  Layer.provideMerge(pgSync(options, role), onSql(options, role)).pipe(
+    Layer.provideMerge(Store.sqlLayer(options.store, role))
+  )
