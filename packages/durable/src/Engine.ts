@@ -12,6 +12,7 @@
 import { Duration, Effect, Layer, Option } from "effect"
 import * as ClusterWorkflowEngine from "effect/cluster/ClusterWorkflowEngine"
 import * as MessageStorage from "effect/cluster/MessageStorage"
+import * as RunnerAddress from "effect/cluster/RunnerAddress"
 import * as RunnerHealth from "effect/cluster/RunnerHealth"
 import * as Runners from "effect/cluster/Runners"
 import * as Sharding from "effect/cluster/Sharding"
@@ -36,11 +37,41 @@ export interface EngineOptions {
    * shards). Default 32.
    */
   readonly shards?: number | undefined
+  /**
+   * This runner's unique name in a group of runners on one PostgreSQL (no socket is opened: runners
+   * exchange messages through the store). Default `localhost:34431`, the single runner.
+   */
+  readonly runnerAddress?: { readonly host: string; readonly port: number } | undefined
+  /**
+   * How long a runner's shard locks live without a refresh (default 35 s), and how often it
+   * refreshes them (default 10 s). A runner that dies hands its executions to the others after
+   * about `lockExpiration`; a runner paused longer than that (CPU starvation) loses its shards.
+   */
+  readonly failover?:
+    | {
+        readonly lockExpiration?: Duration.Input | undefined
+        readonly lockRefresh?: Duration.Input | undefined
+      }
+    | undefined
 }
 
 const config = (options: EngineOptions, runner: boolean) =>
   ShardingConfig.layer({
-    ...(runner ? {} : { runnerAddress: Option.none() }),
+    ...(runner
+      ? options.runnerAddress
+        ? {
+            runnerAddress: Option.some(
+              RunnerAddress.make(options.runnerAddress.host, options.runnerAddress.port)
+            )
+          }
+        : {}
+      : { runnerAddress: Option.none() }),
+    ...(options.failover?.lockExpiration !== undefined
+      ? { shardLockExpiration: Duration.fromInputUnsafe(options.failover.lockExpiration) }
+      : {}),
+    ...(options.failover?.lockRefresh !== undefined
+      ? { shardLockRefreshInterval: Duration.fromInputUnsafe(options.failover.lockRefresh) }
+      : {}),
     shardsPerGroup: options.shards ?? 32,
     // Shard locks as rows (with expiry) rather than PostgreSQL advisory locks: advisory locks vanish
     // with their session when the server restarts, and the runner then re-activated executions
@@ -73,7 +104,13 @@ const pgSync = (options: EngineOptions, role: "runner" | "client") =>
           MessageStorage.MessageStorage,
           Effect.flatMap(SqlClient.SqlClient, PgSync.install)
         ).pipe(
-          Effect.mapError((e) => new StoreError({ store: Store.describe(options.store), message: e.message }))
+          Effect.mapError(
+            (e) =>
+              new StoreError({
+                store: Store.describe(options.store),
+                message: `installing the synchronous-commit triggers: ${e.message} (${String((e.reason as { cause?: unknown }).cause ?? "")})`
+              })
+          )
         )
       )
     : Layer.empty
