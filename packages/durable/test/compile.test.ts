@@ -5,6 +5,7 @@
  */
 import {
   branch,
+  cache,
   fallback,
   forEach,
   map,
@@ -165,6 +166,35 @@ describe("compiling primitives", () => {
       }
     )
     expect(await runIn([flow], flow.run(2))).toContain("2030")
+  })
+})
+
+describe("per-process combinators", () => {
+  it("cache runs as one activity around its step: its memory is the process's, the journal keeps the result", async () => {
+    let computed = 0
+    const cached = cache(
+      Primitive.step("lookup", (k: string) => Effect.sync(() => ({ k, n: ++computed }))),
+      { key: (k: string) => k }
+    )
+    const flow = Durable.workflow(
+      "cached",
+      sequence(
+        Primitive.lift("key", (k: string) => k),
+        cached
+      ),
+      {
+        input: Schema.String
+      }
+    )
+    const detail = await runIn(
+      [flow],
+      Effect.gen(function* () {
+        expect(yield* flow.run("x")).toEqual({ k: "x", n: 1 })
+        const client = yield* DurableClient.DurableClient
+        return yield* client.show(yield* flow.executionId("x"))
+      })
+    )
+    expect(detail.activities.map((a) => a.name)).toEqual(["key", "cache(lookup)"])
   })
 })
 
