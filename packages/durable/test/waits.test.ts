@@ -4,7 +4,7 @@
  * compensates); the journal's audit (who approved, when); purge.
  */
 import { afterEach, describe, expect, it } from "vitest"
-import { runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
+import { exited, runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
 
 let s: Scratch
 let workers: Array<Worker> = []
@@ -46,7 +46,7 @@ const waitingOn = (id: string, kind: string, name: string) =>
       : undefined
   })
 const resultOf = async (w: Worker) => {
-  await w.exited
+  await exited(w)
   const out = w.output().split("\n")
   const line = out.find((l) => l.startsWith("RESULT ") || l.startsWith("FAILED "))
   if (line === undefined) throw new Error(`worker ended without a result:\n${w.output()}`)
