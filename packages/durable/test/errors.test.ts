@@ -133,5 +133,10 @@ describe.skipIf(!PgTestCluster.isAvailable())("PostgreSQL going away", () => {
     expect(runner.output()).toContain('RESULT {"deployedBy":"frank"}')
     // Shard locks are rows, not advisory locks: the restart did not make the runner run a step twice.
     expect([s.runs("prepare"), s.runs("deploy")]).toEqual([1, 1])
+    // The journal on PostgreSQL lists and purges like the embedded one.
+    const listed = (await runWorker(["client", "list"], env)).line("OK")
+    expect(listed).toEqual([expect.objectContaining({ id, workflow: "approved", status: "succeeded" })])
+    expect((await runWorker(["client", "purge", "0"], env)).line("OK")).toEqual({ purged: 1 })
+    expect((await runWorker(["client", "list"], env)).line("OK")).toEqual([])
   })
 })
