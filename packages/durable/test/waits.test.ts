@@ -120,6 +120,20 @@ describe("durable waits", () => {
     expect([s.runs("before"), s.runs("after")]).toEqual([1, 1])
   })
 
+  it("a longer sleep waits on the durable clock: listed as waiting until its deadline, woken after a restart", async () => {
+    s = scratch()
+    const first = start("sleepy", { n: 9 }, { NAP: "6 seconds" })
+    const id = await idOf(first)
+    const waiting = await waitingOn(id, "sleep", "nap")
+    const until = waiting.waitingOn.find((w: { kind: string }) => w.kind === "sleep").until
+    expect(until).toBeGreaterThan(Date.now() - 10_000)
+    await first.kill()
+    const second = start("sleepy", { n: 9 }, { NAP: "6 seconds" })
+    expect(await resultOf(second)).toEqual({ tag: "RESULT", value: { woke: 9 } })
+    expect(Date.now()).toBeGreaterThanOrEqual(until)
+    expect([s.runs("before"), s.runs("after")]).toEqual([1, 1])
+  })
+
   it("a version change while waiting fails the execution naming both versions", async () => {
     s = scratch()
     const first = start("approved", { n: 7 }, { FLOW_VERSION: "1" })
