@@ -152,6 +152,19 @@ describe("durable waits", () => {
     expect(s.runs("deploy")).toBe(0)
   })
 
+  it("a runner that keeps the old version finishes an execution on the version it started on", async () => {
+    s = scratch()
+    const first = start("approved", { n: 8 }, { FLOW_VERSION: "1" })
+    const id = await idOf(first)
+    await waitingOn(id, "approval", "deploy")
+    await first.kill()
+    await client("approve", id, "deploy", "erin")
+    const second = start("approved", { n: 8 }, { FLOW_VERSION: "2", KEEP_V1: "1" })
+    expect(await resultOf(second)).toEqual({ tag: "RESULT", value: { deployedBy: "erin" } })
+    expect([s.runs("deploy"), s.runs("deployV2")]).toEqual([1, 0])
+    expect((await client("show", id)).ok.version).toBe("1")
+  })
+
   it("cancel while waiting runs the saga's compensation once; purge then forgets the execution", async () => {
     s = scratch()
     const runner = start("cancellable", { n: 4 })
