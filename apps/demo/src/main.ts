@@ -1,13 +1,14 @@
 /**
  * `pnpm demo` — incident triage with TTA primitives and code mode on real MCP servers.
  *
- *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--dir <path>]
+ *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]
  *
  * --json  one JSON document on stdout instead of the text output
  * --llm   the same task done by a real model through the gateway's tools (needs ANTHROPIC_API_KEY)
  * --fail  make the second run's page step fail, to watch the saga compensate
  * --crash kill the worker running a durable triage mid-run, start another that resumes from the
  *         journal, and approve its paging step with `tta workflows approve`
+ * --in-memory  run the triage without the journal (as @tta/core's `run` does)
  * --dir   keep the run's files (reports, memory graph, skills, HTML report) here instead of a temp dir
  */
 import { join } from "node:path"
@@ -30,10 +31,12 @@ const args = process.argv.slice(2).filter((a) => a !== "--")
 const json = args.includes("--json")
 const llm = args.includes("--llm")
 const dirArg = args.indexOf("--dir")
-const known = new Set(["--json", "--llm", "--fail", "--crash", "--dir"])
+const known = new Set(["--json", "--llm", "--fail", "--crash", "--in-memory", "--dir"])
 const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir")
 if (unknown.length > 0 || (dirArg >= 0 && !args[dirArg + 1])) {
-  console.error(`usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--dir <path>]`)
+  console.error(
+    `usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]`
+  )
   if (unknown.length > 0) console.error(`unknown argument: ${unknown.join(" ")}`)
   process.exit(2)
 }
@@ -89,7 +92,8 @@ const printDemo = (r: DemoResult) => {
   console.log(`Memory graph: ${dirs.memoryFile}`)
   console.log(`Skills: ${join(dirs.session, "skills")}`)
   console.log(`HTML run report: ${r.reportPath}`)
-  console.log(`Workflow journal: ${join(dirs.root, "durable.db")} (tta workflows ls --store <it>)`)
+  if (!args.includes("--in-memory"))
+    console.log(`Workflow journal: ${join(dirs.root, "durable.db")} (tta workflows ls --store <it>)`)
 }
 
 const demo = Effect.gen(function* () {
@@ -113,7 +117,9 @@ const demo = Effect.gen(function* () {
     runs: 2,
     failRun: args.includes("--fail") ? 2 : undefined,
     // Every step journaled on the embedded store (no server): a crashed run would resume.
-    durable: { store: Store.embedded({ path: join(dirs.root, "durable.db") }) }
+    durable: args.includes("--in-memory")
+      ? undefined
+      : { store: Store.embedded({ path: join(dirs.root, "durable.db") }) }
   }).pipe(Effect.provide(progress))
   if (json) console.log(JSON.stringify(result, null, 2))
   else printDemo(result)
