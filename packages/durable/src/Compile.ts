@@ -9,7 +9,8 @@
  */
 import { Errors as CoreErrors, type Primitive, Spec } from "@tta/core"
 import { Context, Effect, Schema } from "effect"
-import { Activity, WorkflowEngine } from "effect/workflow"
+import * as Activity from "effect/workflow/Activity"
+import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compileSaga } from "./CompileSaga.ts"
 import { compileSleep, compileTimeout, compileWait } from "./CompileWaits.ts"
 import { DurableContext } from "./DurableContext.ts"

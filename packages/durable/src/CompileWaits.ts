@@ -6,7 +6,8 @@
  */
 import { Errors as CoreErrors } from "@tta/core"
 import { Clock, Duration, Effect, Schema } from "effect"
-import { DurableClock, DurableDeferred } from "effect/workflow"
+import * as DurableClock from "effect/workflow/DurableClock"
+import * as DurableDeferred from "effect/workflow/DurableDeferred"
 import { activity, type Compiled, type Definition, ItemSuffix } from "./Compile.ts"
 import { ApprovalRejectedError } from "./Errors.ts"
 import { errorToJson } from "./Json.ts"
@@ -34,30 +35,40 @@ export const compileSleep =
   (input) =>
     Effect.flatMap(ItemSuffix, (suffix) => Effect.as(untilDeadline(def, path + suffix, duration), input))
 
+const timedOut = "~@tta/durable/timeout"
+
+/**
+ * The step races a durable clock set at the journaled deadline; whichever settles first (success or
+ * failure) wins and is journaled, so a replay sees the same outcome.
+ */
 export const compileTimeout =
   (def: Definition, path: string, duration: Duration.Duration, child: Compiled): Compiled =>
   (input) =>
     Effect.flatMap(ItemSuffix, (suffix) => {
       const name = path + suffix
-      const expired = Effect.andThen(
-        untilDeadline(def, name, duration),
-        Effect.fail(
-          errorToJson(
-            new CoreErrors.TimeoutError({
-              primitive: path,
-              timeoutMillis: Duration.toMillis(duration),
-              message: `${path} timed out after ${Duration.format(duration)}`
-            })
-          )
-        )
-      )
-      // The winner is journaled, so a replay sees the same outcome.
-      return DurableDeferred.raceAll({
-        name,
-        success: Schema.Json,
-        error: Schema.Json,
-        effects: [child(input) as Effect.Effect<Schema.Json, Schema.Json, any>, expired]
+      // Both arms succeed (the race takes the first success): the outcome is carried as data.
+      const work = Effect.match(child(input), {
+        onSuccess: (value) => ({ ok: value }) as Schema.Json,
+        onFailure: (error) => ({ error }) as Schema.Json
       })
+      const expired = Effect.as(untilDeadline(def, name, duration), { [timedOut]: true } as Schema.Json)
+      return Effect.flatMap(
+        DurableDeferred.raceAll({ name, success: Schema.Json, error: Schema.Json, effects: [work, expired] }),
+        (outcome: any) => {
+          if (outcome?.[timedOut] === true) {
+            return Effect.fail(
+              errorToJson(
+                new CoreErrors.TimeoutError({
+                  primitive: path,
+                  timeoutMillis: Duration.toMillis(duration),
+                  message: `${path} timed out after ${Duration.format(duration)}`
+                })
+              )
+            )
+          }
+          return "ok" in outcome ? Effect.succeed(outcome.ok) : Effect.fail(outcome.error)
+        }
+      )
     })
 
 export const waitName = (wait: WaitSpec): string => `wait/${wait.kind}/${wait.name}`

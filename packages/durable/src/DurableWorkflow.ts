@@ -4,8 +4,9 @@
  * typed errors); `layer` registers it with the engine of a runner (`Durable.runner`).
  */
 import type { Primitive } from "@tta/core"
-import { Effect, type Layer, Option, Schema } from "effect"
-import { Workflow, type WorkflowEngine } from "effect/workflow"
+import { type Cause, Effect, type Layer, Option, Schema } from "effect"
+import * as Workflow from "effect/workflow/Workflow"
+import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compile } from "./Compile.ts"
 import type { DurableContext } from "./DurableContext.ts"
 import { VersionMismatchError, WorkflowFailedError } from "./Errors.ts"
@@ -51,6 +52,26 @@ export interface DurableWorkflow<In, Out, R = never> {
   readonly poll: (
     executionId: string
   ) => Effect.Effect<Option.Option<Outcome<Out>>, never, WorkflowEngine.WorkflowEngine>
+}
+
+/** Whether a defect is the store failing (the engine dies with `PersistenceError` then). */
+const isStoreOutage = (cause: Cause.Cause<unknown>): boolean =>
+  cause.reasons.some(
+    (r) => r._tag === "Die" && (r.defect as { _tag?: unknown } | null)?._tag === "PersistenceError"
+  )
+
+/**
+ * Waiting for an execution dies when the store is unreachable; the execution itself is safe in the
+ * journal, so the caller joins it again (same execution id) once the store answers.
+ */
+const joinThroughOutages = <A, E, R>(join: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const attempt = (delayMillis: number): Effect.Effect<A, E, R> =>
+    Effect.catchCause(join, (cause) =>
+      isStoreOutage(cause)
+        ? Effect.andThen(Effect.sleep(delayMillis), attempt(Math.min(delayMillis * 2, 5_000)))
+        : Effect.failCause(cause)
+    )
+  return attempt(200)
 }
 
 const describe = (error: unknown): string =>
@@ -115,8 +136,9 @@ export const workflow = <In, Out, E, R>(
     executionId,
     run: (input) =>
       Effect.flatMap(executionId(input), (id) =>
-        Effect.mapError(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>, (e) =>
-          failed(id, e)
+        Effect.mapError(
+          joinThroughOutages(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>),
+          (e) => failed(id, e)
         )
       ),
     start: (input) => wf.execute(payloadOf(input), { discard: true }) as Effect.Effect<string, never, any>,

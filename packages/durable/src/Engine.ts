@@ -5,17 +5,18 @@
  * A runner owns the shards and runs executions; a client (the CLI, another process) has no runner
  * address: it writes requests (approvals, signals, cancels) into the store, and the runner picks
  * them up when it next polls storage (`pollInterval`).
+ *
+ * This module loads effect/cluster (~400 modules): import it lazily (`Durable.runner` and
+ * `DurableClient` do), so a process that only reads the journal never pays for it.
  */
 import { Duration, Layer, Option } from "effect"
-import {
-  ClusterWorkflowEngine,
-  RunnerHealth,
-  Runners,
-  Sharding,
-  ShardingConfig,
-  SqlMessageStorage,
-  SqlRunnerStorage
-} from "effect/cluster"
+import * as ClusterWorkflowEngine from "effect/cluster/ClusterWorkflowEngine"
+import * as RunnerHealth from "effect/cluster/RunnerHealth"
+import * as Runners from "effect/cluster/Runners"
+import * as Sharding from "effect/cluster/Sharding"
+import * as ShardingConfig from "effect/cluster/ShardingConfig"
+import * as SqlMessageStorage from "effect/cluster/SqlMessageStorage"
+import * as SqlRunnerStorage from "effect/cluster/SqlRunnerStorage"
 import * as Digest from "effect/crypto/Digest"
 import * as Store from "./Store.ts"
 
@@ -37,6 +38,10 @@ const config = (options: EngineOptions, runner: boolean) =>
   ShardingConfig.layer({
     ...(runner ? {} : { runnerAddress: Option.none() }),
     shardsPerGroup: options.shards ?? 32,
+    // Shard locks as rows (with expiry) rather than PostgreSQL advisory locks: advisory locks vanish
+    // with their session when the server restarts, and the runner then re-activated executions
+    // whose activities were still running, so one step ran twice (test/errors.test.ts).
+    shardLockDisableAdvisory: true,
     entityMessagePollInterval: Duration.fromInputUnsafe(options.pollInterval ?? "250 millis"),
     entityReplyPollInterval: Duration.millis(100)
   })
@@ -49,10 +54,13 @@ const sharding = (options: EngineOptions, runner: boolean) =>
     Layer.provide(config(options, runner))
   )
 
-/** `WorkflowEngine` (+ Sharding, MessageStorage, SqlClient) for a runner or a client process. */
-export const layer = (options: EngineOptions, role: "runner" | "client") =>
+/** `WorkflowEngine` (+ Sharding, MessageStorage) on the `SqlClient` in context. */
+export const onSql = (options: EngineOptions, role: "runner" | "client") =>
   ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(sharding(options, role === "runner")),
-    Layer.provide(Digest.layerWebCrypto),
-    Layer.provideMerge(Store.sqlLayer(options.store, role))
+    Layer.provide(Digest.layerWebCrypto)
   )
+
+/** `WorkflowEngine` (+ Sharding, MessageStorage, SqlClient) for a runner or a client process. */
+export const layer = (options: EngineOptions, role: "runner" | "client") =>
+  onSql(options, role).pipe(Layer.provideMerge(Store.sqlLayer(options.store, role)))

@@ -18,17 +18,24 @@ import { classifySqliteError, SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 
 /**
- * `FULL`: a committed transaction survives power loss (WAL is synced at every commit).
- * `NORMAL`: survives a killed process; on power loss the database stays consistent but the last
- * commits may be rolled back (so an activity may run again). Never `OFF`.
+ * When commits reach the disk (WAL journal in every mode; never `OFF`). All three survive a killed
+ * process (kill -9): a commit is in the OS before it returns. They differ on power loss:
+ * - `FULL`: every commit is synced (fsync) before it returns; nothing committed is lost.
+ * - `SELECTED`: commits that `mustSync` selects are synced before they return (with everything
+ *   committed before them: the WAL is one file); the others are synced by the next selected commit.
+ *   Power loss keeps every selected commit and loses at most the unselected ones since.
+ * - `NORMAL`: no sync at commit; power loss keeps the database consistent but may roll back the
+ *   last commits.
  */
-export type Synchronous = "FULL" | "NORMAL"
+export type Synchronous = "FULL" | "SELECTED" | "NORMAL"
 
 export interface SqliteClientConfig {
   readonly filename: string
   readonly readonly?: boolean | undefined
   /** Default `FULL`. */
   readonly synchronous?: Synchronous | undefined
+  /** With `SELECTED`: whether a write statement's transaction must be synced before it returns. */
+  readonly mustSync?: ((sql: string, params: ReadonlyArray<unknown>) => boolean) | undefined
   /** How long a statement waits for another process's write lock; default 5 000 ms. */
   readonly busyTimeoutMillis?: number | undefined
 }
@@ -61,12 +68,64 @@ const openDatabase = (options: SqliteClientConfig): DatabaseSync => {
   })
   if (options.readonly !== true) {
     db.exec("PRAGMA journal_mode = WAL")
-    db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`)
+    db.exec(
+      `PRAGMA synchronous = ${options.synchronous === "FULL" || options.synchronous === undefined ? "FULL" : "NORMAL"}`
+    )
+    if (options.synchronous === "SELECTED") {
+      db.exec("CREATE TABLE IF NOT EXISTS tta_sync (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    }
   }
   return db
 }
 
-const makeConnection = (db: DatabaseSync): Connection => {
+/**
+ * Syncs the WAL (and so every commit before) by committing one tiny write with synchronous=FULL.
+ * SQLite has no "sync now"; the pragma may only change outside a transaction, which is where this runs.
+ */
+const syncer = (db: DatabaseSync) => {
+  const write = db.prepare("INSERT OR REPLACE INTO tta_sync (id, n) VALUES (1, ?)")
+  let n = 0
+  return () => {
+    db.exec("PRAGMA synchronous = FULL")
+    try {
+      write.run(++n)
+    } finally {
+      db.exec("PRAGMA synchronous = NORMAL")
+    }
+  }
+}
+
+const control = /^\s*(BEGIN|COMMIT|END|ROLLBACK)\b/i
+
+/** Tracks the transaction of `SELECTED`: sync after the statement (or commit) that needs it. */
+const selective = (db: DatabaseSync, mustSync: (sql: string, params: ReadonlyArray<unknown>) => boolean) => {
+  const sync = syncer(db)
+  let pending = false
+  return (sql: string, params: ReadonlyArray<unknown>, execute: () => unknown): unknown => {
+    const m = control.exec(sql)
+    if (m !== null) {
+      const word = m[1]!.toUpperCase()
+      if (word === "BEGIN") pending = false
+      const result = execute()
+      if ((word === "COMMIT" || word === "END") && pending) sync()
+      if (word !== "BEGIN") pending = false
+      return result
+    }
+    const selected = mustSync(sql, params)
+    const result = execute()
+    if (selected) {
+      if (db.isTransaction) pending = true
+      else sync()
+    }
+    return result
+  }
+}
+
+const makeConnection = (db: DatabaseSync, options: SqliteClientConfig): Connection => {
+  const around =
+    options.synchronous === "SELECTED" && options.mustSync !== undefined
+      ? selective(db, options.mustSync)
+      : (_sql: string, _params: ReadonlyArray<unknown>, execute: () => unknown) => execute()
   // Prepared statements are reused: the cluster storage runs the same few statements all the time.
   const prepared = new Map<string, StatementSync>()
   const prepare = (sql: string): StatementSync => {
@@ -79,6 +138,7 @@ const makeConnection = (db: DatabaseSync): Connection => {
     return statement
   }
   const run = (
+    sql: string,
     statement: () => StatementSync,
     params: ReadonlyArray<unknown>,
     mode: "rows" | "raw" | "values"
@@ -90,8 +150,11 @@ const makeConnection = (db: DatabaseSync): Connection => {
         s.setReadBigInts(safeIntegers)
         s.setReturnArrays(mode === "values")
         const args = params as Array<any>
-        if (s.columns().length > 0) return Effect.succeed(s.all(...args))
-        const result = s.run(...args)
+        if (s.columns().length > 0) return Effect.succeed(around(sql, params, () => s.all(...args)))
+        const result = around(sql, params, () => s.run(...args)) as {
+          changes: number | bigint
+          lastInsertRowid: number | bigint
+        }
         return Effect.succeed(
           mode === "raw" ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : []
         )
@@ -101,14 +164,14 @@ const makeConnection = (db: DatabaseSync): Connection => {
     })
   return {
     execute: (sql, params, transformRows) => {
-      const rows = run(() => prepare(sql), params, "rows")
+      const rows = run(sql, () => prepare(sql), params, "rows")
       return transformRows ? Effect.map(rows, transformRows) : rows
     },
-    executeRaw: (sql, params) => run(() => prepare(sql), params, "raw"),
-    executeValues: (sql, params) => run(() => prepare(sql), params, "values"),
-    executeValuesUnprepared: (sql, params) => run(() => db.prepare(sql), params, "values"),
+    executeRaw: (sql, params) => run(sql, () => prepare(sql), params, "raw"),
+    executeValues: (sql, params) => run(sql, () => prepare(sql), params, "values"),
+    executeValuesUnprepared: (sql, params) => run(sql, () => db.prepare(sql), params, "values"),
     executeUnprepared: (sql, params, transformRows) => {
-      const rows = run(() => db.prepare(sql), params ?? [], "rows")
+      const rows = run(sql, () => db.prepare(sql), params ?? [], "rows")
       return transformRows ? Effect.map(rows, transformRows) : rows
     },
     executeStream: () => Stream.die("executeStream is not supported by the node:sqlite client")
@@ -127,7 +190,7 @@ export const make = (
       }),
       (db) => Effect.sync(() => db.close())
     )
-    const connection = makeConnection(db)
+    const connection = makeConnection(db, options)
     const semaphore = yield* Semaphore.make(1)
     const acquirers = Client.makeSqliteAcquirers({
       connection: Effect.succeed(connection),

@@ -15,7 +15,7 @@ export interface EmbeddedStore {
   readonly _tag: "Embedded"
   /** The SQLite file (absolute). */
   readonly path: string
-  /** `FULL` by default: a committed step survives power loss. See SqliteClient.Synchronous. */
+  /** See `SqliteClient.Synchronous`; `SELECTED` syncs the journal's facts (`journalFact`). */
   readonly synchronous: SqliteClient.Synchronous
 }
 
@@ -37,8 +37,37 @@ export const embedded = (options?: {
 }): EmbeddedStore => ({
   _tag: "Embedded",
   path: resolve(options?.path ?? defaultPath),
-  synchronous: options?.synchronous ?? "FULL"
+  synchronous: options?.synchronous ?? "SELECTED"
 })
+
+const insertColumns = new Map<string, { readonly tag: number; readonly width: number } | null>()
+
+/**
+ * The writes that must be on disk before the engine goes on (with `SELECTED`): step results and
+ * their resets (`cluster_replies`), and the requests that come from outside an execution - starts
+ * (`run`) and decisions, signals and cancels (`deferred`). An activity's request is not among them:
+ * lost, it is made again on replay, and the sync of its result covers it anyway. Shard-lock and
+ * heartbeat bookkeeping never needs a sync.
+ */
+export const journalFact = (sql: string, params: ReadonlyArray<unknown>): boolean => {
+  if (sql.includes("cluster_replies")) return !/^\s*SELECT/i.test(sql)
+  if (!/^\s*INSERT/i.test(sql) || !sql.includes("cluster_messages")) return false
+  let columns = insertColumns.get(sql)
+  if (columns === undefined) {
+    const list = /\(([^)]*)\)\s*VALUES/i
+      .exec(sql)?.[1]
+      ?.split(",")
+      .map((c) => c.trim().replace(/"/g, ""))
+    const tag = list?.indexOf("tag") ?? -1
+    columns = list === undefined || tag < 0 ? null : { tag, width: list.length }
+    insertColumns.set(sql, columns)
+  }
+  if (columns === null) return true
+  for (let i = columns.tag; i < params.length; i += columns.width) {
+    if (params[i] === "run" || params[i] === "deferred") return true
+  }
+  return false
+}
 
 /** PostgreSQL at `url` (default `TTA_DATABASE_URL`). Throws a StoreError when neither is given. */
 export const postgres = (options?: { readonly url?: string | undefined }): PostgresStore => {
@@ -122,7 +151,7 @@ const sqliteLayer = (
   runner: boolean
 ): Layer.Layer<SqlClient.SqlClient, StoreFailure> => {
   const client = mapLayerError(
-    SqliteClient.layer({ filename: store.path, synchronous: store.synchronous }),
+    SqliteClient.layer({ filename: store.path, synchronous: store.synchronous, mustSync: journalFact }),
     (e) => new StoreError({ store: describe(store), message: e.message })
   )
   const prepare = Layer.effectDiscard(
