@@ -55,7 +55,7 @@ export function codeExecution(options: Options = {}): Primitive.Any {
   if (options.durable === undefined || options.durable === false)
     return make({
       name,
-      kind: "code_execution",
+      kind: "code-execution",
       run: (input: Input) => CodeMode.use((codeMode) => codeMode.execute(input.code))
     })
   const max = options.durable === true ? 5 : (options.durable.maxApprovals ?? 5)

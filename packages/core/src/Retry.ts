@@ -1,7 +1,7 @@
 /**
  * `retry(options)`: runs the step again after a typed failure. Defects and interruptions are never
  * retried. With a tracer installed every attempt gets its own `tta.retry.attempt` span; retries
- * are counted in `tta.retry.retries`.
+ * are counted in `tta.retry.retries` (when a metrics consumer is installed).
  */
 import { Duration, Effect, Schedule } from "effect"
 import { dual } from "effect/Function"
@@ -93,10 +93,11 @@ export const retry: {
           const context = fiber.context
           const span = currentSpan(fiber)
           const attemptSpans = isTracing(fiber)
+          const measuring = Metrics.isEnabled(fiber)
           let attempt = 0
           const once = Effect.suspend(() => {
             attempt++
-            if (attempt > 1) retries.updateUnsafe(1, context)
+            if (attempt > 1 && measuring) retries.updateUnsafe(1, context)
             return attemptSpans
               ? Effect.withSpan(self.run(input), "tta.retry.attempt", {
                   attributes: { "tta.primitive.name": name, "tta.retry.attempt": attempt },

@@ -90,7 +90,7 @@ export const forEach: {
       meta: { concurrency },
       run: (inputs: ReadonlyArray<In>) =>
         Effect.andThen(
-          annotateSpan({ "tta.for_each.items": inputs.length }),
+          annotateSpan({ "tta.for-each.items": inputs.length }),
           Effect.forEach(inputs, (item) => self.run(item), forEachOptions)
         )
     })

@@ -14,6 +14,8 @@ export interface SkillDoc {
   readonly usage: string
   /** Front matter exactly as found, so regeneration keeps what a person added. */
   readonly frontMatter: string | undefined
+  /** Why the file cannot be trusted (no front matter, YAML that does not parse, no description). */
+  readonly problem?: string
 }
 
 const begin = "<!-- generated from the chosen version: edits inside this block are replaced -->"
@@ -30,22 +32,28 @@ const tagList = (value: unknown): Array<string> => {
   return []
 }
 
-/** Lenient: a person may have broken the YAML; the skill stays readable with what can be read. */
+/**
+ * Reads what can be read; what cannot (a person broke the YAML, or there is no description) is
+ * named in `problem` rather than read as an empty description.
+ */
 export const parse = (name: string, text: string): SkillDoc => {
   const { front, body } = splitFrontMatter(text)
   let description = ""
   let tags: Array<string> = []
-  if (front !== undefined) {
+  let problem: string | undefined
+  if (front === undefined) problem = "no front matter (a --- block with name and description)"
+  else {
     try {
       const data: unknown = YAML.parse(front)
-      if (Predicate.isObject(data)) {
+      if (Predicate.isObject(data) && !Array.isArray(data)) {
         const d = data as Record<string, unknown>
-        if (Predicate.isString(d.description)) description = d.description
+        if (Predicate.isString(d.description) && d.description.trim() !== "") description = d.description
+        else problem = "the front matter has no description"
         const metadata = Predicate.isObject(d.metadata) ? (d.metadata as Record<string, unknown>) : {}
         tags = tagList(metadata.tags ?? d.tags)
-      }
-    } catch {
-      // keep the defaults
+      } else problem = "the front matter is not a YAML mapping"
+    } catch (e) {
+      problem = `the front matter is not valid YAML: ${((e as Error).message ?? String(e)).split("\n")[0]}`
     }
   }
   const start = body.indexOf(begin)
@@ -54,7 +62,9 @@ export const parse = (name: string, text: string): SkillDoc => {
   const usage = notes
     .replace(/^\s*#[ \t]+(.*)\r?\n/, (line, title: string) => (title.trim() === name ? "" : line))
     .trim()
-  return { description, tags, usage, frontMatter: front }
+  return problem === undefined
+    ? { description, tags, usage, frontMatter: front }
+    : { description, tags, usage, frontMatter: front, problem }
 }
 
 const importLine = (name: string, signatures: ReadonlyArray<string>): string => {

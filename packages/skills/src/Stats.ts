@@ -2,7 +2,7 @@
  * Per-version run statistics (the `stats.json` beside each skill) and the choice of the "best"
  * version. Pure data and functions; the store does the I/O.
  */
-import { Option, Schema } from "effect"
+import { Result, Schema } from "effect"
 
 /** How many recent durations a version keeps for its percentiles (runs/failures are all-time). */
 export const durationWindow = 200
@@ -27,16 +27,29 @@ export type StatsFile = typeof StatsFileSchema.Type
 
 export const empty: StatsFile = { versions: {} }
 
-const decode = Schema.decodeUnknownOption(StatsFileSchema)
+const decode = Schema.decodeUnknownResult(StatsFileSchema)
 
-/** Lenient: a missing, truncated or hand-mangled file reads as no evidence rather than failing. */
-export const parse = (text: string | undefined): StatsFile => {
-  if (text === undefined) return empty
+/** A stats.json as read: the statistics, or why the text is not a stats file. */
+export type Parsed =
+  | { readonly _tag: "Ok"; readonly stats: StatsFile }
+  | { readonly _tag: "Corrupt"; readonly message: string }
+
+/**
+ * A missing file is no evidence yet; a truncated or hand-mangled one is reported as corrupt
+ * (never read as "no runs", which the next write would make true).
+ */
+export const parse = (text: string | undefined): Parsed => {
+  if (text === undefined) return { _tag: "Ok", stats: empty }
+  let json: unknown
   try {
-    return Option.getOrElse(decode(JSON.parse(text)), () => empty)
-  } catch {
-    return empty
+    json = JSON.parse(text)
+  } catch (e) {
+    return { _tag: "Corrupt", message: `not valid JSON (${(e as Error).message})` }
   }
+  const decoded = decode(json)
+  return Result.isSuccess(decoded)
+    ? { _tag: "Ok", stats: decoded.success }
+    : { _tag: "Corrupt", message: `not a stats file: ${String(decoded.failure).split("\n")[0]}` }
 }
 
 // Readable, but a list of durations stays on one line.

@@ -50,12 +50,17 @@ describe("Stats", () => {
     assert.strictEqual(Stats.best(s, [1, 2, 3, 4], 3), 4, "full tie: newest")
   })
 
-  it("parse is lenient: truncated or foreign JSON reads as no evidence", () => {
-    assert.deepStrictEqual(Stats.parse(undefined), Stats.empty)
-    assert.deepStrictEqual(Stats.parse('{"versions": {"1": {"runs": 2'), Stats.empty)
-    assert.deepStrictEqual(Stats.parse('{"versions": 5}'), Stats.empty)
+  it("parse: a missing file is no evidence; truncated or foreign JSON is corrupt, not empty", () => {
+    assert.deepStrictEqual(Stats.parse(undefined), { _tag: "Ok", stats: Stats.empty })
+    const truncated = Stats.parse('{"versions": {"1": {"runs": 2')
+    assert.strictEqual(truncated._tag, "Corrupt")
+    if (truncated._tag === "Corrupt") assert.include(truncated.message, "not valid JSON")
+    const foreign = Stats.parse('{"versions": 5}')
+    assert.strictEqual(foreign._tag, "Corrupt")
+    if (foreign._tag === "Corrupt") assert.include(foreign.message, "not a stats file")
+    assert.strictEqual(Stats.parse("")._tag, "Corrupt")
     const s = runs(Stats.empty, 1, [[false, 3]])
-    assert.deepStrictEqual(Stats.parse(Stats.render(s)), s)
+    assert.deepStrictEqual(Stats.parse(Stats.render(s)), { _tag: "Ok", stats: s })
     assert.include(Stats.render(s), '"durations": [3]')
   })
 })

@@ -44,7 +44,7 @@ export interface Writer {
 /** Starts test/fixtures/writer.ts in a real child process (Node 24 runs the .ts directly). */
 export const startWriter = (args: {
   root: string
-  mode: "same" | "distinct" | "loop" | "record"
+  mode: "same" | "distinct" | "loop" | "record" | "remove"
   count: number
   tag: string
   gate?: string

@@ -6,8 +6,11 @@
  */
 import { userInfo } from "node:os"
 import { join, resolve } from "node:path"
-import { Effect, Option } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Admin } from "./workflowsStore.ts"
 import * as View from "./workflowsView.ts"
 

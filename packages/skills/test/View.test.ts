@@ -1,0 +1,131 @@
+// The warm view behind files(), list() and search(): it follows changes made by other processes
+// through the change journal (real child processes, test/fixtures/writer.ts), finds edits by hand
+// at its rescan, and a warm files() reads no skill file at all (counted on a real filesystem).
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, FileSystem, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { SkillStore } from "../src/index.ts"
+import { codeFor } from "./fixtures/code.ts"
+import { skillDir, startWriter, tempRoot } from "./helpers.ts"
+
+const hour = 3_600_000
+
+const inStore = <A, E>(
+  root: string,
+  body: (store: SkillStore.SkillStore["Service"]) => Effect.Effect<A, E>,
+  options: Partial<SkillStore.Options> = {}
+) =>
+  Effect.flatMap(SkillStore.SkillStore, body).pipe(
+    Effect.provide(SkillStore.SkillStore.layerNode({ root, ...options }))
+  )
+
+const run = (args: Parameters<typeof startWriter>[0]) =>
+  Effect.promise(async () => {
+    const w = startWriter(args)
+    const exit = await w.exit
+    assert.strictEqual(exit.code, 0, exit.output)
+  })
+
+describe("SkillStore: the warm view", () => {
+  it.live("another process's saves, runs and removals show at once, without waiting for a rescan", () => {
+    const root = tempRoot()
+    // With an hour between rescans, only the change journal can explain what this store sees.
+    return inStore(
+      root,
+      (store) =>
+        Effect.gen(function* () {
+          yield* store.save({ name: "shared", description: "shared skill", code: codeFor("a", 0) })
+          yield* store.save({ name: "doomed", description: "to be removed", code: codeFor("a", 1) })
+          assert.deepStrictEqual(Object.keys(yield* store.files()).length, 4)
+
+          yield* run({ root, mode: "same", count: 3, tag: "b" })
+          assert.strictEqual((yield* store.files())["skills/shared/index.ts"], codeFor("b", 2))
+          assert.strictEqual((yield* store.list()).find((s) => s.name === "shared")?.latest, 4)
+
+          yield* run({ root, mode: "distinct", count: 2, tag: "d" })
+          assert.deepStrictEqual(
+            (yield* store.list()).map((s) => s.name),
+            ["d-0", "d-1", "doomed", "shared"]
+          )
+          assert.strictEqual((yield* store.search("skill 1 of d"))[0]?.name, "d-1")
+          assert.strictEqual((yield* store.files())["skills/d-0/index.ts"], codeFor("d", 0))
+
+          yield* run({ root, mode: "record", count: 5, tag: "r" })
+          const shared = (yield* store.list()).find((s) => s.name === "shared")
+          assert.strictEqual(shared?.runs, 5)
+
+          yield* run({ root, mode: "remove", count: 0, tag: "doomed" })
+          assert.isUndefined((yield* store.files())["skills/doomed/index.ts"])
+          assert.lengthOf(yield* store.search("removed"), 0)
+        }),
+      { rescanMs: hour }
+    )
+  })
+
+  it.effect("edits by hand show at the next rescan", () => {
+    const root = tempRoot()
+    const edited = "export function calc(a: number): number {\n  return a * 3 // by hand\n}\n"
+    return inStore(root, (store) =>
+      Effect.gen(function* () {
+        yield* store.save({ name: "calc", description: "Calculate", code: codeFor("a", 0) })
+        assert.strictEqual((yield* store.files())["skills/calc/index.ts"], codeFor("a", 0))
+        writeFileSync(join(skillDir(root, "calc"), "index.ts"), edited)
+        const md = join(skillDir(root, "calc"), "SKILL.md")
+        writeFileSync(md, "---\nname: calc\ndescription: Multiply by three\n---\n")
+        yield* TestClock.adjust(1000)
+        // list() and search() wait for the rescan; files() would start it in the background
+        assert.strictEqual((yield* store.search("multiply"))[0]?.name, "calc")
+        assert.strictEqual((yield* store.files())["skills/calc/index.ts"], edited)
+        assert.strictEqual((yield* store.list())[0]?.latest, 2, "the edit became version 2")
+      })
+    )
+  })
+
+  it.effect(
+    "a warm files() reads no skill file (its one check, a statSync of the journal, is not even async)",
+    () => {
+      const root = tempRoot()
+      const counts = { reads: 0, stats: 0 }
+      // Node's real filesystem, counting what the store asks of it.
+      const counting = Layer.effect(
+        FileSystem.FileSystem,
+        Effect.map(FileSystem.FileSystem, (fs) =>
+          FileSystem.FileSystem.of({
+            ...fs,
+            readFileString: (path, encoding) => {
+              counts.reads++
+              return fs.readFileString(path, encoding)
+            },
+            stat: (path) => {
+              counts.stats++
+              return fs.stat(path)
+            }
+          })
+        )
+      ).pipe(Layer.provide(NodeFileSystem.layer))
+      const layer = SkillStore.SkillStore.layer({ root }).pipe(
+        Layer.provide(Layer.mergeAll(counting, NodePath.layer))
+      )
+      return Effect.gen(function* () {
+        const store = yield* SkillStore.SkillStore
+        for (let i = 0; i < 20; i++) {
+          yield* store.save({ name: `skill-${i}`, description: `skill ${i}`, code: codeFor("w", i) })
+        }
+        assert.lengthOf(Object.keys(yield* store.files()), 40)
+        counts.reads = 0
+        counts.stats = 0
+        for (let i = 0; i < 10; i++) assert.lengthOf(Object.keys(yield* store.files()), 40)
+        assert.deepStrictEqual(counts, { reads: 0, stats: 0 })
+        // a save elsewhere in the store costs the next files() that one skill, not the store
+        yield* store.save({ name: "skill-3", description: "skill 3", code: codeFor("w", 99) })
+        counts.reads = 0
+        assert.strictEqual((yield* store.files())["skills/skill-3/index.ts"], codeFor("w", 99))
+        assert.isAtMost(counts.reads, 6)
+      }).pipe(Effect.provide(layer))
+    }
+  )
+})
