@@ -6,6 +6,8 @@
  * const runtime = Durable.runner({ store: Store.embedded(), workflows: [flow] })
  * ```
  */
+
+import { hostname } from "node:os"
 import { Effect, Layer } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
@@ -50,3 +52,36 @@ export const runner = <W extends DurableWorkflow<any, any, any>>(options: Runner
 export const client = (
   options: Engine.EngineOptions
 ): Layer.Layer<DurableClient | SqlClient.SqlClient, Store.StoreFailure> => layerClient(options)
+
+export interface RunnersOptions<W extends DurableWorkflow<any, any, any>> extends RunnerOptions<W> {
+  readonly store: Store.PostgresStore
+}
+
+/**
+ * One runner of a group sharing one PostgreSQL: executions spread over the runners by shard (Effect
+ * cluster's shard locks); when a runner dies, the others take over its shards once its locks expire
+ * (`failover.lockExpiration`) and resume its executions from the journal. Each runner needs its own
+ * `runnerAddress` (default: this host and pid). Messages between runners go through the store.
+ */
+export const runners = <W extends DurableWorkflow<any, any, any>>(options: RunnersOptions<W>) =>
+  runner({
+    ...options,
+    runnerAddress: options.runnerAddress ?? { host: hostname(), port: process.pid }
+  })
+
+/**
+ * A process that starts, joins and polls executions (`flow.run`, `flow.start`, `flow.poll`) and
+ * controls them (`DurableClient`) while the runners run them.
+ */
+export const remote = (
+  options: Engine.EngineOptions
+): Layer.Layer<DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, Store.StoreFailure> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("./Engine.ts")),
+      (Engine) => DurableClient.layer.pipe(Layer.provideMerge(Engine.layer(options, "client")))
+    )
+  ) as unknown as Layer.Layer<
+    DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+    Store.StoreFailure
+  >

@@ -27,7 +27,7 @@ const crashAndResume = async (s: Scratch, store: string, flow: string, input: un
   try {
     await waitFor(
       `${flow} to block in ${step}`,
-      () => s.lines().includes(`blocked ${step}`) || undefined,
+      () => s.lines().some((l) => l.startsWith(`blocked ${step} `)) || undefined,
       60_000,
       first
     )
@@ -103,7 +103,12 @@ describe.each(stores)("on the $name store", ({ store }) => {
       const env = { STORE: store(s), SIDE_EFFECTS: s.sideEffects, TRACE_FILE: trace }
       const first = startWorker(["run", "pipeline", '{"n":300}'], { ...env, BLOCK_IN: "b" })
       try {
-        await waitFor("b to block", () => s.lines().includes("blocked b") || undefined, 60_000, first)
+        await waitFor(
+          "b to block",
+          () => s.lines().some((l) => l.startsWith("blocked b ")) || undefined,
+          60_000,
+          first
+        )
       } finally {
         await first.kill()
       }
