@@ -1,7 +1,7 @@
 /**
  * `pnpm demo` — incident triage with TTA primitives and code mode on real MCP servers.
  *
- *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]
+ *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--runners N] [--dir <path>]
  *
  * --json  one JSON document on stdout instead of the text output
  * --llm   the same task done by a real model through the gateway's tools (needs ANTHROPIC_API_KEY)
@@ -9,6 +9,8 @@
  * --crash kill the worker running a durable triage mid-run, start another that resumes from the
  *         journal, and approve its paging step with `tta workflows approve`
  * --in-memory  run the triage without the journal (as @tta/core's `run` does)
+ * --runners N   a throwaway PostgreSQL and N runner processes; triages spread over them, one runner
+ *               is killed mid-run and the others finish its work
  * --dir   keep the run's files (reports, memory graph, skills, HTML report) here instead of a temp dir
  */
 import { join } from "node:path"
@@ -21,6 +23,7 @@ import { type DemoResult, runDemo, type StepEvent, table } from "./Demo.ts"
 import { type AgentRun, runAgent, triageTask } from "./Llm.ts"
 import { relaunchForIsolates } from "./NodeFlags.ts"
 import { Progress } from "./Progress.ts"
+import { runnersDemo } from "./runners/RunnersPrint.ts"
 import { makeDirs } from "./Servers.ts"
 import * as Stack from "./Stack.ts"
 
@@ -31,9 +34,15 @@ const args = process.argv.slice(2).filter((a) => a !== "--")
 const json = args.includes("--json")
 const llm = args.includes("--llm")
 const dirArg = args.indexOf("--dir")
-const known = new Set(["--json", "--llm", "--fail", "--crash", "--in-memory", "--dir"])
-const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir")
-if (unknown.length > 0 || (dirArg >= 0 && !args[dirArg + 1])) {
+const runnersArg = args.indexOf("--runners")
+const runnerCount = runnersArg >= 0 ? Number(args[runnersArg + 1]) : 0
+const known = new Set(["--json", "--llm", "--fail", "--crash", "--in-memory", "--dir", "--runners"])
+const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir" && args[i - 1] !== "--runners")
+if (
+  unknown.length > 0 ||
+  (dirArg >= 0 && !args[dirArg + 1]) ||
+  (runnersArg >= 0 && !(Number.isInteger(runnerCount) && runnerCount >= 2 && runnerCount <= 8))
+) {
   console.error(
     `usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]`
   )
@@ -153,6 +162,7 @@ const agent = Effect.gen(function* () {
 })
 
 if (args.includes("--crash")) process.exit((await crashDemo(dirs, json)) ? 0 : 1)
+if (runnersArg >= 0) process.exit((await runnersDemo(dirs, runnerCount, json)) ? 0 : 1)
 
 const program: Effect.Effect<boolean, unknown, Layer.Success<typeof services>> = llm ? agent : demo
 const ok = await Effect.runPromise(

@@ -99,11 +99,13 @@ export const serve = (
         isUrl(location) ? Store.postgres({ url: location }) : Store.embedded({ path: resolve(location) }),
       catch: (e) => e as Store.StoreFailure
     })
-    const runner = Durable.runner({
-      store,
-      workflows,
-      ...(options.pollInterval ? { pollInterval: options.pollInterval as Duration.Input } : {})
-    })
+    const poll = options.pollInterval ? { pollInterval: options.pollInterval as Duration.Input } : {}
+    // On PostgreSQL each runner joins the group under its own address (host and pid); the embedded
+    // store has one runner.
+    const runner =
+      store._tag === "Postgres"
+        ? Durable.runners({ store, workflows, ...poll })
+        : Durable.runner({ store, workflows, ...poll })
     yield* Layer.build(layer ? runner.pipe(Layer.provide(layer)) : (runner as Layer.Layer<unknown, unknown>))
     options.log(
       `runner ${process.pid} on ${Store.describe(store)}: ${workflows.map((w) => `${w.name} v${w.version}`).join(", ")}`
