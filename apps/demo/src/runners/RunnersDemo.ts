@@ -121,7 +121,8 @@ export const runRunnersDemo = async (
     let unfinished: Array<string> = []
     let failoverMs: number | undefined
     const onEvent = (e: RunnerEvent) => {
-      const pids = (ranOn[e.run] ??= [])
+      const pids = ranOn[e.run] ?? []
+      ranOn[e.run] = pids
       if (!pids.includes(e.pid)) pids.push(e.pid)
       if (e.step === "page-on-call" && e.status === "ok") {
         finished.add(e.run)
