@@ -5,7 +5,8 @@
  */
 import type { Primitive } from "@tta/core"
 import { type Cause, Effect, type Layer, Option, Schema } from "effect"
-import { Workflow, type WorkflowEngine } from "effect/workflow"
+import * as Workflow from "effect/workflow/Workflow"
+import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compile } from "./Compile.ts"
 import type { DurableContext } from "./DurableContext.ts"
 import { VersionMismatchError, WorkflowFailedError } from "./Errors.ts"

@@ -49,16 +49,24 @@ export const lineOf = (output: string, tag: string): any => {
   return line === undefined ? undefined : JSON.parse(line.slice(tag.length + 1))
 }
 
-/** Polls `check` every 50 ms until it returns a value other than undefined, for at most `timeoutMs`. */
+/**
+ * Polls `check` every 50 ms until it returns a value other than undefined, for at most `timeoutMs`;
+ * gives up at once when `alive` (a worker the wait depends on) has exited.
+ */
 export const waitFor = async <A>(
   what: string,
   check: () => A | undefined | Promise<A | undefined>,
-  timeoutMs = 60_000
+  timeoutMs = 60_000,
+  alive?: Worker
 ) => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
     if (value !== undefined && value !== false) return value
+    // The worker this wait depends on has gone: waiting longer cannot help.
+    if (alive !== undefined && (alive.child.exitCode !== null || alive.child.signalCode !== null)) {
+      throw new Error(`worker exited while waiting for ${what}:\n${alive.output()}`)
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
