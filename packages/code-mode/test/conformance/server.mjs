@@ -69,6 +69,11 @@ const tools = [
     inputSchema: noArgs
   },
   {
+    name: "test_sampling_when_released",
+    description: "Reports progress 0, waits until test://release is subscribed, then asks the client's LLM",
+    inputSchema: { type: "object", properties: { prompt: { type: "string" } }, required: ["prompt"] }
+  },
+  {
     name: "json_schema_2020_12_tool",
     description: "Tool with JSON Schema 2020-12 features",
     inputSchema: {
@@ -234,6 +239,18 @@ const handlers = {
         }
       })
     ),
+  // For the gateway's own test: a server's request must go to the client whose call caused it.
+  test_sampling_when_released: async (args, extra) => {
+    const token = extra._meta?.progressToken
+    if (token !== undefined) {
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: { progressToken: token, progress: 0 }
+      })
+    }
+    await released
+    return handlers.test_sampling(args)
+  },
   json_schema_2020_12_tool: async (args) => text(`Received: ${JSON.stringify(args)}`)
 }
 
@@ -298,7 +315,14 @@ server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
   }
   throw new McpError(-32002, `Resource not found: ${uri}`)
 })
-server.setRequestHandler(SubscribeRequestSchema, async () => ({}))
+let release = () => {}
+const released = new Promise((resolve) => {
+  release = resolve
+})
+server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  if (request.params.uri === "test://release") release()
+  return {}
+})
 server.setRequestHandler(UnsubscribeRequestSchema, async () => ({}))
 
 const prompts = [
