@@ -7,7 +7,7 @@
 //   counted  - the execution plus counting its o200k tokens at once (what happened before).
 // Run: node --conditions=@tta/source bench/ledger.ts
 import type { ToolCatalog } from "@tta/codegen"
-import { Sandbox } from "@tta/sandbox"
+import { type LogEntry, Sandbox } from "@tta/sandbox"
 import { Effect, Exit, Scope } from "effect"
 import * as Responses from "../src/gateway/Responses.ts"
 import * as Ledger from "../src/Ledger.ts"
@@ -57,7 +57,7 @@ const program = Effect.gen(function* () {
     return { out, calls }
   })
   const outcome = (
-    r: { out: { value: unknown; logs: ReadonlyArray<never>; durationMs: number; truncated: boolean } },
+    r: { out: { value: unknown; logs: ReadonlyArray<LogEntry>; durationMs: number; truncated: boolean } },
     calls: ReadonlyArray<Ledger.FullCall>
   ) => ({
     value: r.out.value,

@@ -23,6 +23,14 @@ export interface Deps {
   readonly approve: ((request: Policy.CallRequest) => Effect.Effect<boolean>) | undefined
   readonly catalog: Effect.Effect<ToolCatalog, CodeModeError>
   readonly record: (call: ToolCallRecord) => void
+  /** Accounts a call that reached its server, with the result as the client receives it. */
+  readonly account: (
+    server: string,
+    tool: string,
+    name: string,
+    args: unknown,
+    result: CallToolResult
+  ) => void
 }
 
 interface Entry {
@@ -119,6 +127,7 @@ export const make = (deps: Deps) => {
         })
       )
       record(result.isError === true ? "error" : "ok")
+      deps.account(server, tool, name, args, result)
       return result
     })
 

@@ -180,7 +180,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     tokenizer,
     approve: options.approve,
     catalog: Effect.map(api, (a) => a.catalog),
-    record: ledger.record
+    record: ledger.record,
+    account: ledger.directCall
   })
 
   const service: CodeMode["Service"] = {
