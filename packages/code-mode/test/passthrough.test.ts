@@ -8,7 +8,8 @@ import {
   type CallToolResult,
   CreateMessageRequestSchema,
   ErrorCode,
-  McpError
+  McpError,
+  ToolListChangedNotificationSchema
 } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeMode, type Gateway } from "../src/index.ts"
@@ -278,6 +279,32 @@ describe("merged listings across servers", () => {
       expect(result.content).toEqual([{ type: "text", text: "LLM response: from A" }])
       await a.close()
       await b.close()
+    } finally {
+      await gwx.close()
+    }
+  })
+
+  it("tells the client when a server's tool list changes, and lists the direct tools anew", async () => {
+    const fixture = join(import.meta.dirname, "conformance", "server.mjs")
+    const gwx = await startGateway(
+      { direct: ["fixture/*"] },
+      { servers: { fixture: { command: process.execPath, args: [fixture] } } }
+    )
+    try {
+      const client = new Client({ name: "watcher", version: "1" })
+      let changed: () => void = () => {}
+      const notified = new Promise<void>((resolve) => {
+        changed = resolve
+      })
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => changed())
+      await client.connect(new StreamableHTTPClientTransport(new URL(gwx.url)))
+      const before = (await client.listTools()).tools.map((t) => t.name)
+      expect(before).not.toContain("test_extra")
+      // The gateway only hears (and says) it once it has fetched the new list: wait for its notice.
+      await client.callTool({ name: "test_toggle_extra_tool", arguments: {} })
+      await notified
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("test_extra")
+      await client.close()
     } finally {
       await gwx.close()
     }

@@ -406,6 +406,10 @@ const forwardNotifications = (
     }).pipe(Effect.ignore)
   )
   void run(forward)
+  // A server's tool list changed: the direct tools may have too.
+  void run(
+    Stream.runForEach(hub.changes, () => Effect.ignore(Effect.promise(() => server.sendToolListChanged())))
+  )
 }
 
 /** Registers the passthrough handlers on one session's server; notifications flow while `run` lives. */

@@ -30,7 +30,7 @@ const server = new Server(
   { name: "conformance-fixture", version: "1.0.0" },
   {
     capabilities: {
-      tools: {},
+      tools: { listChanged: true },
       resources: { subscribe: true, listChanged: true },
       prompts: {},
       completions: {},
@@ -72,6 +72,11 @@ const tools = [
     name: "test_sampling_when_released",
     description: "Reports progress 0, waits until test://release is subscribed, then asks the client's LLM",
     inputSchema: { type: "object", properties: { prompt: { type: "string" } }, required: ["prompt"] }
+  },
+  {
+    name: "test_toggle_extra_tool",
+    description: "Adds or removes the tool test_extra and says the tool list changed",
+    inputSchema: noArgs
   },
   {
     name: "json_schema_2020_12_tool",
@@ -251,6 +256,14 @@ const handlers = {
     await released
     return handlers.test_sampling(args)
   },
+  test_toggle_extra_tool: async () => {
+    const at = tools.findIndex((t) => t.name === "test_extra")
+    if (at >= 0) tools.splice(at, 1)
+    else tools.push({ name: "test_extra", description: "Appears and disappears", inputSchema: noArgs })
+    await server.sendToolListChanged()
+    return text(at >= 0 ? "removed test_extra" : "added test_extra")
+  },
+  test_extra: async () => text("extra"),
   json_schema_2020_12_tool: async (args) => text(`Received: ${JSON.stringify(args)}`)
 }
 
