@@ -10,6 +10,7 @@ import type { Api } from "./ApiTree.ts"
 import { type CodeModeError, type ExecuteOutcome, ExecutionError } from "./CodeMode.ts"
 import * as Responses from "./gateway/Responses.ts"
 import * as HostCalls from "./HostCalls.ts"
+import type { LearnedTypes } from "./LearnedTypes.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
@@ -36,6 +37,8 @@ export interface Deps {
   readonly mounted: Effect.Effect<Record<string, string>, CodeModeError>
   /** Applied to every error a host function hands back to the code. */
   readonly scrub: Scrub.Scrubber
+  /** Learns output types from results, for tools that declare no outputSchema. */
+  readonly learned?: LearnedTypes | undefined
 }
 
 /** A host function whose failures reach the code with the gateway's paths and session id scrubbed. */
@@ -87,7 +90,8 @@ export const make = ({
   ledger,
   scrub,
   api,
-  mounted
+  mounted,
+  learned
 }: Deps) =>
   Effect.fn("codeMode.execute")(function* (code: string) {
     const { catalog, annotations } = yield* api
@@ -136,6 +140,7 @@ export const make = ({
               callTimeout: options.callTimeout,
               annotations,
               done: { count: 0 },
+              onValue: learned?.observe,
               onCall: (call) => {
                 calls.push(call)
                 ledger.record(call.record)
@@ -148,7 +153,9 @@ export const make = ({
         ...(options.limits ? { limits: options.limits } : {})
       })
       .pipe(
-        Effect.onExit((exit) => recordSkillRuns(exit._tag === "Success")),
+        Effect.onExit((exit) =>
+          Effect.andThen(recordSkillRuns(exit._tag === "Success"), learned ? learned.save : Effect.void)
+        ),
         Effect.catch((error) => {
           const mapped = toExecutionError(error)
           ledger.execution({ catalog, calls, code, response: Responses.error(mapped.message) })

@@ -22,6 +22,7 @@ import {
 import * as DirectTools from "./DirectTools.ts"
 import * as Execute from "./Execute.ts"
 import * as Responses from "./gateway/Responses.ts"
+import * as LearnedTypes from "./LearnedTypes.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
@@ -49,6 +50,13 @@ export interface Options {
   readonly root?: string | undefined
   /** The MCP session's id, never shown to agent code. */
   readonly sessionId?: string | undefined
+  /**
+   * Learn output types from results for tools without outputSchema, kept in `<root>/learned-types.json`
+   * (default on; `false`, or `{ exclude: [server, …] }`).
+   */
+  readonly learnTypes?: LearnedTypes.Setting | undefined
+  /** An account of learned types shared with other sessions (the gateway's); else one of this session's own. */
+  readonly learned?: LearnedTypes.LearnedTypes | undefined
   /** Downstream tools offered beside the gateway's own: `"server/tool"` or `"server/*"`. */
   readonly direct?: ReadonlyArray<string> | undefined
 }
@@ -97,7 +105,10 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const clean = scrubError(scrub)
 
   const ledger = yield* Ledger.make()
-  const api = yield* ApiTree.make(hub)
+  const learned =
+    options.learned ??
+    (options.learnTypes === false ? undefined : yield* LearnedTypes.make(root, options.learnTypes))
+  const api = yield* ApiTree.make(hub, learned)
 
   const skillFiles = skills
     .files()
@@ -125,7 +136,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     ledger,
     api,
     mounted,
-    scrub
+    scrub,
+    learned
   })
 
   const searchTools = Effect.fn("codeMode.searchTools")(function* (

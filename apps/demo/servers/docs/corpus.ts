@@ -48,8 +48,12 @@ const list = (dir: string): Array<string> => {
     return []
   }
 }
+// Installed packages and generated files are not the repo's docs (docs/ is a workspace package now,
+// with its own node_modules and the snippets the docs check writes).
+const skipped = new Set(["node_modules", ".snippets"])
 const mdFilesUnder = (dir: string): Array<string> =>
   list(dir).flatMap((name) => {
+    if (skipped.has(name)) return []
     const p = join(dir, name)
     try {
       if (statSync(p).isDirectory()) return mdFilesUnder(p)
