@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { PgTestCluster } from "../src/testing/index.ts"
-import { lineOf, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
+import { exited, lineOf, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
 
 describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () => {
   let pg: PgTestCluster.PgTestCluster
@@ -40,7 +40,7 @@ describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () =>
     )
     const killedAt = Date.now()
     await doomed.kill()
-    await client.exited
+    await exited(client)
     const results = lineOf(client.output(), "RESULTS")
     expect(results).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ n: ((n + 1) * 2 + 3) * 10 })))
     const runs = s.lines().filter((l) => l.startsWith("run "))

@@ -37,10 +37,26 @@ export const startWorker = (args: ReadonlyArray<string>, env: Record<string, str
   }
 }
 
+/** Waits (bounded) for a worker to exit; on timeout the error shows what the worker printed. */
+export const exited = async (w: Worker, timeoutMs = 90_000): Promise<number | null> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`worker did not exit within ${timeoutMs} ms:\n${w.output()}`)),
+      timeoutMs
+    )
+  })
+  try {
+    return await Promise.race([w.exited, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Runs a worker to completion and returns its tagged output lines (`RESULT {...}` etc.). */
 export const runWorker = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
   const w = startWorker(args, env)
-  const code = await w.exited
+  const code = await exited(w).finally(() => w.kill())
   return { code, output: w.output(), line: (tag: string) => lineOf(w.output(), tag) }
 }
 
