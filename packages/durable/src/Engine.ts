@@ -51,6 +51,8 @@ export interface EngineOptions {
     | {
         readonly lockExpiration?: Duration.Input | undefined
         readonly lockRefresh?: Duration.Input | undefined
+        /** How often a runner re-reads the runner list and re-assigns shards (default 3 s). */
+        readonly assignmentRefresh?: Duration.Input | undefined
       }
     | undefined
 }
@@ -71,6 +73,9 @@ const config = (options: EngineOptions, runner: boolean) =>
       : {}),
     ...(options.failover?.lockRefresh !== undefined
       ? { shardLockRefreshInterval: Duration.fromInputUnsafe(options.failover.lockRefresh) }
+      : {}),
+    ...(options.failover?.assignmentRefresh !== undefined
+      ? { refreshAssignmentsInterval: Duration.fromInputUnsafe(options.failover.assignmentRefresh) }
       : {}),
     shardsPerGroup: options.shards ?? 32,
     // Shard locks as rows (with expiry) rather than PostgreSQL advisory locks: advisory locks vanish

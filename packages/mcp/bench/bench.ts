@@ -92,11 +92,18 @@ if (c !== undefined) {
 if (l !== undefined) {
   const rows = l.flatMap((r) => [
     [
-      `${r.mb} MB: JSON.parse of the message`,
+      `${r.mb} MB: JSON.parse of the message bytes`,
       `${(r.bytes / 1e6).toFixed(1)} MB`,
       f1(r.parse.cpuMs),
       f1(r.parse.wallMs),
       "baseline"
+    ],
+    [
+      `${r.mb} MB: JSON.parse of the message as a string (no decoding)`,
+      "",
+      f1(r.parseString.cpuMs),
+      f1(r.parseString.wallMs),
+      `(the hub is ${f3(r.hubToStringRatio)} of this)`
     ],
     [`${r.mb} MB: McpHub.callTool`, "", f1(r.hub.cpuMs), f1(r.hub.wallMs), `${f3(r.hubRatio)} (goal ≤ 1.5×)`],
     [
@@ -122,8 +129,10 @@ if (l !== undefined) {
     "",
     "Server: bench/servers/payload.ts `points`, a time series as structuredContent plus its JSON text",
     "copy (what a tool with an outputSchema sends), with an outputSchema; the hub validates it",
-    "(default) or not, the raw SDK Client validates it (it listed the tools). Per size, rounds of",
-    "one call per side in rotating order, beside `JSON.parse` of the same message bytes. The",
+    "(default) or not, the raw SDK Client validates it (it listed the tools). Per size, rounds",
+    "(15 / 5 / 3) of 5 / 2 / 1 calls per side in rotating order, beside `JSON.parse` of the same",
+    "message bytes (`JSON.parse(bytes.toString())`, the goal's baseline) and of the message already",
+    "a string (a stricter floor: a transport cannot skip decoding). The",
     "measure is this process's CPU time: receiving, framing, decoding and validating; the wall",
     "time also holds the server building and writing the payload in its own process.",
     "",

@@ -3,7 +3,7 @@
  * limit (or queue for one within the deadline), send, time out and cancel, cap the result
  * size, and turn the result into the caller's value. Internal to the package.
  */
-import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js"
+import { type CallToolResult, ErrorCode, type Progress } from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
 import type { Connection } from "./Connection.ts"
 import {
@@ -22,8 +22,10 @@ import type { ToolEntry, ToolIndex } from "./ToolIndex.ts"
 import { approximateSize, errorText, resultProblem, toValue } from "./ToolResult.ts"
 
 export interface CallOptions {
-  /** Overrides the hub's default timeout for this call. */
+  /** Overrides the hub's default timeout for this call (restarted by each progress report). */
   readonly timeout?: Duration.Input
+  /** Asks the server for progress reports (a progressToken) and receives them. */
+  readonly onProgress?: (progress: Progress) => void
 }
 
 /** What a call can fail with besides the tool's own `isError` (the hub resolves the server). */
@@ -120,13 +122,15 @@ export class Calls {
     const conn = this.server.conn
     const entry = conn?.alive ? this.tools.cached(conn, tool) : undefined
     if (conn !== undefined && entry !== undefined)
-      return this.#send(conn, entry, args, limitMs, clock, onResult)
+      return this.#send(conn, entry, args, limitMs, options?.onProgress, clock, onResult)
     const prepare = Effect.flatMap(this.server.connection(), (c) =>
       Effect.map(this.tools.resolve(c, tool), (e) => [c, e] as const)
     )
     const prepared =
       span === undefined ? prepare : Effect.withParentSpan(prepare, span, { captureStackTrace: false })
-    return Effect.flatMap(prepared, ([c, e]) => this.#send(c, e, args, limitMs, clock, onResult))
+    return Effect.flatMap(prepared, ([c, e]) =>
+      this.#send(c, e, args, limitMs, options?.onProgress, clock, onResult)
+    )
   }
 
   // The tool call proper, as one callback: validate, take a slot (or queue for one, within the
@@ -137,6 +141,7 @@ export class Calls {
     entry: ToolEntry,
     args: unknown,
     limitMs: number,
+    onProgress: ((progress: Progress) => void) | undefined,
     clock: Clock.Clock,
     onResult: (result: CallToolResult) => Effect.Effect<A, E>
   ): Effect.Effect<A, E | CallFailure> {
@@ -171,7 +176,7 @@ export class Calls {
           timedOut()
           return
         }
-        cancel = conn.callTool(params, Math.min(remaining, SDK_TIMEOUT_CAP), done)
+        cancel = conn.callTool(params, Math.min(remaining, SDK_TIMEOUT_CAP), done, onProgress)
       }
       const leave = limiter.acquire(start, limitMs, timedOut)
       return Effect.sync(() => {

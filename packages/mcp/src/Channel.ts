@@ -98,6 +98,14 @@ export class Channel {
     )
   }
 
+  /** Fails one request in flight (its answer could not be read); false if none has that id. */
+  fail(id: string, error: Error): boolean {
+    const pending = this.#pending.get(id)
+    if (pending === undefined || !this.#settle(id)) return false
+    pending.done(error)
+    return true
+  }
+
   /** The connection closed: every request in flight fails with `ConnectionClosed`. */
   close(): void {
     this.#closed = true

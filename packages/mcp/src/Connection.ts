@@ -10,8 +10,10 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import {
   type CallToolRequest,
   type CallToolResultSchema,
+  type ClientCapabilities,
   ErrorCode,
   McpError,
+  type Progress,
   ToolListChangedNotificationSchema
 } from "@modelcontextprotocol/sdk/types.js"
 import type { Done } from "./Channel.ts"
@@ -64,6 +66,10 @@ export interface OpenOptions {
   readonly maxMessageBytes: number
   readonly connectTimeoutMs: number
   readonly onToolsChanged: (conn: Connection) => void
+  /** What the client declares at `initialize` (sampling, elicitation, roots...). Default none. */
+  readonly capabilities?: ClientCapabilities
+  /** Installs further notification and request handlers on the client before it connects. */
+  readonly setup?: (client: Client, conn: Connection) => void
 }
 
 export class Connection {
@@ -107,17 +113,27 @@ export class Connection {
   /**
    * Sends tools/call; `done` gets the raw result (unchecked: the caller checks it once) or the
    * error. Returns a cancel that also tells the server. Over stdio the transport's Channel
-   * carries it; over HTTP the SDK's Protocol, with an AbortController for the cancel.
+   * carries it; over HTTP (or with `onProgress`) the SDK's Protocol, with an AbortController
+   * for the cancel.
    */
-  callTool(params: Record<string, unknown>, timeoutMs: number, done: Done): (reason: string) => void {
+  callTool(
+    params: Record<string, unknown>,
+    timeoutMs: number,
+    done: Done,
+    onProgress?: (progress: Progress) => void
+  ): (reason: string) => void {
     const transport = this.transport
-    if (transport instanceof StdioTransport)
+    if (transport instanceof StdioTransport && onProgress === undefined) {
       return transport.channel.request("tools/call", params, timeoutMs, done)
+    }
+    // With progress: the Protocol pairs progress notifications with the request, and each one
+    // restarts the timeout (a long operation that keeps reporting is not cut off).
     const controller = new AbortController()
     this.client
       .request({ method: "tools/call", params: params as CallToolRequest["params"] }, Unchecked, {
         signal: controller.signal,
-        timeout: timeoutMs
+        timeout: timeoutMs,
+        ...(onProgress === undefined ? {} : { onprogress: onProgress, resetTimeoutOnProgress: true })
       })
       .then(
         (result) => done(undefined, result),
@@ -225,9 +241,10 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
   const transport = makeTransport(options)
   const client = new Client(
     { name: options.clientInfo.name, version: options.clientInfo.version },
-    { capabilities: {} }
+    { capabilities: options.capabilities ?? {} }
   )
   const conn = new Connection(options.name, client, transport, options.config.type)
+  options.setup?.(client, conn)
 
   if (transport instanceof StdioTransport) {
     transport.stderr.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))

@@ -1,8 +1,16 @@
 /**
- * The `mcpServers` config of Claude Code (`.mcp.json`) and Claude Desktop
- * (`claude_desktop_config.json`), with `${VAR}` / `${VAR:-default}` interpolation.
+ * The MCP server configs of the usual clients, read as they are: `mcpServers` of Claude Code
+ * (`.mcp.json`, entries with `type`), Claude Desktop (`claude_desktop_config.json`, other
+ * top-level keys ignored) and Cursor (`.cursor/mcp.json`, a remote entry may have only `url`),
+ * and `servers` of VS Code (`.vscode/mcp.json`, with `envFile` and `inputs`). Interpolation:
+ * `${VAR}`, `${VAR:-default}`, `${env:VAR}`, `${workspaceFolder}`, `${userHome}`; VS Code's
+ * `${input:id}` prompts cannot be answered here and are a typed error. An entry that runs the
+ * gateway itself (`tta serve`) is skipped, so a gateway reading its client's file does not
+ * start itself.
  */
 import { readFile } from "node:fs/promises"
+import { homedir } from "node:os"
+import { basename, dirname, isAbsolute, join } from "node:path"
 import { Effect, Schema, SchemaIssue } from "effect"
 import { McpConfigError } from "./Errors.ts"
 
@@ -26,6 +34,14 @@ export type ServerConfig = StdioServerConfig | HttpServerConfig
 /** A decoded config: every server by name, variables already substituted. */
 export interface McpConfig {
   readonly mcpServers: Readonly<Record<string, ServerConfig>>
+  /** Entries left out, and why (an entry that runs the gateway itself). */
+  readonly skipped?: ReadonlyArray<{ readonly server: string; readonly reason: string }>
+}
+
+/** Where relative things resolve: `${workspaceFolder}`, `envFile`. */
+export interface DecodeOptions {
+  /** Default: the config file's folder (its parent for `.vscode/` and `.cursor/`), else the cwd. */
+  readonly workspaceFolder?: string
 }
 
 /** The shape accepted as input (what the JSON file holds). */
@@ -51,13 +67,15 @@ export interface Input {
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-const Root = Schema.Struct({ mcpServers: Schema.Record(Schema.String, Schema.Unknown) })
+const Servers = Schema.Record(Schema.String, Schema.Unknown)
+const Root = Schema.Struct({ mcpServers: Schema.optionalKey(Servers), servers: Schema.optionalKey(Servers) })
 const Kind = Schema.Struct({ type: Schema.optionalKey(Schema.Literals(["stdio", "http", "sse"])) })
 const StringMap = Schema.Record(Schema.String, Schema.String)
 const Stdio = Schema.Struct({
   command: Schema.NonEmptyString,
   args: Schema.optionalKey(Schema.Array(Schema.String)),
   env: Schema.optionalKey(StringMap),
+  envFile: Schema.optionalKey(Schema.String),
   cwd: Schema.optionalKey(Schema.String)
 })
 const Remote = Schema.Struct({ url: Schema.NonEmptyString, headers: Schema.optionalKey(StringMap) })
@@ -91,27 +109,50 @@ const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>
     })
   )
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+// ${input:id} | ${workspaceFolder} | ${userHome} | ${VAR} / ${env:VAR} with an optional :-default.
+const VAR =
+  /\$\{input:([^}]*)\}|\$\{(workspaceFolder|userHome)\}|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
 /**
- * Substitutes `${VAR}` and `${VAR:-default}` (default when VAR is unset or empty, as in
- * the shell). An unset variable without a default is an error naming server and field.
+ * Substitutes `${VAR}`, `${env:VAR}` and `${VAR:-default}` (default when VAR is unset or
+ * empty, as in the shell), `${workspaceFolder}` and `${userHome}`. An unset variable without
+ * a default, or a VS Code `${input:id}`, is an error naming server and field.
  */
 export const interpolate = (
   text: string,
   env: Env,
   server: string,
-  field: string
+  field: string,
+  workspaceFolder: string = process.cwd()
 ): Effect.Effect<string, McpConfigError> => {
   let missing: string | undefined
-  const out = text.replace(VAR, (_, name: string, fallback: string | undefined) => {
-    const value = env[name]
-    if (value !== undefined && value !== "") return value
-    if (fallback !== undefined) return fallback
-    if (value !== undefined) return value
-    missing ??= name
-    return ""
-  })
+  let input: string | undefined
+  const out = text.replace(
+    VAR,
+    (_, id: string | undefined, place: string | undefined, name: string, fallback: string | undefined) => {
+      if (id !== undefined) {
+        input ??= id
+        return ""
+      }
+      if (place === "workspaceFolder") return workspaceFolder
+      if (place === "userHome") return env.HOME ?? homedir()
+      const value = env[name]
+      if (value !== undefined && value !== "") return value
+      if (fallback !== undefined) return fallback
+      if (value !== undefined) return value
+      missing ??= name
+      return ""
+    }
+  )
+  if (input !== undefined) {
+    return Effect.fail(
+      new McpConfigError({
+        server,
+        field,
+        detail: `\${input:${input}} is a VS Code input prompt, which cannot be answered outside VS Code; write the value, or \${env:NAME} to read it from the environment`
+      })
+    )
+  }
   return missing === undefined
     ? Effect.succeed(out)
     : Effect.fail(
@@ -123,46 +164,104 @@ export const interpolate = (
       )
 }
 
+interface Where {
+  readonly env: Env
+  readonly workspaceFolder: string
+}
+
 const interpolateMap = Effect.fnUntraced(function* (
   map: Readonly<Record<string, string>> | undefined,
-  env: Env,
+  where: Where,
   server: string,
   field: string
 ) {
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(map ?? {})) {
-    out[key] = yield* interpolate(value, env, server, `${field}.${key}`)
+    out[key] = yield* interpolate(value, where.env, server, `${field}.${key}`, where.workspaceFolder)
   }
   return out
 })
 
-const decodeServer = Effect.fnUntraced(function* (name: string, raw: unknown, env: Env) {
+/** `KEY=VALUE` lines of a .env file (comments, `export `, quotes); later keys win. */
+export const parseEnvFile = (text: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === "" || line.startsWith("#")) continue
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line)
+    if (match === null) continue
+    const value = (match[2] as string).trim()
+    const quoted = /^(["'])(.*)\1$/.exec(value)
+    out[match[1] as string] =
+      quoted !== null
+        ? quoted[1] === '"'
+          ? (quoted[2] as string).replace(/\\n/g, "\n")
+          : (quoted[2] as string)
+        : value.replace(/\s+#.*$/, "")
+  }
+  return out
+}
+
+const readEnvFile = (path: string, server: string): Effect.Effect<Record<string, string>, McpConfigError> =>
+  Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (e) =>
+      new McpConfigError({
+        server,
+        field: "envFile",
+        detail: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`
+      })
+  }).pipe(Effect.map(parseEnvFile))
+
+// An entry that runs this project's gateway (`tta serve`, `npx @tta/code-mode serve`, ...).
+const runsGateway = (config: StdioServerConfig): boolean =>
+  config.args.includes("serve") &&
+  [config.command, ...config.args].some(
+    (w) => /(^|[\\/])tta(\.[cm]?[jt]s|\.cmd)?$/.test(w) || w.includes("@tta/code-mode")
+  )
+
+const decodeRemote = Effect.fnUntraced(function* (
+  name: string,
+  raw: unknown,
+  type: "http" | "sse",
+  where: Where
+) {
+  const remote = yield* decodeWith(Remote, raw, name)
+  const url = yield* interpolate(remote.url, where.env, name, "url", where.workspaceFolder)
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    return yield* new McpConfigError({
+      server: name,
+      field: "url",
+      detail: `expected an http(s) URL, got "${url}"`
+    })
+  }
+  const headers = yield* interpolateMap(remote.headers, where, name, "headers")
+  return { type, url, headers } satisfies HttpServerConfig
+})
+
+const decodeServer = Effect.fnUntraced(function* (name: string, raw: unknown, where: Where) {
   if (name.trim() === "") {
     return yield* new McpConfigError({ detail: "a server name must not be empty" })
   }
   const { type } = yield* decodeWith(Kind, raw, name)
-  if (type === "http" || type === "sse") {
-    const remote = yield* decodeWith(Remote, raw, name)
-    const url = yield* interpolate(remote.url, env, name, "url")
-    const parsed = URL.canParse(url) ? new URL(url) : undefined
-    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-      return yield* new McpConfigError({
-        server: name,
-        field: "url",
-        detail: `expected an http(s) URL, got "${url}"`
-      })
-    }
-    const headers = yield* interpolateMap(remote.headers, env, name, "headers")
-    return { type, url, headers } satisfies HttpServerConfig
-  }
+  // Cursor writes a remote server as just `url` (Streamable HTTP).
+  const urlOnly =
+    type === undefined && typeof raw === "object" && raw !== null && "url" in raw && !("command" in raw)
+  if (type === "http" || type === "sse" || urlOnly)
+    return yield* decodeRemote(name, raw, type ?? "http", where)
   const stdio = yield* decodeWith(Stdio, raw, name)
-  const command = yield* interpolate(stdio.command, env, name, "command")
+  const at = (text: string, field: string) => interpolate(text, where.env, name, field, where.workspaceFolder)
+  const command = yield* at(stdio.command, "command")
   const args: Array<string> = []
-  for (const [i, arg] of (stdio.args ?? []).entries()) {
-    args.push(yield* interpolate(arg, env, name, `args[${i}]`))
+  for (const [i, arg] of (stdio.args ?? []).entries()) args.push(yield* at(arg, `args[${i}]`))
+  let fromFile: Record<string, string> = {}
+  if (stdio.envFile !== undefined) {
+    const path = yield* at(stdio.envFile, "envFile")
+    fromFile = yield* readEnvFile(isAbsolute(path) ? path : join(where.workspaceFolder, path), name)
   }
-  const envOut = yield* interpolateMap(stdio.env, env, name, "env")
-  const cwd = stdio.cwd === undefined ? undefined : yield* interpolate(stdio.cwd, env, name, "cwd")
+  const envOut = { ...fromFile, ...(yield* interpolateMap(stdio.env, where, name, "env")) }
+  const cwd = stdio.cwd === undefined ? undefined : yield* at(stdio.cwd, "cwd")
   const config: StdioServerConfig = {
     type: "stdio",
     command,
@@ -173,32 +272,60 @@ const decodeServer = Effect.fnUntraced(function* (name: string, raw: unknown, en
   return config
 })
 
-/** Decodes a parsed `mcpServers` value (file contents after JSON.parse). */
-export const decode = (input: unknown, env: Env = process.env): Effect.Effect<McpConfig, McpConfigError> =>
+/**
+ * Decodes a parsed config (file contents after JSON.parse): `mcpServers` (Claude Code,
+ * Claude Desktop, Cursor) or `servers` (VS Code).
+ */
+export const decode = (
+  input: unknown,
+  env: Env = process.env,
+  options: DecodeOptions = {}
+): Effect.Effect<McpConfig, McpConfigError> =>
   Effect.gen(function* () {
     const root = yield* decodeWith(Root, input, undefined)
-    const mcpServers: Record<string, ServerConfig> = {}
-    for (const [name, raw] of Object.entries(root.mcpServers)) {
-      mcpServers[name] = yield* decodeServer(name, raw, env)
+    const entries = { ...root.servers, ...root.mcpServers }
+    if (root.mcpServers === undefined && root.servers === undefined) {
+      return yield* new McpConfigError({
+        field: "mcpServers",
+        detail: "expected `mcpServers` (Claude Code, Claude Desktop, Cursor) or `servers` (VS Code)"
+      })
     }
-    return { mcpServers }
+    const where: Where = { env, workspaceFolder: options.workspaceFolder ?? process.cwd() }
+    const mcpServers: Record<string, ServerConfig> = {}
+    const skipped: Array<{ server: string; reason: string }> = []
+    for (const [name, raw] of Object.entries(entries)) {
+      const server = yield* decodeServer(name, raw, where)
+      if (server.type === "stdio" && runsGateway(server)) {
+        skipped.push({ server: name, reason: "it runs the gateway itself (tta serve)" })
+      } else {
+        mcpServers[name] = server
+      }
+    }
+    return skipped.length === 0 ? { mcpServers } : { mcpServers, skipped }
   })
 
 /** Decodes config text (JSON). */
 export const parse = (
   text: string,
   env: Env = process.env,
-  source = "config"
+  source = "config",
+  options: DecodeOptions = {}
 ): Effect.Effect<McpConfig, McpConfigError> =>
   Effect.try({
     try: () => JSON.parse(text) as unknown,
     catch: (e) => new McpConfigError({ detail: `${source} is not valid JSON: ${(e as Error).message}` })
-  }).pipe(Effect.flatMap((json) => decode(json, env)))
+  }).pipe(Effect.flatMap((json) => decode(json, env, options)))
 
-/** Reads and decodes a `.mcp.json` / `claude_desktop_config.json` file. */
+/** The workspace a config file belongs to: its folder, or the parent of `.vscode/` / `.cursor/`. */
+export const workspaceOf = (path: string): string => {
+  const folder = dirname(path)
+  return basename(folder) === ".vscode" || basename(folder) === ".cursor" ? dirname(folder) : folder
+}
+
+/** Reads and decodes a client's config file (`.mcp.json`, `.vscode/mcp.json`, ...). */
 export const load = (path: string, env: Env = process.env): Effect.Effect<McpConfig, McpConfigError> =>
   Effect.tryPromise({
     try: () => readFile(path, "utf8"),
     catch: (e) =>
       new McpConfigError({ detail: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` })
-  }).pipe(Effect.flatMap((text) => parse(text, env, path)))
+  }).pipe(Effect.flatMap((text) => parse(text, env, path, { workspaceFolder: workspaceOf(path) })))

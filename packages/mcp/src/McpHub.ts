@@ -4,7 +4,7 @@
  * cached tool list and argument validators) and `Calls` (the tools/call path), and publishes
  * the names of servers whose tool list changed.
  */
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult, ClientCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js"
 import { Context, type Duration, Effect, FiberSet, Layer, PubSub, type Scope, Stream } from "effect"
 import { type CallOptions, Calls, toMillis } from "./Calls.ts"
 import type { Catalog, CatalogServer } from "./Catalog.ts"
@@ -14,16 +14,19 @@ import {
   type CallError,
   type ConnectionError,
   type McpConfigError,
-  type ServerFailureEntry,
   ServerNotFound,
-  ServersUnavailable,
+  type ServersUnavailable,
   type ToolError
 } from "./Errors.ts"
+import { makeHealth, type ServerHealth } from "./Health.ts"
 import * as McpConfig from "./McpConfig.ts"
+import type * as Passthrough_ from "./Passthrough.ts"
+import { Passthrough } from "./Passthrough.ts"
 import { type ServerStatus, Supervisor } from "./Supervisor.ts"
-import { type ServerFailure, ToolIndex } from "./ToolIndex.ts"
+import { ToolIndex } from "./ToolIndex.ts"
 
 export type { CallOptions } from "./Calls.ts"
+export type { ServerHealth } from "./Health.ts"
 export type { ServerStatus } from "./Supervisor.ts"
 
 export interface Options {
@@ -51,6 +54,11 @@ export interface Options {
    */
   readonly validateOutput?: boolean
   readonly clientInfo?: { readonly name: string; readonly version: string }
+  /**
+   * Declared to every server at `initialize`, e.g. `{ sampling: {}, elicitation: {} }` for a
+   * gateway that answers those requests (`passthrough.handleRequests`). Default none.
+   */
+  readonly capabilities?: ClientCapabilities
 }
 
 export interface Service {
@@ -91,29 +99,13 @@ export interface Service {
   readonly connectAll: (
     servers?: ReadonlyArray<string>
   ) => Effect.Effect<void, ServersUnavailable | ServerNotFound>
+  /** The rest of MCP per server (resources, prompts, completions, logging, notifications, server requests). */
+  readonly passthrough: Passthrough_.Service
   /** Connects and lists the tools of the named servers (default: all); a report, never a failure. */
   readonly health: (
     servers?: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<ServerHealth>, ServerNotFound>
 }
-
-/** One server's answer to `health`. */
-export interface ServerHealth {
-  readonly name: string
-  readonly ok: boolean
-  /** How many tools it lists, when ok. */
-  readonly tools?: number
-  /** Why not, when not ok. */
-  readonly error?: ServerFailure
-}
-
-const failureEntry = (error: ConnectionError): ServerFailureEntry => ({
-  server: error.server,
-  error: error._tag,
-  message: error.message,
-  ...("exitCode" in error && error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
-  ...("spawnError" in error && error.spawnError !== undefined ? { spawnError: error.spawnError } : {})
-})
 
 /** The parts that serve one server. */
 interface Server {
@@ -140,6 +132,14 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
       )
     )
   }
+  const runPromise = yield* FiberSet.makeRuntimePromise<never>()
+  const passthrough = new Passthrough((server) => Effect.map(lookup(server), (s) => s.supervisor), {
+    timeoutMs,
+    capabilities: options.capabilities ?? {},
+    runFork,
+    runPromise: (effect) => runPromise(effect),
+    pubsub: yield* PubSub.unbounded<Passthrough_.Notification>()
+  })
   for (const name of names) {
     let tools: ToolIndex | undefined
     const supervisor = new Supervisor(name, config.mcpServers[name] as McpConfig.ServerConfig, {
@@ -153,7 +153,8 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
       runFork,
       onToolsChanged: (conn) => {
         if (tools !== undefined) onToolsChanged(tools, conn)
-      }
+      },
+      ...passthrough.hooks(name)
     })
     tools = new ToolIndex(supervisor, {
       timeoutMs,
@@ -207,38 +208,7 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
       : found.calls.callToolResult(tool, args, options)
   }
 
-  const connect = (server: string): Effect.Effect<void, ConnectionError> =>
-    Effect.flatMap(lookup(server), (s) => Effect.asVoid(s.supervisor.connection()))
-
-  const known = (list: ReadonlyArray<string> | undefined) =>
-    Effect.as(Effect.forEach(list ?? [], lookup, { discard: true }), list ?? names)
-
-  const connectAll = (list?: ReadonlyArray<string>) =>
-    Effect.flatMap(known(list), (chosen) =>
-      Effect.forEach(chosen, (name) => Effect.flip(connect(name)).pipe(Effect.option), {
-        concurrency: "unbounded"
-      }).pipe(
-        Effect.flatMap((outcomes) => {
-          const failures = outcomes.flatMap((o) => (o._tag === "Some" ? [failureEntry(o.value)] : []))
-          return failures.length === 0
-            ? Effect.void
-            : Effect.fail(new ServersUnavailable({ failures, of: chosen.length }))
-        })
-      )
-    )
-
-  const health = (list?: ReadonlyArray<string>) =>
-    Effect.flatMap(known(list), (chosen) =>
-      Effect.forEach(
-        chosen,
-        (name): Effect.Effect<ServerHealth> =>
-          (servers.get(name) as Server).tools.list().pipe(
-            Effect.map((tools) => ({ name, ok: true, tools: tools.length })),
-            Effect.catch((error) => Effect.succeed({ name, ok: false, error }))
-          ),
-        { concurrency: "unbounded" }
-      )
-    )
+  const { connect, connectAll, health } = makeHealth(names, lookup)
 
   const service: Service = {
     servers: names,
@@ -251,7 +221,8 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
     status: () => Effect.sync(() => [...servers.values()].map((s) => s.supervisor.status())),
     connect,
     connectAll,
-    health
+    health,
+    passthrough: passthrough.service()
   }
   return service
 })

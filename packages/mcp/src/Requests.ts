@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { type Connection, describeFailure, type Failure } from "./Connection.ts"
 import { ProtocolError, RequestError, ResultTooLarge, ServerCrashed, ToolTimeout } from "./Errors.ts"
 import type { Supervisor } from "./Supervisor.ts"
-import { exitFields } from "./Transport.ts"
+import { exitFields, MessageTooLarge } from "./Transport.ts"
 
 export type RequestFailure = ServerCrashed | ProtocolError | RequestError | ResultTooLarge | ToolTimeout
 
@@ -26,6 +26,10 @@ export const requestFailure = (
 ): Effect.Effect<never, RequestFailure> =>
   Effect.gen(function* () {
     const name = server.name
+    // An answer over the size limit, skipped by the transport: the server is kept.
+    if (cause instanceof MessageTooLarge && tool !== undefined) {
+      return yield* new ResultTooLarge({ server: name, tool, limitBytes: server.options.maxResultBytes })
+    }
     if (cause instanceof McpError && cause.code === ErrorCode.RequestTimeout && conn.alive) {
       server.checkHealth(conn)
       return yield* new ToolTimeout({ server: name, tool: tool ?? method, timeoutMs: limitMs })

@@ -4,6 +4,8 @@
  * `maxRestarts` restarts in a row, then fail fast for a cool-down), kills a server that stops
  * answering after a timed-out call, and stops its process when closed. Internal to the package.
  */
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js"
 import { Clock, Duration, Effect, Pull, Schedule, Semaphore } from "effect"
 import { type Connection, describeFailure, OpenFailure, open } from "./Connection.ts"
 import { ConnectError, ServerUnavailable } from "./Errors.ts"
@@ -38,6 +40,11 @@ export interface SupervisorOptions {
   readonly runFork: (effect: Effect.Effect<unknown>) => unknown
   /** The server said its tool list changed on this (live) connection. */
   readonly onToolsChanged: (conn: Connection) => void
+  /** Declared at `initialize`, with `setup` installing the handlers (see Passthrough). */
+  readonly capabilities?: ClientCapabilities
+  readonly setup?: (client: Client, conn: Connection) => void
+  /** Runs on each new connection (a start or a restart) before any request uses it. */
+  readonly onConnected?: (conn: Connection) => Effect.Effect<void>
 }
 
 /**
@@ -194,6 +201,7 @@ export class Supervisor {
         yield* Effect.promise(() => conn.close({ kind: "closed" }))
         return yield* this.#shutDownError(conn.stderr)
       }
+      if (this.options.onConnected !== undefined) yield* this.options.onConnected(conn)
       this.conn = conn
       return conn
     })
@@ -211,7 +219,9 @@ export class Supervisor {
             clientInfo: options.clientInfo,
             maxMessageBytes: options.maxResultBytes + 64 * 1024,
             connectTimeoutMs: options.connectTimeoutMs,
-            onToolsChanged: (conn) => options.onToolsChanged(conn)
+            onToolsChanged: (conn) => options.onToolsChanged(conn),
+            ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+            ...(options.setup === undefined ? {} : { setup: options.setup })
           },
           signal
         ),

@@ -4,12 +4,17 @@
  * (same `Transport` interface, environment, stderr handling and shutdown: end stdin, then
  * SIGTERM, then SIGKILL), because that one buffers a message with `Buffer.concat` on every
  * chunk and searches the whole buffer for a newline each time, which is quadratic in the size
- * of a message (a 20 MB result took seconds). Here the chunks of a partial line are kept in a
- * list, only the new chunk is searched, and a line is joined once. It also remembers how the
+ * of a message (a 20 MB result took seconds). Here only the new chunk is searched; the chunks
+ * of a partial line are decoded as they come (a StringDecoder keeps a character split between
+ * chunks whole) and joined once. Decoding at once, rather than keeping the chunks and
+ * concatenating them, lets each 64 KB read buffer die young: holding them made every large
+ * message cost extra full garbage collections (20 MB: 125 ms of CPU against 73 ms now, with
+ * `JSON.parse(buffer.toString())` of the same bytes at 73-83 ms). It also remembers how the
  * process ended (exit code, signal, spawn error), so failures can say so.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { PassThrough } from "node:stream"
+import { StringDecoder } from "node:string_decoder"
 import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
@@ -58,7 +63,28 @@ export class MessageTooLarge extends Error {
 }
 
 const NEWLINE = 0x0a
-const CR = 0x0d
+// Bytes kept from each end of an oversized line, to find its request id.
+const EDGE = 256
+// The id of a response as the SDK writes it, `{"result":…,"jsonrpc":"2.0","id":"tta:5"}`, or
+// as other SDKs do, with the id first (after "jsonrpc").
+const ID_LAST = /[{,]\s*"id"\s*:\s*"(tta:\d+)"\s*\}\s*$/
+const ID_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*"(tta:\d+)"/
+
+/** The first and last bytes of a line being skipped. */
+class Skipped {
+  readonly head: string
+  tail = ""
+  constructor(head: string) {
+    this.head = head
+  }
+  keep(bytes: Buffer): void {
+    const end = bytes.subarray(Math.max(0, bytes.length - EDGE)).toString("latin1")
+    this.tail = (this.tail + end).slice(-EDGE)
+  }
+  id(): string | undefined {
+    return ID_LAST.exec(this.tail)?.[1] ?? ID_FIRST.exec(this.head)?.[1]
+  }
+}
 const GRACE_MS = 2000
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
@@ -79,10 +105,13 @@ export class StdioTransport implements Transport {
   #exit: Exit | undefined = undefined
   #spawnError: NodeJS.ErrnoException | undefined = undefined
   readonly #maxBytes: number
-  // The chunks of the line being received, and their total size.
-  #pending: Array<Buffer> = []
+  // The decoded pieces of the line being received, and their size in bytes.
+  #pending: Array<string> = []
+  readonly #decoder = new StringDecoder("utf8")
   #pendingBytes = 0
   #drained: Promise<void> | undefined = undefined
+  #skipping: Skipped | undefined = undefined
+  #corked = false
 
   constructor(options: StdioOptions) {
     this.options = options
@@ -137,10 +166,20 @@ export class StdioTransport implements Transport {
     })
   }
 
-  // One message now, without waiting for the pipe to drain (Node buffers it).
+  // One message, without waiting for the pipe to drain (Node buffers it). Messages written in
+  // the same tick (calls started together, or as a batch of answers frees their slots) leave
+  // in one write: fewer system calls here and fewer reads for the server.
   #write(message: JSONRPCMessage): void {
     const stdin = this.#process?.stdin
     if (stdin == null) throw new Error("Not connected")
+    if (!this.#corked) {
+      this.#corked = true
+      stdin.cork()
+      process.nextTick(() => {
+        this.#corked = false
+        stdin.uncork()
+      })
+    }
     stdin.write(`${JSON.stringify(message)}\n`)
   }
 
@@ -163,6 +202,7 @@ export class StdioTransport implements Transport {
     this.#process = undefined
     this.#pending = []
     this.#pendingBytes = 0
+    this.#skipping = undefined
     if (child === undefined) return
     const closed = new Promise<void>((resolve) => child.once("close", () => resolve()))
     try {
@@ -182,51 +222,72 @@ export class StdioTransport implements Transport {
   }
 
   // Splits stdout into lines: only the new chunk is searched; a line split over chunks is
-  // joined once, when its newline arrives.
+  // decoded piece by piece and joined once, when its newline arrives.
   #receive(chunk: Buffer): void {
     let start = 0
     let newline = chunk.indexOf(NEWLINE)
     while (newline !== -1) {
-      let line = chunk.subarray(start, newline)
-      if (this.#pendingBytes + line.length > this.#maxBytes) {
-        this.#overflow()
-        return
-      }
-      if (this.#pending.length > 0) {
-        this.#pending.push(line)
-        line = Buffer.concat(this.#pending, this.#pendingBytes + line.length)
-        this.#pending = []
-        this.#pendingBytes = 0
-      }
-      this.#deliver(line)
+      const part = chunk.subarray(start, newline)
+      if (this.#skipping === undefined && this.#pendingBytes + part.length > this.#maxBytes)
+        this.#startSkip(part)
+      if (this.#skipping !== undefined) this.#endSkip(part)
+      else this.#deliver(this.#line(part))
       if (this.#process === undefined) return
       start = newline + 1
       newline = chunk.indexOf(NEWLINE, start)
     }
     if (start === chunk.length) return
     const rest = start === 0 ? chunk : chunk.subarray(start)
-    if (this.#pendingBytes + rest.length > this.#maxBytes) {
-      this.#overflow()
+    if (this.#skipping === undefined && this.#pendingBytes + rest.length > this.#maxBytes)
+      this.#startSkip(rest)
+    if (this.#skipping !== undefined) {
+      this.#skipping.keep(rest)
       return
     }
-    this.#pending.push(rest)
+    this.#pending.push(this.#decoder.write(rest))
     this.#pendingBytes += rest.length
   }
 
-  // The stream cannot be resynchronised cheaply: drop what was buffered and stop the server.
-  #overflow(): void {
+  // The line ending in `part`: decoded pieces joined once, or `part` alone.
+  #line(part: Buffer): string {
+    if (this.#pendingBytes === 0) return part.toString("utf8")
+    this.#pending.push(this.#decoder.end(part))
+    const line = this.#pending.join("")
     this.#pending = []
     this.#pendingBytes = 0
-    this.onerror?.(new MessageTooLarge(this.#maxBytes))
+    return line
+  }
+
+  // A line over the limit: drop what was kept and skip the rest of it, keeping its first and
+  // last bytes to find the request it answers.
+  #startSkip(next: Buffer): void {
+    const kept = this.#pending.join("")
+    const head = kept.length >= EDGE ? kept.slice(0, EDGE) : kept + next.subarray(0, EDGE).toString("latin1")
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#decoder.end()
+    this.#skipping = new Skipped(head)
+  }
+
+  // The oversized line ended. An answer to one of the channel's requests fails that request
+  // alone (the server is kept); anything else leaves the stream in doubt: close it.
+  #endSkip(part: Buffer): void {
+    const skipped = this.#skipping as Skipped
+    this.#skipping = undefined
+    skipped.keep(part)
+    const error = new MessageTooLarge(this.#maxBytes)
+    const id = skipped.id()
+    if (id !== undefined && this.channel.fail(id, error)) return
+    this.onerror?.(error)
     void this.close().catch(() => undefined)
   }
 
-  #deliver(line: Buffer): void {
-    const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length
-    if (end === 0) return
+  #deliver(line: string): void {
+    const text = line.endsWith("\r") ? line.slice(0, -1) : line
+    if (text.length === 0) return
     let parsed: unknown
     try {
-      parsed = JSON.parse(line.toString("utf8", 0, end))
+      parsed = JSON.parse(text)
     } catch (error) {
       this.onerror?.(error as Error)
       return
@@ -243,6 +304,10 @@ export class StdioTransport implements Transport {
       this.onerror?.(error as Error)
       return
     }
-    this.onmessage?.(message)
+    // The SDK's Protocol handles a notification one microtask late but a response at once, and
+    // forgets a request's progress handler with its response: a last progress report that
+    // arrived just before the response would be dropped. Responses wait one microtask too.
+    if ("id" in message && !("method" in message)) queueMicrotask(() => this.onmessage?.(message))
+    else this.onmessage?.(message)
   }
 }

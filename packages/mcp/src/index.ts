@@ -25,5 +25,6 @@ export {
   type ServerStatus,
   type Service as McpHubService
 } from "./McpHub.ts"
+export * as Passthrough from "./Passthrough.ts"
 export * as Telemetry from "./Telemetry.ts"
 export * as ToolResult from "./ToolResult.ts"

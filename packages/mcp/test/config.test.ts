@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the config's interpolation syntax under test
-import { writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { McpConfig, McpHub } from "@tta/mcp"
@@ -84,8 +84,104 @@ describe("McpConfig", () => {
       )
       assert.strictEqual(badUrl.field, "url")
       assert.match(badUrl.message, /server "c", field "url": expected an http\(s\) URL/)
-      const noRoot = yield* Effect.flip(McpConfig.decode({ servers: {} }, env))
+      const noRoot = yield* Effect.flip(McpConfig.decode({ tools: {} }, env))
       assert.strictEqual(noRoot.field, "mcpServers")
+      assert.include(noRoot.message, "`servers` (VS Code)")
+    })
+  )
+
+  it.effect("each client's own file: VS Code, Claude Code, Claude Desktop, Cursor", () =>
+    Effect.gen(function* () {
+      const dir = tempDir("clients")
+      const write = (rel: string, json: unknown) => {
+        const path = join(dir, rel)
+        mkdirSync(join(path, ".."), { recursive: true })
+        writeFileSync(path, JSON.stringify(json))
+        return path
+      }
+      writeFileSync(join(dir, "secrets.env"), '# keys\nexport API_KEY="k-1"\nREGION=eu # comment\n')
+      const vscode = yield* McpConfig.load(
+        write(".vscode/mcp.json", {
+          inputs: [{ type: "promptString", id: "token", description: "Token", password: true }],
+          servers: {
+            fs: {
+              type: "stdio",
+              command: "npx",
+              args: ["-y", "server-filesystem", "${workspaceFolder}/docs", "${userHome}/notes"],
+              envFile: "${workspaceFolder}/secrets.env",
+              env: { REGION: "${env:REGION_OVERRIDE:-us}" }
+            },
+            api: { type: "http", url: "https://api.example.com/mcp", headers: { "X-Id": "${env:TOKEN}" } },
+            gateway: {
+              type: "stdio",
+              command: "npx",
+              args: ["-y", "@tta/code-mode", "serve", "-c", ".vscode/mcp.json"]
+            }
+          }
+        }),
+        env
+      )
+      assert.deepStrictEqual(vscode.mcpServers.fs, {
+        type: "stdio",
+        command: "npx",
+        args: ["-y", "server-filesystem", `${dir}/docs`, "/home/ada/notes"],
+        env: { API_KEY: "k-1", REGION: "us" }
+      })
+      assert.deepStrictEqual(vscode.mcpServers.api, {
+        type: "http",
+        url: "https://api.example.com/mcp",
+        headers: { "X-Id": "t0k3n" }
+      })
+      assert.notProperty(vscode.mcpServers, "gateway")
+      assert.deepStrictEqual(vscode.skipped, [
+        { server: "gateway", reason: "it runs the gateway itself (tta serve)" }
+      ])
+      const prompt = yield* Effect.flip(
+        McpConfig.decode(
+          { servers: { gh: { type: "http", url: "https://x", headers: { A: "${input:token}" } } } },
+          env
+        )
+      )
+      assert.strictEqual(prompt.server, "gh")
+      assert.strictEqual(prompt.field, "headers.A")
+      assert.include(prompt.message, "${input:token} is a VS Code input prompt")
+
+      const cursor = yield* McpConfig.load(
+        write(".cursor/mcp.json", {
+          mcpServers: {
+            remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${env:TOKEN}" } },
+            local: { command: "node", args: ["${workspaceFolder}/server.js"] }
+          }
+        }),
+        env
+      )
+      assert.deepStrictEqual(cursor.mcpServers.remote, {
+        type: "http",
+        url: "https://mcp.example.com/mcp",
+        headers: { Authorization: "Bearer t0k3n" }
+      })
+      assert.deepStrictEqual(cursor.mcpServers.local?.type === "stdio" ? cursor.mcpServers.local.args : [], [
+        `${dir}/server.js`
+      ])
+      const desktop = yield* McpConfig.load(
+        write("claude_desktop_config.json", {
+          globalShortcut: "Ctrl+Space",
+          preferences: { menuBarEnabled: true },
+          mcpServers: { tta: { command: "tta", args: ["serve", "-c", "/etc/mcp.json"] }, m: { command: "m" } }
+        }),
+        env
+      )
+      assert.deepStrictEqual(Object.keys(desktop.mcpServers), ["m"])
+      const code = yield* McpConfig.load(
+        write(".mcp.json", { mcpServers: { s: { type: "sse", url: "http://localhost:9/sse" } } }),
+        env
+      )
+      assert.strictEqual(code.mcpServers.s?.type, "sse")
+      const noEnvFile = yield* Effect.flip(
+        McpConfig.decode({ servers: { x: { command: "x", envFile: "/nonexistent/.env" } } }, env)
+      )
+      assert.strictEqual(noEnvFile.field, "envFile")
+      assert.include(noEnvFile.message, "ENOENT")
     })
   )
 

@@ -179,16 +179,24 @@ describe("faults", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("a 20 MB result exceeds the cap: ResultTooLarge naming the limit; the hub keeps serving", () =>
-    Effect.gen(function* () {
-      const hub = yield* hubWith({ fault })
-      const ok = yield* hub.callTool("fault", "big", { megabytes: 1 })
-      assert.strictEqual((ok as string).length, 1024 * 1024)
-      const error = yield* Effect.flip(hub.callTool("fault", "big", { megabytes: 20 }))
-      assert.strictEqual(error._tag, "ResultTooLarge")
-      assert.include(error.message, `fault/big returned more than the ${10 * 1024 * 1024}-byte result limit`)
-      assert.strictEqual(yield* hub.callTool("fault", "echo", { text: "after" }), "after")
-    }).pipe(Effect.scoped)
+  it.live(
+    "a 20 MB result exceeds the cap: ResultTooLarge naming the limit; the same server keeps serving",
+    () =>
+      Effect.gen(function* () {
+        const hub = yield* hubWith({ fault })
+        const pid = yield* pidOf(hub, "fault")
+        const ok = yield* hub.callTool("fault", "big", { megabytes: 1 })
+        assert.strictEqual((ok as string).length, 1024 * 1024)
+        const error = yield* Effect.flip(hub.callTool("fault", "big", { megabytes: 20 }))
+        assert.strictEqual(error._tag, "ResultTooLarge")
+        assert.include(
+          error.message,
+          `fault/big returned more than the ${10 * 1024 * 1024}-byte result limit`
+        )
+        assert.strictEqual(yield* hub.callTool("fault", "echo", { text: "after" }), "after")
+        // Only that answer was skipped: the server was not restarted.
+        assert.strictEqual(yield* pidOf(hub, "fault"), pid)
+      }).pipe(Effect.scoped)
   )
 
   it.live("isError → ToolError with the server's message; structured and plain results", () =>

@@ -46,6 +46,28 @@ describe("StdioTransport", () => {
     expect(t.exit).toBeDefined()
   })
 
+  it("keeps a character split between two reads whole", async () => {
+    const line = Buffer.from(`${msg(7, "ééé€€€")}\n`)
+    // Raw byte chunks of 3: some end in the middle of a two- or three-byte character.
+    const pieces = Array.from({ length: Math.ceil(line.length / 3) }, (_, i) =>
+      line.subarray(i * 3, i * 3 + 3).toString("base64")
+    )
+    const t = new StdioTransport({
+      command: process.execPath,
+      args: [
+        "-e",
+        `const c = ${JSON.stringify(pieces)}; let i = 0;
+         const next = () => { if (i < c.length) process.stdout.write(Buffer.from(c[i++], "base64"), next);
+           else process.stdin.on("end", () => process.exit(0)).resume() }; next()`
+      ]
+    })
+    const done = collect(t, 1)
+    await t.start()
+    const [got] = await done
+    expect((got as unknown as { result: { text: string } }).result.text).toBe("ééé€€€")
+    await t.close()
+  })
+
   it("a line over the limit is a MessageTooLarge error and closes the transport", async () => {
     const t = writer(["x".repeat(600), "y".repeat(600), "\n"])
     const error = new Promise<Error>((resolve) => {
@@ -58,6 +80,34 @@ describe("StdioTransport", () => {
     const e = await error
     expect(e).toBeInstanceOf(MessageTooLarge)
     await closed
+  })
+
+  it("an oversized answer to a channel request fails that request only; the transport stays open", async () => {
+    // The child answers the first request it reads with an id-first response over the limit,
+    // then a small one.
+    const t = new StdioTransport({
+      command: process.execPath,
+      args: [
+        "-e",
+        `process.stdin.once("data", (d) => {
+           const id = JSON.parse(String(d).split("\\n")[0]).id
+           process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id, result: { text: "x".repeat(5000) } }) + "\\n")
+           process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 99, result: {} }) + "\\n")
+           process.stdin.on("end", () => process.exit(0)).resume()
+         })`
+      ],
+      maxMessageBytes: 1000
+    })
+    const next = collect(t, 1)
+    await t.start()
+    const error = await new Promise<Error | undefined>((resolve) => {
+      t.channel.request("tools/call", { name: "big" }, 10_000, (e) => resolve(e))
+    })
+    expect(error).toBeInstanceOf(MessageTooLarge)
+    const [after] = await next
+    expect((after as { id: number }).id).toBe(99)
+    expect(t.exit).toBeUndefined()
+    await t.close()
   })
 
   it("remembers the exit code of a process that exits, and the spawn error of one that cannot start", async () => {
