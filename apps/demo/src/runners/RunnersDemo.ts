@@ -169,7 +169,10 @@ export const runRunnersDemo = async (
           }
         }
         return result
-      }).pipe(Effect.timeout("10 minutes"))
+      }).pipe(
+        // Bounded, so a stuck group fails the demo (and everything is stopped) instead of hanging.
+        Effect.timeout("4 minutes")
+      )
     )
     return {
       postgres: { port: pg.port, dataDir: pg.dataDir },
