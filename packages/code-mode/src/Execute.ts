@@ -140,10 +140,10 @@ export const make = ({
               callTimeout: options.callTimeout,
               annotations,
               done: { count: 0 },
+              onValue: learned?.observe,
               onCall: (call) => {
                 calls.push(call)
                 ledger.record(call.record)
-                if (call.record.ok) learned?.observe(call.server, call.tool, call.result)
               }
             })
           ),

@@ -22,6 +22,8 @@ export interface Context {
   readonly annotations: ReadonlyMap<string, Policy.ToolAnnotations | undefined>
   /** Every call is pushed here (and to the session's records) as it ends. */
   readonly onCall: (call: FullCall) => void
+  /** Sees each successful call's value as the code gets it (before PII tokenization): learned types. */
+  readonly onValue?: ((server: string, tool: string, value: unknown) => void) | undefined
   /** Calls finished in this execution, for progress reports. */
   readonly done: { count: number }
 }
@@ -102,5 +104,6 @@ export const make = (ctx: Context) =>
       )
     yield* push({ ok: true, outcome: "ok", durationMs: 0 }, input, result)
     const value = ToolResult.toValue(result)
+    ctx.onValue?.(s, t, value)
     return tokenizer ? tokenizer.tokenize(value) : value
   })
