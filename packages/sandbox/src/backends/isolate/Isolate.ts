@@ -14,8 +14,9 @@ type Ivm = typeof IsolatedVM
 const cpuPollMs = 5
 
 // Installed in each new context: the prelude, the result hook, and the `import()` glue.
-const setup = `const send = (k, a, b, c) => $0.applySync(undefined, [k, a, b, c]);
-const h = ${preludeSource}(globalThis, send, $1, $2);
+const setup = `return (sendRef, names, budget) => {
+const send = (k, a, b, c) => sendRef.applySync(undefined, [k, a, b, c]);
+const h = ${preludeSource}(globalThis, send, names, budget);
 Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
 const imports = new Map(); let importSeq = 0;
 Object.defineProperty(globalThis, "${importFunction}", { value: (from, specifier) =>
@@ -27,7 +28,23 @@ Object.defineProperty(globalThis, "__tta_imported", { value: (id, ns) => {
   const p = imports.get(id); imports.delete(id); p?.[0](ns);
 } });
 const refuse = (id, message) => { const p = imports.get(id); imports.delete(id); p?.[1](new Error(message)) };
-return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);`
+return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);
+}`
+
+/** A new context with the prelude compiled in it, not yet installed. */
+const prepare = async (isolate: IsolatedVM.Isolate): Promise<Pool.Warm> => {
+  const context = await isolate.createContext()
+  try {
+    const install = await context.evalClosure(setup, [], {
+      result: { reference: true },
+      filename: "<tta:prelude>"
+    })
+    return { context, install }
+  } catch (e) {
+    context.release()
+    throw e
+  }
+}
 
 export { toCodeError }
 
@@ -91,10 +108,16 @@ const run = (
       session.fail(toCodeError(e))
     }
 
+    // A context prepared while the isolate was idle, or a new one.
+    const warm = yield* Effect.promise(
+      async () => (await lease.warm) ?? (await prepare(isolate).catch(() => undefined))
+    )
+    if (warm !== undefined) held.push(warm.context, warm.install)
     // A pooled isolate's CPU time counts every execution it ran: this one's is the difference.
+    const cpuStart = isolate.isDisposed ? 0n : isolate.cpuTime
     const watchdog = setInterval(() => {
       if (isolate.isDisposed) return
-      if (Number(isolate.cpuTime - lease.cpuStart) / 1e6 > limits.cpuTimeMs) kill("cpuTime")
+      if (Number(isolate.cpuTime - cpuStart) / 1e6 > limits.cpuTimeMs) kill("cpuTime")
     }, cpuPollMs)
     watchdog.unref()
     yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(watchdog)))
@@ -103,8 +126,8 @@ const run = (
       undefined
     yield* Effect.tryPromise({
       try: async () => {
-        const context = await isolate.createContext()
-        held.push(context)
+        if (warm === undefined) throw new Error("the isolate could not make a context")
+        const { context } = warm
         const send = new ivm.Reference((kind: string, a: unknown, b: unknown, c: unknown) =>
           kind === "import"
             ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
@@ -113,11 +136,10 @@ const run = (
         held.push(send)
         const dispatch: IsolatedVM.Reference<
           (kind: number, id: number, ok?: boolean, payload?: string) => void
-        > = await context.evalClosure(setup, [send, session.hostNames, limits.outputBytes], {
+        > = (await warm.install.apply(undefined, [send, session.hostNames, limits.outputBytes], {
           arguments: { copy: true },
-          result: { reference: true },
-          filename: "<tta:prelude>"
-        })
+          result: { reference: true }
+        })) as IsolatedVM.Reference<(kind: number, id: number, ok?: boolean, payload?: string) => void>
         held.push(dispatch)
         const call = (args: [number, number, boolean?, (string | undefined)?]) =>
           inIsolate(dispatch.apply(undefined, args)).then(() => undefined, onError)
@@ -170,7 +192,7 @@ export const backend = (options: Options = {}): Effect.Effect<Backend, SandboxUn
         })
     })
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => Pool.make(ivm, options.pool ?? 2)),
+      Effect.sync(() => Pool.make(ivm, options.pool ?? 2, prepare)),
       (pool) => Effect.sync(() => pool.close())
     )
     return { name: "isolate", run: (program: Program, session: Session) => run(ivm, pool, program, session) }

@@ -9,10 +9,20 @@ type Ivm = typeof IsolatedVM
  * nothing still running in it, and its heap back near empty. isolated-vm's memory limit is per
  * isolate, so an isolate is never shared by two executions at once.
  */
+/**
+ * A context made (and the prelude compiled in it) while the isolate sat idle, so the next
+ * execution does not wait for it. It has run no agent code: it is as fresh as a new one.
+ */
+export interface Warm {
+  readonly context: IsolatedVM.Context
+  /** `(send, hostNames, outputBytes) => dispatch`: installs the prelude for one execution. */
+  readonly install: IsolatedVM.Reference<(...args: ReadonlyArray<unknown>) => unknown>
+}
+
 export interface Lease {
   readonly isolate: IsolatedVM.Isolate
-  /** The isolate's CPU time (ns) when the lease began: the execution's own CPU time is the difference. */
-  readonly cpuStart: bigint
+  /** A context prepared in idle time, when the isolate came from the pool (undefined if that failed). */
+  readonly warm: Promise<Warm | undefined> | undefined
   /** `reusable: false` (a limit kill, work still running in it) disposes the isolate. */
   release(reusable: boolean): void
 }
@@ -33,8 +43,16 @@ const dispose = (isolate: IsolatedVM.Isolate) => {
   if (!isolate.isDisposed) isolate.dispose()
 }
 
-export const make = (ivm: Ivm, idleMax: number): Pool => {
-  const idle = new Map<number, Array<IsolatedVM.Isolate>>()
+export const make = (
+  ivm: Ivm,
+  idleMax: number,
+  prepare: (isolate: IsolatedVM.Isolate) => Promise<Warm>
+): Pool => {
+  interface Idle {
+    readonly isolate: IsolatedVM.Isolate
+    readonly warm: Promise<Warm | undefined>
+  }
+  const idle = new Map<number, Array<Idle>>()
   let closed = false
   const create = (memoryMb: number) => {
     stats.created++
@@ -43,11 +61,12 @@ export const make = (ivm: Ivm, idleMax: number): Pool => {
   return {
     acquire: (requestedMb) => {
       const memoryMb = Math.max(8, Math.ceil(requestedMb))
-      const isolate = idle.get(memoryMb)?.pop() ?? create(memoryMb)
+      const entry = idle.get(memoryMb)?.pop()
+      const isolate = entry?.isolate ?? create(memoryMb)
       let released = false
       return {
         isolate,
-        cpuStart: isolate.cpuTime,
+        warm: entry?.warm,
         release: (reusable) => {
           if (released) return
           released = true
@@ -57,14 +76,14 @@ export const make = (ivm: Ivm, idleMax: number): Pool => {
             stats.disposedDirty++
             return dispose(isolate)
           }
-          list.push(isolate)
+          list.push({ isolate, warm: prepare(isolate).catch(() => undefined) })
           idle.set(memoryMb, list)
         }
       }
     },
     close: () => {
       closed = true
-      for (const list of idle.values()) for (const isolate of list.splice(0)) dispose(isolate)
+      for (const list of idle.values()) for (const entry of list.splice(0)) dispose(entry.isolate)
     }
   }
 }
