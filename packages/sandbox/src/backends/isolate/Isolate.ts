@@ -12,6 +12,8 @@ import * as Pool from "./Pool.ts"
 type Ivm = typeof IsolatedVM
 
 const cpuPollMs = 5
+// How long an ended execution's last calls into the isolate may take before it is disposed instead of reused.
+const settleMs = 100
 
 // Installed in each new context: the prelude, the result hook, and the `import()` glue.
 const setup = `return (sendRef, names, budget) => {
@@ -57,11 +59,22 @@ const run = (
   Effect.gen(function* () {
     const { limits } = session
     let killedBy: LimitName | undefined
-    // Calls into the isolate not yet returned: an isolate with work still running is not reused.
-    let busy = 0
+    // Calls into the isolate not yet returned. The execution usually ends inside one (the result
+    // is sent from the turn that computed it): the isolate goes back once they return, or is
+    // disposed if they do not return soon (work left running, e.g. a microtask storm).
+    const inflight = new Set<Promise<unknown>>()
     const lease = yield* Effect.acquireRelease(
       Effect.sync(() => pool.acquire(limits.memoryMb)),
-      (lease) => Effect.sync(() => lease.release(killedBy === undefined && busy === 0))
+      (lease) =>
+        Effect.sync(() => {
+          if (killedBy !== undefined || inflight.size === 0) return lease.release(killedBy === undefined)
+          const timer = setTimeout(() => lease.release(false), settleMs)
+          timer.unref()
+          void Promise.allSettled([...inflight]).then(() => {
+            clearTimeout(timer)
+            lease.release(true)
+          })
+        })
     )
     const { isolate } = lease
     const held: Array<{ release(): void }> = []
@@ -83,11 +96,9 @@ const run = (
       stop = resolve
     })
     const inIsolate = <A>(work: Promise<A>): Promise<A | undefined> => {
-      busy++
-      work.then(
-        () => busy--,
-        () => busy--
-      )
+      inflight.add(work)
+      const done = () => inflight.delete(work)
+      work.then(done, done)
       return Promise.race([work, stopped])
     }
     const kill = (limit: LimitName) => {
