@@ -64,16 +64,20 @@ const run = (
     // disposed if they do not return soon (work left running, e.g. a microtask storm).
     const inflight = new Set<Promise<unknown>>()
     const lease = yield* Effect.acquireRelease(
-      Effect.sync(() => pool.acquire(limits.memoryMb)),
+      Effect.promise(() => pool.acquire(limits.memoryMb)),
       (lease) =>
         Effect.sync(() => {
           if (killedBy !== undefined || inflight.size === 0) return lease.release(killedBy === undefined)
-          const timer = setTimeout(() => lease.release(false), settleMs)
-          timer.unref()
-          void Promise.allSettled([...inflight]).then(() => {
-            clearTimeout(timer)
-            lease.release(true)
-          })
+          lease.releaseLater(
+            new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), settleMs)
+              timer.unref()
+              void Promise.allSettled([...inflight]).then(() => {
+                clearTimeout(timer)
+                resolve(killedBy === undefined)
+              })
+            })
+          )
         })
     )
     const { isolate } = lease

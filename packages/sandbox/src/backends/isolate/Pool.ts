@@ -25,10 +25,12 @@ export interface Lease {
   readonly warm: Promise<Warm | undefined> | undefined
   /** `reusable: false` (a limit kill, work still running in it) disposes the isolate. */
   release(reusable: boolean): void
+  /** The isolate is released when `settled` decides: the next acquire waits for it rather than make one. */
+  releaseLater(settled: Promise<boolean>): void
 }
 
 export interface Pool {
-  acquire(memoryMb: number): Lease
+  acquire(memoryMb: number): Promise<Lease>
   /** Disposes the idle isolates (when the layer closes). */
   close(): void
 }
@@ -53,37 +55,60 @@ export const make = (
     readonly warm: Promise<Warm | undefined>
   }
   const idle = new Map<number, Array<Idle>>()
+  // Isolates on their way back (an execution ended inside a call that has not returned yet), and
+  // acquires waiting for one: back-to-back executions then reuse one isolate instead of making more.
+  const returning = new Map<number, number>()
+  const waiting = new Map<number, Array<() => void>>()
+  const wake = (memoryMb: number) => waiting.get(memoryMb)?.shift()?.()
   let closed = false
   const create = (memoryMb: number) => {
     stats.created++
     return new ivm.Isolate({ memoryLimit: memoryMb })
   }
   return {
-    acquire: (requestedMb) => {
+    acquire: async (requestedMb) => {
       const memoryMb = Math.max(8, Math.ceil(requestedMb))
+      if ((idle.get(memoryMb)?.length ?? 0) === 0 && (returning.get(memoryMb) ?? 0) > 0) {
+        await new Promise<void>((resolve) => {
+          const list = waiting.get(memoryMb) ?? []
+          list.push(resolve)
+          waiting.set(memoryMb, list)
+        })
+      }
       const entry = idle.get(memoryMb)?.pop()
       const isolate = entry?.isolate ?? create(memoryMb)
       let released = false
+      const release = (reusable: boolean) => {
+        if (released) return
+        released = true
+        if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return dispose(isolate)
+        const list = idle.get(memoryMb) ?? []
+        if (list.length >= idleMax || isolate.getHeapStatisticsSync().used_heap_size > keepBelowBytes) {
+          stats.disposedDirty++
+          return dispose(isolate)
+        }
+        list.push({ isolate, warm: prepare(isolate).catch(() => undefined) })
+        idle.set(memoryMb, list)
+      }
       return {
         isolate,
         warm: entry?.warm,
-        release: (reusable) => {
-          if (released) return
-          released = true
-          if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return dispose(isolate)
-          const list = idle.get(memoryMb) ?? []
-          if (list.length >= idleMax || isolate.getHeapStatisticsSync().used_heap_size > keepBelowBytes) {
-            stats.disposedDirty++
-            return dispose(isolate)
+        release,
+        releaseLater: (settled) => {
+          returning.set(memoryMb, (returning.get(memoryMb) ?? 0) + 1)
+          const back = (reusable: boolean) => {
+            returning.set(memoryMb, (returning.get(memoryMb) ?? 1) - 1)
+            release(reusable)
+            wake(memoryMb)
           }
-          list.push({ isolate, warm: prepare(isolate).catch(() => undefined) })
-          idle.set(memoryMb, list)
+          settled.then(back, () => back(false))
         }
       }
     },
     close: () => {
       closed = true
       for (const list of idle.values()) for (const entry of list.splice(0)) dispose(entry.isolate)
+      for (const list of waiting.values()) for (const resolve of list.splice(0)) resolve()
     }
   }
 }
