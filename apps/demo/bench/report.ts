@@ -72,7 +72,7 @@ const suite = (s: SuiteResult): Array<string> => {
     `| **worst task**: ${line(worstRow).slice(2)}`,
     `| total | ${sum((r) => r.calls)} | ${n(sum((r) => r.directHere.total))} | ${n(sum((r) => r.direct.total))} | ${n(sum((r) => r.toolSearch.total))} | ${n(sum((r) => r.codeMode.total))} | ${p(sm.totalSaved)} | ${p(sm.totalSavedMany)} |`,
     "",
-    "Median columns are the median of each column (and of the per-task savings), not the saving of the medians. ✓: the answer was also computed from the source of truth (SQL through psql, the file on disk) and matched.",
+    "Median columns are the median of each column (and of the per-task savings), not the saving of the medians. ✓: the answer was also computed from the source of truth (SQL through psql, the git command line, the file on disk) and matched.",
     "",
     "| task | direct: definitions (these / many) / calls / results | tool search: definitions (tools loaded) | code mode: definitions / discovery / execute call / returned |",
     "|---|---|---|---|",

@@ -1,12 +1,14 @@
 /**
  * The token benchmark's tasks on third-party servers the project does not write: server-postgres
  * on a throwaway PostgreSQL cluster (Debian's package) seeded with 22,000 generated rows, with
- * server-filesystem and server-memory beside it. Every task's answer is also computed from the
- * source of truth (SQL through psql, the file on disk), not through MCP, and must match.
+ * git-mcp-server (tasks in gitTasks.ts), server-filesystem and server-memory beside it. Every
+ * task's answer is also computed from the source of truth (SQL through psql, the file on disk),
+ * not through MCP, and must match.
  */
 import { spawnSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Stack } from "@tta/code-mode"
 import { Servers } from "@tta/demo"
 import { PgTestCluster } from "@tta/durable/testing"
@@ -15,14 +17,18 @@ import { Effect, Layer } from "effect"
 import { SERVICES_TEAM_PREFIX, type Task, type TaskEnv } from "./tasks.ts"
 
 /** The packages this suite runs live (their captured catalogs are not counted twice). */
-export const shopPackages = [
+export const thirdPartyPackages = [
   "@modelcontextprotocol/server-postgres",
   "@modelcontextprotocol/server-filesystem",
-  "@modelcontextprotocol/server-memory"
+  "@modelcontextprotocol/server-memory",
+  "@cyanheads/git-mcp-server"
 ]
 
-/** Code mode and the hub over server-postgres (on `pgUrl`), server-filesystem and server-memory. */
-export const shopStack = (dirs: Servers.RunDirs, pgUrl: string) =>
+/**
+ * Code mode and the hub over server-postgres (on `pgUrl`), git-mcp-server (confined to the run's
+ * root, commits unsigned), server-filesystem and server-memory.
+ */
+export const thirdPartyStack = (dirs: Servers.RunDirs, pgUrl: string) =>
   Layer.unwrap(
     Effect.map(
       McpConfig.decode({
@@ -30,6 +36,16 @@ export const shopStack = (dirs: Servers.RunDirs, pgUrl: string) =>
           postgres: {
             command: process.execPath,
             args: [Servers.npmServer("@modelcontextprotocol/server-postgres"), pgUrl]
+          },
+          git: {
+            command: process.execPath,
+            args: [fileURLToPath(import.meta.resolve("@cyanheads/git-mcp-server"))],
+            env: {
+              MCP_TRANSPORT_TYPE: "stdio",
+              MCP_LOG_LEVEL: "error",
+              GIT_BASE_DIR: dirs.root,
+              GIT_SIGN_COMMITS: "false"
+            }
           },
           ...Servers.mcpServers(dirs, ["filesystem", "memory"])
         }
@@ -90,13 +106,15 @@ ANALYZE;`
   writeFileSync(join(files, "refunds.csv"), `${lines.join("\n")}\n`)
 }
 
-export interface ShopEnv extends TaskEnv {
+export interface ThirdPartyEnv extends TaskEnv {
   readonly pgUrl: string
+  /** The generated git repository (gitTasks.ts). */
+  readonly repo: string
 }
 
 /** A task on the shop database, with its answer computed from the source of truth. */
 export interface CheckedTask extends Task {
-  readonly truth: (env: ShopEnv) => unknown
+  readonly truth: (env: ThirdPartyEnv) => unknown
 }
 
 const revenueSql = `SELECT c.region, count(*)::int AS orders, sum(o.amount_cents)::int AS revenue_cents
@@ -124,7 +142,7 @@ JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' GROUP BY c.id O
 
 const entityName = (name: string) => `${SERVICES_TEAM_PREFIX}${name}`
 
-export const shopTasks: ReadonlyArray<CheckedTask> = [
+export const thirdPartyTasks: ReadonlyArray<CheckedTask> = [
   {
     name: "pg-revenue-by-region",
     kind: "aggregate the database does (small answer)",

@@ -26,9 +26,17 @@ import { PgTestCluster } from "@tta/durable/testing"
 import { McpHub } from "@tta/mcp"
 import { TokenAccount } from "@tta/observability"
 import { Effect } from "effect"
+import { gitTasks, repoDir, seedRepo } from "./gitTasks.ts"
 import { markdown, type SuiteResult } from "./report.ts"
 import { type Call, SERVICES_TEAM_PREFIX, seedFiles, type Task, type TaskEnv, tasks } from "./tasks.ts"
-import { type CheckedTask, type ShopEnv, seedShop, shopPackages, shopStack, shopTasks } from "./thirdParty.ts"
+import {
+  type CheckedTask,
+  seedShop,
+  type ThirdPartyEnv,
+  thirdPartyPackages,
+  thirdPartyStack,
+  thirdPartyTasks
+} from "./thirdParty.ts"
 
 export interface Fixture {
   readonly name: string
@@ -213,7 +221,7 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
       codeMode: { tools: Gateway.tools as ReadonlyArray<TokenAccount.ToolDefinition>, ...outcome.parts }
     })
 
-    const truth = "truth" in task ? (task as CheckedTask).truth(env as ShopEnv) : undefined
+    const truth = "truth" in task ? (task as CheckedTask).truth(env as ThirdPartyEnv) : undefined
     for (const [way, answer] of [
       ["tool search", searched.answer],
       ["code mode", outcome.value],
@@ -250,14 +258,14 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
 
 const isMain = process.argv[1] !== undefined && import.meta.filename === process.argv[1]
 
-export const shopSetting =
-  "server-postgres 0.6.2 on a throwaway PostgreSQL cluster (Debian's package) with 2,000 customers and 20,000 generated orders, server-filesystem (a 12,000-line access log, 400 refund requests) and server-memory. Every answer was also computed from the source of truth and matched."
+export const thirdPartySetting =
+  "server-postgres 0.6.2 on a throwaway PostgreSQL cluster (Debian's package) with 2,000 customers and 20,000 generated orders, @cyanheads/git-mcp-server 2.15.3 on a generated repository of 400 commits, server-filesystem (a 12,000-line access log, 400 refund requests) and server-memory. Every answer was also computed from the source of truth and matched."
 
 export const demoSetting =
   "The demo's own metrics and docs servers with server-filesystem, server-memory and server-everything."
 
 /** The third-party suite on a throwaway PostgreSQL cluster, or why it could not run. */
-export const shopSuite = async (): Promise<SuiteResult | string> => {
+export const thirdPartySuite = async (): Promise<SuiteResult | string> => {
   if (!PgTestCluster.isAvailable())
     return "the third-party tasks (server-postgres) need PostgreSQL: apt-get install -y postgresql"
   const pg = await PgTestCluster.start()
@@ -265,11 +273,14 @@ export const shopSuite = async (): Promise<SuiteResult | string> => {
     const dirs = Servers.makeDirs()
     seedFiles(dirs.files)
     seedShop(pg.url, dirs.files)
-    const env: ShopEnv = { files: dirs.files, pgUrl: pg.url }
+    seedRepo(repoDir(dirs.root))
+    const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg.url, repo: repoDir(dirs.root) }
     const { rows, catalog } = await Effect.runPromise(
-      runTasks(shopTasks, env, shopPackages).pipe(Effect.provide(shopStack(dirs, pg.url)))
+      runTasks([...thirdPartyTasks, ...gitTasks], env, thirdPartyPackages).pipe(
+        Effect.provide(thirdPartyStack(dirs, pg.url))
+      )
     )
-    return { title: "Third-party servers", setting: shopSetting, rows, catalog }
+    return { title: "Third-party servers", setting: thirdPartySetting, rows, catalog }
   } finally {
     pg.stop()
   }
@@ -278,7 +289,7 @@ export const shopSuite = async (): Promise<SuiteResult | string> => {
 if (isMain) {
   NodeFlags.relaunchForIsolates()
   const started = performance.now()
-  const shop = await shopSuite()
+  const shop = await thirdPartySuite()
   const dirs = Servers.makeDirs()
   seedFiles(dirs.files)
   const demo = await Effect.runPromise(

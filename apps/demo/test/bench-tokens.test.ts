@@ -5,10 +5,17 @@ import { Servers, Stack } from "@tta/demo"
 import { PgTestCluster } from "@tta/durable/testing"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { gitTasks, repoDir, seedRepo } from "../bench/gitTasks.ts"
 import { markdown, median, summary } from "../bench/report.ts"
 import { seedFiles, tasks } from "../bench/tasks.ts"
-import { type ShopEnv, seedShop, shopPackages, shopStack, shopTasks } from "../bench/thirdParty.ts"
-import { demoSetting, fixtures, livePackages, runTasks, shopSetting } from "../bench/tokens.ts"
+import {
+  seedShop,
+  type ThirdPartyEnv,
+  thirdPartyPackages,
+  thirdPartyStack,
+  thirdPartyTasks
+} from "../bench/thirdParty.ts"
+import { demoSetting, fixtures, livePackages, runTasks, thirdPartySetting } from "../bench/tokens.ts"
 
 const pgMissing = !PgTestCluster.isAvailable()
 if (pgMissing) {
@@ -66,18 +73,20 @@ describe("token benchmark", () => {
     })
     afterAll(() => pg?.stop())
 
-    it.skipIf(pgMissing)("answers from server-postgres match SQL run through psql", async () => {
+    it.skipIf(pgMissing)("answers from server-postgres and git-mcp-server match psql and git", async () => {
       const dirs = Servers.makeDirs()
       seedFiles(dirs.files)
       seedShop(pg!.url, dirs.files)
-      const picked = shopTasks.filter((t) => t.name.startsWith("pg-"))
-      const env: ShopEnv = { files: dirs.files, pgUrl: pg!.url }
+      seedRepo(repoDir(dirs.root))
+      const names = ["pg-refunds-join", "pg-export-csv", "pg-top-customers-to-graph", "git-blame-by-author"]
+      const picked = [...thirdPartyTasks, ...gitTasks].filter((t) => names.includes(t.name))
+      const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg!.url, repo: repoDir(dirs.root) }
       const { rows, catalog } = await Effect.runPromise(
-        runTasks(picked, env, shopPackages).pipe(Effect.provide(shopStack(dirs, pg!.url)))
+        runTasks(picked, env, thirdPartyPackages).pipe(Effect.provide(thirdPartyStack(dirs, pg!.url)))
       )
       expect(rows.map((r) => r.task.name)).toEqual(picked.map((t) => t.name))
-      expect(catalog.live.map((s) => s.name).sort()).toEqual(["filesystem", "memory", "postgres"])
-      expect(catalog.extra.map((f) => f.package)).not.toContain(shopPackages[0])
+      expect(catalog.live.map((s) => s.name).sort()).toEqual(["filesystem", "git", "memory", "postgres"])
+      expect(catalog.extra.map((f) => f.package)).not.toContain(thirdPartyPackages[0])
       const byName = Object.fromEntries(rows.map((r) => [r.task.name, r]))
       expect(byName["pg-export-csv"]!.answer).toBeGreaterThan(50)
       expect(byName["pg-top-customers-to-graph"]!.answer).toHaveLength(5)
@@ -88,7 +97,7 @@ describe("token benchmark", () => {
       }
       const s = summary(rows)
       expect(s.worst.saved).toBeLessThanOrEqual(s.medianSaved)
-      const md = markdown([{ title: "Third-party servers", setting: shopSetting, rows, catalog }], 1000)
+      const md = markdown([{ title: "Third-party servers", setting: thirdPartySetting, rows, catalog }], 1000)
       expect(md).toContain(`| **worst task**: ${s.worst.name}`)
     })
   })
@@ -102,6 +111,6 @@ describe("token benchmark", () => {
     const names = fixtures(livePackages).map((f) => f.name)
     expect(names).not.toContain("filesystem")
     expect(names).toContain("github")
-    expect(fixtures(shopPackages).map((f) => f.name)).not.toContain("postgres")
+    expect(fixtures(thirdPartyPackages).map((f) => f.name)).not.toContain("postgres")
   })
 })
