@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
-import { dirname } from "node:path"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import type { E2bCommandHandle, E2bSandboxLike } from "../../src/backends/e2b/E2b.ts"
 
 /**
@@ -8,7 +10,9 @@ import type { E2bCommandHandle, E2bSandboxLike } from "../../src/backends/e2b/E2
  * surface the e2b backend uses — `files.write`, `files.remove`, `commands.run(..., { background,
  * stdin, onStdout, onStderr, timeoutMs })`, `commands.sendStdin`, `kill` — on the local machine:
  * files go to the local disk and the command runs as a local child process, so the real runner
- * script runs unchanged. Like E2B, commands run through `bash -l -c`.
+ * script runs unchanged. Like E2B, commands run through `bash -l -c`, with a HOME of their own as
+ * in a fresh VM: the host's login profile (pyenv's rehash, say, which waits 60 s on a stale lock
+ * when an earlier shell was killed mid-rehash) is not the sandbox's.
  */
 export interface LocalE2b extends E2bSandboxLike {
   readonly started: Array<string>
@@ -21,6 +25,7 @@ export const makeLocalE2b = (): LocalE2b => {
   const started: Array<string> = []
   const stdinLines: Array<string> = []
   let killed = false
+  const home = mkdtempSync(join(tmpdir(), "local-e2b-home-"))
   const killTree = (child: ChildProcess) => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL")
@@ -43,7 +48,11 @@ export const makeLocalE2b = (): LocalE2b => {
     commands: {
       run: async (cmd, opts): Promise<E2bCommandHandle> => {
         started.push(cmd)
-        const child = spawn("bash", ["-l", "-c", cmd], { stdio: ["pipe", "pipe", "pipe"], detached: true })
+        const child = spawn("bash", ["-l", "-c", cmd], {
+          stdio: ["pipe", "pipe", "pipe"],
+          detached: true,
+          env: { ...process.env, HOME: home }
+        })
         child.stdout!.setEncoding("utf8").on("data", (d: string) => opts.onStdout(d))
         child.stderr!.setEncoding("utf8").on("data", (d: string) => opts.onStderr(d))
         const timer = opts.timeoutMs > 0 ? setTimeout(() => killTree(child), opts.timeoutMs) : undefined
@@ -77,6 +86,7 @@ export const makeLocalE2b = (): LocalE2b => {
     kill: async () => {
       killed = true
       for (const child of processes.values()) killTree(child)
+      await rm(home, { recursive: true, force: true })
     }
   }
 }
