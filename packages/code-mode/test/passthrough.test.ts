@@ -113,6 +113,23 @@ export default 2`
     )) as CallToolResult
     expect((result.structuredContent as Gateway.ExecuteOutput).value).toBe(2)
     expect(steps).toEqual(["1 everything/echo ok", "2 everything/echo ok"])
+    // A call inside the code that reports its own progress: forwarded, numbered on after it.
+    const nested: Array<string> = []
+    await gw.client.callTool(
+      {
+        name: "execute",
+        arguments: {
+          code: `import { triggerLongRunningOperation } from "./servers/everything/index.ts"
+await triggerLongRunningOperation({ duration: 0.2, steps: 2 })
+export default 1`
+        }
+      },
+      undefined,
+      { onprogress: (p) => nested.push(`${p.progress} ${p.message}`) }
+    )
+    expect(nested.at(-1)).toBe(`${nested.length} everything/trigger-long-running-operation ok`)
+    expect(nested.length).toBe(3)
+    expect(nested[0]).toMatch(/^1 everything\/trigger-long-running-operation: /)
   })
 
   it("streams the code's console output as log messages to a client that set a level", async () => {

@@ -112,6 +112,8 @@ export const make = (run: Run, extras: Extras = {}): Server => {
     routes.latest = server
     const { name, arguments: args } = request.params
     const token = request.params._meta?.progressToken
+    // Steps of this request's progress, numbered here so they only go up.
+    let steps = 0
     const progress = (progress: number, message?: string, total?: number) =>
       token === undefined
         ? undefined
@@ -127,7 +129,7 @@ export const make = (run: Run, extras: Extras = {}): Server => {
             })
             .catch(() => undefined)
     const reporter: Notify.Reporter = {
-      progress: token === undefined ? undefined : (done, message) => progress(done, message),
+      progress: token === undefined ? undefined : (message) => progress(++steps, message),
       calling: (downstream) => Passthrough.calling(routes, downstream, server)
     }
     if (!Tools.isToolName(name)) {
