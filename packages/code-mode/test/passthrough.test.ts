@@ -326,4 +326,23 @@ describe("merged listings across servers", () => {
       await gwx.close()
     }
   })
+
+  it("runs a long execute as a task: created at once, its result fetched later", async () => {
+    const client = new Client({ name: "tasks", version: "1" })
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+    const kinds: Array<string> = []
+    let final: CallToolResult | undefined
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: "execute", arguments: { code: "export default 6 * 7" } },
+      undefined,
+      { task: {} }
+    )) {
+      kinds.push(message.type)
+      if (message.type === "result") final = message.result as CallToolResult
+    }
+    expect(kinds[0]).toBe("taskCreated")
+    expect(kinds.at(-1)).toBe("result")
+    expect((final!.structuredContent as Gateway.ExecuteOutput).value).toBe(42)
+    await client.close()
+  })
 })

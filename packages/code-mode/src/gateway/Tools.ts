@@ -195,6 +195,8 @@ export const tools: ReadonlyArray<Tool> = names.map((name) => {
     description: s.description,
     inputSchema: jsonSchema(s.input),
     ...(s.outputSchema === undefined ? {} : { outputSchema: s.outputSchema }),
+    // A long execute may run as a task (tools/call with `task`); the rest answer at once.
+    ...(name === "execute" ? { execution: { taskSupport: "optional" as const } } : {}),
     annotations: { title: s.title, ...s.annotations }
   }
 })
