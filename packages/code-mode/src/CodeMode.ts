@@ -6,7 +6,7 @@ import type { CallToolResult, Progress, Tool } from "@modelcontextprotocol/sdk/t
 import type { TokenAccount } from "@tta/observability"
 import { Context, type Effect, Schema } from "effect"
 
-export type Detail = "name" | "description" | "full"
+export type Detail = "name" | "signature" | "description" | "full"
 
 export interface SearchHit {
   readonly server: string
@@ -14,6 +14,8 @@ export interface SearchHit {
   /** Path of the tool's file in the API tree, e.g. `servers/filesystem/readTextFile.ts`. */
   readonly path: string
   readonly description?: string | undefined
+  /** The call as one line of TypeScript, for `detail: "signature"` and up. */
+  readonly signature?: string | undefined
   /** The generated source, for `detail: "full"`. */
   readonly source?: string | undefined
 }

@@ -7,7 +7,7 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js"
 import type { ToolCatalog } from "@tta/codegen"
 import type { CallOptions, McpHub } from "@tta/mcp"
-import { Effect, Glob } from "effect"
+import { Clock, Effect, Glob } from "effect"
 import type { CodeModeError, ToolCallRecord } from "./CodeMode.ts"
 import * as Tools from "./gateway/Tools.ts"
 import { errorText } from "./HostCalls.ts"
@@ -83,14 +83,15 @@ export const make = (deps: Deps) => {
       if (entry === undefined) return undefined
       const server = entry.server
       const tool = entry.name
-      const started = Date.now()
+      const clock = yield* Clock.Clock
+      const started = clock.currentTimeMillisUnsafe()
       const record = (outcome: ToolCallRecord["outcome"], error?: string) =>
         deps.record({
           server,
           tool,
           ok: outcome === "ok",
           outcome,
-          durationMs: Date.now() - started,
+          durationMs: clock.currentTimeMillisUnsafe() - started,
           ...(error === undefined ? {} : { error })
         })
       const request = { server, tool, args, annotations: entry.tool.annotations }

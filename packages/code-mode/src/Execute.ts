@@ -139,7 +139,6 @@ export const make = ({
               approve: options.approve,
               callTimeout: options.callTimeout,
               annotations,
-              done: { count: 0 },
               onValue: learned?.observe,
               onCall: (call) => {
                 calls.push(call)

@@ -24,8 +24,6 @@ export interface Context {
   readonly onCall: (call: FullCall) => void
   /** Sees each successful call's value as the code gets it (before PII tokenization): learned types. */
   readonly onValue?: ((server: string, tool: string, value: unknown) => void) | undefined
-  /** Calls finished in this execution, for progress reports. */
-  readonly done: { count: number }
 }
 
 export const errorText = (e: unknown): string =>
@@ -56,7 +54,7 @@ export const make = (ctx: Context) =>
         const log = yield* ApprovalGate.CallLog
         if (log) log(full.record)
         const reporter = yield* Notify.Reporter
-        reporter?.progress?.(++ctx.done.count, `${s}/${t} ${record.outcome}`)
+        reporter?.progress?.(`${s}/${t} ${record.outcome}`)
       })
     const verdict = ctx.policy.check({ server: s, tool: t, annotations })
     const approver = ctx.approve ?? (yield* Policy.Approver)
@@ -79,10 +77,20 @@ export const make = (ctx: Context) =>
     const tokenizer = ctx.tokenizer
     const input = tokenizer ? tokenizer.untokenize(args) : args
     // The whole result, so the account counts what the server sent as text; the code gets its value.
-    const result = yield* Notify.calling(
-      s,
-      ctx.hub.callToolResult(s, t, input, ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout })
-    ).pipe(
+    // A call's own progress reports reach the client too, when it asked for progress.
+    const report = (yield* Notify.Reporter)?.progress
+    const options = {
+      ...(ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout }),
+      ...(report === undefined
+        ? {}
+        : {
+            onProgress: (p: { progress: number; total?: number | undefined; message?: string | undefined }) =>
+              report(
+                `${s}/${t}: ${p.message ?? `${p.progress}${p.total === undefined ? "" : `/${p.total}`}`}`
+              )
+          })
+    }
+    const result = yield* Notify.calling(s, ctx.hub.callToolResult(s, t, input, options)).pipe(
       Effect.flatMap((r) =>
         r.isError === true
           ? Effect.fail(

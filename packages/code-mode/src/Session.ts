@@ -15,6 +15,7 @@ import {
   ApiFileNotFound,
   CodeMode,
   CodeModeError,
+  type Detail,
   ExecutionError,
   type SearchHit,
   type SkillSummary
@@ -142,7 +143,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
 
   const searchTools = Effect.fn("codeMode.searchTools")(function* (
     query: string,
-    opts?: { readonly detail?: "name" | "description" | "full"; readonly limit?: number }
+    opts?: { readonly detail?: Detail; readonly limit?: number }
   ) {
     const { index } = yield* api
     const results = yield* Search.search(index, query, {
@@ -153,6 +154,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       server: r.server,
       tool: r.tool,
       path: r.path,
+      ...(r.signature !== undefined ? { signature: r.signature } : {}),
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))

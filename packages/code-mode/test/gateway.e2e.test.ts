@@ -60,6 +60,13 @@ describe("gateway (HTTP, real servers)", () => {
       limit: 1
     })
     expect(full.text).toContain("export async function createEntities")
+    const signatures = await gw.call("search_tools", {
+      query: "list directory contents",
+      detail: "signature"
+    })
+    expect(signatures.text).toMatch(
+      /^listDirectory\(input: .*\): Promise<.*> {2}\/\/ servers\/filesystem\/listDirectory\.ts$/m
+    )
     const index = await gw.call("read_api", { path: "servers/index.ts" })
     for (const server of ["everything", "filesystem", "memory"]) expect(index.text).toContain(server)
     const missing = await gw.call("read_api", { path: "servers/filesystem/nope.ts" })

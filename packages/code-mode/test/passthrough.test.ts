@@ -113,6 +113,23 @@ export default 2`
     )) as CallToolResult
     expect((result.structuredContent as Gateway.ExecuteOutput).value).toBe(2)
     expect(steps).toEqual(["1 everything/echo ok", "2 everything/echo ok"])
+    // A call inside the code that reports its own progress: forwarded, numbered on after it.
+    const nested: Array<string> = []
+    await gw.client.callTool(
+      {
+        name: "execute",
+        arguments: {
+          code: `import { triggerLongRunningOperation } from "./servers/everything/index.ts"
+await triggerLongRunningOperation({ duration: 0.2, steps: 2 })
+export default 1`
+        }
+      },
+      undefined,
+      { onprogress: (p) => nested.push(`${p.progress} ${p.message}`) }
+    )
+    expect(nested.at(-1)).toBe(`${nested.length} everything/trigger-long-running-operation ok`)
+    expect(nested.length).toBe(3)
+    expect(nested[0]).toMatch(/^1 everything\/trigger-long-running-operation: /)
   })
 
   it("streams the code's console output as log messages to a client that set a level", async () => {
@@ -308,5 +325,24 @@ describe("merged listings across servers", () => {
     } finally {
       await gwx.close()
     }
+  })
+
+  it("runs a long execute as a task: created at once, its result fetched later", async () => {
+    const client = new Client({ name: "tasks", version: "1" })
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+    const kinds: Array<string> = []
+    let final: CallToolResult | undefined
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: "execute", arguments: { code: "export default 6 * 7" } },
+      undefined,
+      { task: {} }
+    )) {
+      kinds.push(message.type)
+      if (message.type === "result") final = message.result as CallToolResult
+    }
+    expect(kinds[0]).toBe("taskCreated")
+    expect(kinds.at(-1)).toBe("result")
+    expect((final!.structuredContent as Gateway.ExecuteOutput).value).toBe(42)
+    await client.close()
   })
 })

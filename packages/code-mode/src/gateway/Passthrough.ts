@@ -2,8 +2,8 @@
  * What the downstream servers offer besides tools, served through the gateway: resources and
  * resource templates (listed, read, subscribed), prompts (listed, got), completions, the log level,
  * and the servers' notifications (resource updates, list changes, log messages with the server
- * named) forwarded to the client; servers' sampling and elicitation requests go to the client that
- * last made a request. Names and URIs are kept as the servers give them; when two servers offer
+ * named) forwarded to the client; servers' sampling and elicitation requests go to the client whose
+ * call is in flight (Routes.ts). Names and URIs are kept as the servers give them; when two servers offer
  * the same one, the later server's is exposed as `<server>/<name>` (and routed back).
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
@@ -15,170 +15,18 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   type LoggingLevel,
-  McpError,
   ReadResourceRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
-import type { McpHub } from "@tta/mcp"
-import { Cause, Effect, Exit, Stream } from "effect"
+import { Effect, Exit, Stream } from "effect"
+import { type Hub, listAll, listPage, serversWith } from "./Listing.ts"
+import { clientFor, failure, type Names, type Routes, rpcError } from "./Routes.ts"
 
-type Hub = McpHub["Service"]
-type Capability = "resources" | "prompts" | "completions" | "logging"
+export { calling, makeRoutes, type Routes, rpcError } from "./Routes.ts"
 
 /** Run an effect for a request; a failure becomes the JSON-RPC error the client receives. */
 export type RunPromise = <A, E>(effect: Effect.Effect<A, E>) => Promise<Exit.Exit<A, E>>
-
-/** Exposed name → the server and its own name; one table per kind of thing. */
-class Names {
-  readonly #owner = new Map<string, { readonly server: string; readonly name: string }>()
-  readonly #exposed = new Map<string, string>()
-  /** The name a client sees for `server`'s `name`, claimed on first sight. */
-  expose(server: string, name: string): string {
-    const known = this.#exposed.get(`${server}\u0000${name}`)
-    if (known !== undefined) return known
-    const taken = this.#owner.get(name)
-    const exposed = taken === undefined || taken.server === server ? name : `${server}/${name}`
-    this.#owner.set(exposed, { server, name })
-    this.#exposed.set(`${server}\u0000${name}`, exposed)
-    return exposed
-  }
-  resolve(exposed: string) {
-    return this.#owner.get(exposed)
-  }
-}
-
-/** The routing tables a gateway keeps for everything it passes through. */
-export interface Routes {
-  readonly resources: Names
-  readonly templates: Names
-  readonly prompts: Names
-  /** The session that last made a request, for servers' requests no call of ours is waiting on. */
-  latest: Server | undefined
-  /** Per downstream server, the sessions with a call to it in flight (most recent last). */
-  readonly inFlight: Map<string, Array<Server>>
-}
-
-/** A call from `session` to `downstream` starts; returns what ends it. */
-export const calling = (routes: Routes, downstream: string, session: Server) => {
-  const list = routes.inFlight.get(downstream) ?? []
-  list.push(session)
-  routes.inFlight.set(downstream, list)
-  return () => {
-    const at = list.lastIndexOf(session)
-    if (at >= 0) list.splice(at, 1)
-    if (list.length === 0) routes.inFlight.delete(downstream)
-  }
-}
-
-/** Who a server's own request (sampling, elicitation) goes to: the session calling it, else the latest. */
-const clientFor = (routes: Routes, downstream: string) =>
-  routes.inFlight.get(downstream)?.at(-1) ?? routes.latest
-
-export const makeRoutes = (): Routes => ({
-  resources: new Names(),
-  templates: new Names(),
-  prompts: new Names(),
-  latest: undefined,
-  inFlight: new Map()
-})
-
-/**
- * A JSON-RPC error the SDK sends as is (an `McpError` would have its "MCP error -32602:" prefix
- * sent and then added again by the client).
- */
-export const rpcError = (code: number, message: string): Error & { readonly code: number } =>
-  Object.assign(new Error(message), { code })
-
-const failure = (cause: Cause.Cause<unknown>): Error => {
-  const error = Cause.squash(cause)
-  if (error instanceof McpError) return rpcError(error.code, error.message.replace(/^MCP error -?\d+: /, ""))
-  if (error instanceof Error && typeof (error as { code?: unknown }).code === "number") return error
-  const message =
-    error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error)
-  return rpcError(ErrorCode.InternalError, message)
-}
-
-/** Servers that declare `capability`, in config order; ones that cannot start are left out. */
-const serversWith = (hub: Hub, capability: Capability) =>
-  Effect.filter(hub.servers, (server) =>
-    hub.passthrough.info(server).pipe(
-      Effect.map((info) => info.capabilities[capability] !== undefined),
-      Effect.orElseSucceed(() => false)
-    )
-  )
-
-/** Every page of one listing of every server that has the capability. */
-const listAll = <A>(
-  hub: Hub,
-  capability: Capability,
-  page: (
-    server: string,
-    cursor: string | undefined
-  ) => Effect.Effect<{ items: ReadonlyArray<A>; next?: string | undefined }, unknown>
-) =>
-  Effect.flatMap(serversWith(hub, capability), (servers) =>
-    Effect.forEach(servers, (server) =>
-      Effect.gen(function* () {
-        const items: Array<A> = []
-        let cursor: string | undefined
-        do {
-          const p = yield* page(server, cursor)
-          items.push(...p.items)
-          cursor = p.next
-        } while (cursor !== undefined)
-        return items.map((item) => ({ server, item }))
-      })
-    ).pipe(Effect.map((lists) => lists.flat()))
-  )
-
-/** A gateway cursor: which server (by position) and that server's own cursor. */
-interface Cursor {
-  readonly s: number
-  readonly c?: string | undefined
-}
-const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url")
-const decodeCursor = (cursor: string) =>
-  Effect.try({
-    try: () => {
-      const c = JSON.parse(Buffer.from(cursor, "base64url").toString()) as Cursor
-      if (typeof c.s !== "number" || (c.c !== undefined && typeof c.c !== "string")) throw new Error("shape")
-      return c
-    },
-    catch: () => rpcError(ErrorCode.InvalidParams, `Invalid cursor: ${cursor}`)
-  })
-
-/**
- * One page of a merged listing: one page of one server at a time, in config order, the cursor
- * saying where the next page starts (servers with nothing to list are skipped).
- */
-const listPage = <A>(
-  hub: Hub,
-  capability: Capability,
-  page: (
-    server: string,
-    cursor: string | undefined
-  ) => Effect.Effect<{ items: ReadonlyArray<A>; next?: string | undefined }, unknown>,
-  cursor: string | undefined
-) =>
-  Effect.gen(function* () {
-    const servers = yield* serversWith(hub, capability)
-    let at: Cursor = cursor === undefined ? { s: 0 } : yield* decodeCursor(cursor)
-    while (at.s < servers.length) {
-      const server = servers[at.s]!
-      const p = yield* page(server, at.c)
-      const next: Cursor = p.next === undefined ? { s: at.s + 1 } : { s: at.s, c: p.next }
-      const more = next.s < servers.length
-      if (p.items.length > 0 || !more) {
-        return {
-          items: p.items.map((item) => ({ server, item })),
-          ...(more ? { nextCursor: encodeCursor(next) } : {})
-        }
-      }
-      at = next
-    }
-    return { items: [] as Array<{ server: string; item: A }> }
-  })
 
 const notFound = (what: string, name: string) =>
   Effect.fail(rpcError(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`))

@@ -14,8 +14,16 @@ export const text = (value: unknown): CallToolResult => ({
 
 export const error = (message: string): CallToolResult => ({ ...text(message), isError: true })
 
+/**
+ * search_tools' answer: the files' source for `full`, one line per tool (its call, then its file)
+ * for `signature`, else the hits as JSON.
+ */
 export const search = (hits: ReadonlyArray<SearchHit>, detail: string | undefined): CallToolResult =>
-  detail === "full" ? text(hits.map((h) => `// ${h.path}\n${h.source ?? ""}`).join("\n\n")) : text(hits)
+  detail === "full"
+    ? text(hits.map((h) => `// ${h.path}\n${h.source ?? ""}`).join("\n\n"))
+    : detail === "signature"
+      ? text(hits.map((h) => `${h.signature ?? `${h.server}/${h.tool}`}  // ${h.path}`).join("\n"))
+      : text(hits)
 
 /** One line an agent can scan: how many calls to which tools, how many failed or were denied. */
 export const summarizeCalls = (outcome: Pick<ExecuteOutcome, "toolCalls">): string => {

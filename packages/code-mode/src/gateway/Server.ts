@@ -3,6 +3,7 @@
  * runtime built from the caller's context (a FiberSet runtime), so the caller's tracer and logger
  * are kept and every request fiber is interrupted when the scope that made the runtime closes.
  */
+import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import {
   CallToolRequestSchema,
@@ -18,6 +19,7 @@ import * as Notify from "../Notify.ts"
 import * as Policy from "../Policy.ts"
 import * as Passthrough from "./Passthrough.ts"
 import * as Responses from "./Responses.ts"
+import * as Tasks from "./Tasks.ts"
 import * as Tools from "./Tools.ts"
 
 /** Runs an effect on the gateway's runtime, as a promise of its exit. */
@@ -87,8 +89,14 @@ export const make = (run: Run, extras: Extras = {}): Server => {
   const hub = extras.hub
   const routes = extras.routes ?? Passthrough.makeRoutes()
   const server = new Server(Tools.serverInfo, {
-    capabilities: { tools: { listChanged: true }, ...(hub ? Passthrough.capabilities : { logging: {} }) },
-    instructions: Tools.instructions
+    capabilities: {
+      tools: { listChanged: true },
+      ...(hub ? Passthrough.capabilities : { logging: {} }),
+      // A long execute can run as a task (MCP 2025-11-25, experimental): status, result later, cancel.
+      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } }
+    },
+    instructions: Tools.instructions,
+    taskStore: new InMemoryTaskStore()
   })
   const approver = approverFor(server)
   // Log messages go out only to a client that set a level, and only at or above it.
@@ -112,6 +120,8 @@ export const make = (run: Run, extras: Extras = {}): Server => {
     routes.latest = server
     const { name, arguments: args } = request.params
     const token = request.params._meta?.progressToken
+    // Steps of this request's progress, numbered here so they only go up.
+    let steps = 0
     const progress = (progress: number, message?: string, total?: number) =>
       token === undefined
         ? undefined
@@ -127,7 +137,7 @@ export const make = (run: Run, extras: Extras = {}): Server => {
             })
             .catch(() => undefined)
     const reporter: Notify.Reporter = {
-      progress: token === undefined ? undefined : (done, message) => progress(done, message),
+      progress: token === undefined ? undefined : (message) => progress(++steps, message),
       calling: (downstream) => Passthrough.calling(routes, downstream, server)
     }
     if (!Tools.isToolName(name)) {
@@ -155,6 +165,9 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       )
     }
     const call = Effect.provideService(Tools.handleCall(name, args), Notify.Reporter, reporter)
+    const task = (request.params as { task?: { ttl?: number } }).task
+    if (task !== undefined && extra.taskStore !== undefined)
+      return Tasks.start(extra.taskStore, task, run, ask(call))
     const exit = await run(ask(call), { signal: extra.signal })
     if (Exit.isFailure(exit)) return Responses.error(`Internal error: ${Cause.pretty(exit.cause)}`)
     // The code's console output as log messages, on this request's stream (the sandbox hands logs

@@ -25,8 +25,9 @@ export const instructions =
 export const SearchToolsInput = Schema.Struct({
   query: Schema.String.annotate({ description: "Words describing what you want to do" }),
   detail: Schema.optionalKey(
-    Schema.Literals(["name", "description", "full"]).annotate({
-      description: "name (default), description, or full (the file's source)"
+    Schema.Literals(["name", "signature", "description", "full"]).annotate({
+      description:
+        "name (default), signature (plus the call as one line of TypeScript), description (plus the tool's description), or full (the file's source)"
     })
   ),
   limit: Schema.optionalKey(
@@ -102,7 +103,7 @@ export const specs = {
     title: "Search tools",
     description:
       "Find tools across all connected MCP servers. Returns matching tools with the path of their " +
-      "TypeScript file. detail: name (default), description, or full (the file's source).",
+      "TypeScript file. detail: name (default), signature (the call in one line), description, or full (the file's source).",
     input: SearchToolsInput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handle: (a) =>
@@ -194,6 +195,8 @@ export const tools: ReadonlyArray<Tool> = names.map((name) => {
     description: s.description,
     inputSchema: jsonSchema(s.input),
     ...(s.outputSchema === undefined ? {} : { outputSchema: s.outputSchema }),
+    // A long execute may run as a task (tools/call with `task`); the rest answer at once.
+    ...(name === "execute" ? { execution: { taskSupport: "optional" as const } } : {}),
     annotations: { title: s.title, ...s.annotations }
   }
 })
