@@ -1,4 +1,4 @@
-import { Clock, Context, Deferred, Effect, Layer, Schema } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Layer, Schema } from "effect"
 import type { ExecuteRequest, ExecutionResult } from "./Backend.ts"
 import * as Backend from "./Backend.ts"
 import { InvalidRequest, type SandboxError, SandboxUnavailable, withLogs } from "./Errors.ts"
@@ -80,7 +80,11 @@ const problemOf = (choice: Choice): string | undefined => {
     return `unknown sandbox backend "${name}" (the registered ones: ${Backend.names().join(", ")})`
   }
   const decoded = Schema.decodeUnknownExit(definition.options)(options)
-  return decoded._tag === "Success" ? undefined : `sandbox "${name}" options: ${String(decoded.cause)}`
+  if (decoded._tag === "Success") return undefined
+  const error = Cause.squash(decoded.cause)
+  const message = error instanceof Error ? error.message : String(error)
+  // One line: the path ("at [\"sandboxTimeoutMs\"]") is on the next line of the schema's message.
+  return `sandbox "${name}" options: ${message.replace(/\n\s*/g, " ")}`
 }
 
 export const Choice: Schema.Codec<Choice> = Schema.Union([

@@ -17,7 +17,7 @@ describe("choosing a backend", () => {
     assert.match(String(unknown), /unknown sandbox backend "v8".*isolate, quickjs, e2b/)
     const badOption = decode({ backend: "e2b", sandboxTimeoutMs: "soon" })
     assert.isTrue(Exit.isFailure(badOption))
-    assert.match(String(badOption), /sandbox "e2b" options/)
+    assert.match(String(badOption), /sandbox "e2b" options: Expected number at \["sandboxTimeoutMs"\]/)
   })
 
   it.effect("layerFor runs the chosen backend; an unknown one is SandboxUnavailable", () =>

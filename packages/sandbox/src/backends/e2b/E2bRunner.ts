@@ -38,6 +38,49 @@ interface RunnerDeps {
   readonly unresolvedMessage: typeof unresolvedMessage
   readonly entryName: string
   readonly self: string
+  readonly moduleGraph: typeof moduleGraph
+}
+
+interface GraphOptions {
+  readonly dir: string
+  readonly context: Vm.Context
+  readonly has: (path: string) => boolean
+  readonly pending: (delta: number) => void
+}
+
+// The mounted files as vm modules: static imports by path, import() served the same way.
+// Self-contained like the runner: its source text is embedded in the runner's.
+function moduleGraph(d: RunnerDeps, o: GraphOptions) {
+  const modules = new Map<string, Vm.SourceTextModule>()
+  const resolve = (specifier: string, referrer: { identifier: string }) => {
+    const path = d.resolveSpecifier(specifier, referrer.identifier, o.has)
+    if (path === undefined) throw new Error(d.unresolvedMessage(specifier, referrer.identifier))
+    return module(path)
+  }
+  const importDynamically = async (specifier: string, referrer: { identifier: string }) => {
+    o.pending(1)
+    try {
+      const m = resolve(specifier, referrer)
+      if (m.status === "unlinked") await m.link(resolve)
+      if (m.status === "linked") await m.evaluate()
+      return m.namespace
+    } finally {
+      o.pending(-1)
+    }
+  }
+  const module = (path: string): Vm.SourceTextModule => {
+    let m = modules.get(path)
+    if (m === undefined) {
+      m = new d.vm.SourceTextModule(d.fs.readFileSync(`${o.dir}/files/${path}`, "utf8"), {
+        identifier: path,
+        context: o.context,
+        importModuleDynamically: importDynamically as never
+      })
+      modules.set(path, m)
+    }
+    return m
+  }
+  return { module, resolve }
 }
 
 // Must not reference anything outside its own body: its source text is the runner.
@@ -185,41 +228,19 @@ function runner(d: RunnerDeps): void {
     checkIdle()
   })
 
-  const modules = new Map<string, Vm.SourceTextModule>()
-  const has = (p: string) => req.modules.includes(p)
-  const resolve = (specifier: string, referrer: { identifier: string }) => {
-    const path = d.resolveSpecifier(specifier, referrer.identifier, has)
-    if (path === undefined) throw new Error(d.unresolvedMessage(specifier, referrer.identifier))
-    return load(path)
-  }
-  // import(): counted as pending work while it loads, so the code is not taken for idle.
-  const importDynamically = async (specifier: string, referrer: { identifier: string }) => {
-    pendingCalls++
-    try {
-      const m = resolve(specifier, referrer)
-      if (m.status === "unlinked") await m.link(resolve)
-      if (m.status === "linked") await m.evaluate()
-      return m.namespace
-    } finally {
-      pendingCalls--
-      checkIdle()
+  const graph = d.moduleGraph(d, {
+    dir,
+    context,
+    has: (p: string) => req.modules.includes(p),
+    // import(): counted as pending work while it loads, so the code is not taken for idle.
+    pending: (delta: number) => {
+      pendingCalls += delta
+      if (delta < 0) checkIdle()
     }
-  }
-  const load = (path: string): Vm.SourceTextModule => {
-    let m = modules.get(path)
-    if (m === undefined) {
-      m = new d.vm.SourceTextModule(d.fs.readFileSync(`${dir}/files/${path}`, "utf8"), {
-        identifier: path,
-        context,
-        importModuleDynamically: importDynamically as never
-      })
-      modules.set(path, m)
-    }
-    return m
-  }
-  const entry = load(d.entryName)
+  })
+  const entry = graph.module(d.entryName)
   entry
-    .link(resolve)
+    .link(graph.resolve)
     .then(() => {
       const evaluation = entry.evaluate()
       checkIdle()
@@ -236,5 +257,6 @@ import * as vm from "node:vm"
 const prelude = ${preludeSource}
 const resolveSpecifier = ${resolveSpecifier.toString()}
 const unresolvedMessage = ${unresolvedMessage.toString()}
-;(${runner.toString()})({ wt, fs, readline, vm, prelude, resolveSpecifier, unresolvedMessage, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
+const moduleGraph = ${moduleGraph.toString()}
+;(${runner.toString()})({ wt, fs, readline, vm, prelude, resolveSpecifier, unresolvedMessage, moduleGraph, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
 `

@@ -123,10 +123,8 @@ const run = (
       session.fail(toCodeError(e))
     }
 
-    // A context prepared while the isolate was idle, or a new one.
-    const warm = yield* Effect.promise(
-      async () => (await lease.warm) ?? (await prepare(isolate).catch(() => undefined))
-    )
+    // A context prepared while the isolate was idle (a pooled isolate), else one made below.
+    const warm = yield* Effect.promise(async () => (lease.warm === undefined ? undefined : await lease.warm))
     if (warm !== undefined) held.push(warm.context, warm.install)
     // A pooled isolate's CPU time counts every execution it ran: this one's is the difference.
     const cpuStart = isolate.isDisposed ? 0n : isolate.cpuTime
@@ -141,8 +139,8 @@ const run = (
       undefined
     yield* Effect.tryPromise({
       try: async () => {
-        if (warm === undefined) throw new Error("the isolate could not make a context")
-        const { context } = warm
+        const context = warm?.context ?? (await isolate.createContext())
+        if (warm === undefined) held.push(context)
         const send = new ivm.Reference((kind: string, a: unknown, b: unknown, c: unknown) =>
           kind === "import"
             ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
@@ -151,10 +149,19 @@ const run = (
         held.push(send)
         const dispatch: IsolatedVM.Reference<
           (kind: number, id: number, ok?: boolean, payload?: string) => void
-        > = (await warm.install.apply(undefined, [send, session.hostNames, limits.outputBytes], {
-          arguments: { copy: true },
-          result: { reference: true }
-        })) as IsolatedVM.Reference<(kind: number, id: number, ok?: boolean, payload?: string) => void>
+        > = (
+          warm === undefined
+            ? // A new isolate: make the context and install the prelude in one call.
+              await context.evalClosure(
+                `return (${setup.slice("return ".length)})($0, $1, $2)`,
+                [send, session.hostNames, limits.outputBytes],
+                { arguments: { copy: true }, result: { reference: true }, filename: "<tta:prelude>" }
+              )
+            : await warm.install.apply(undefined, [send, session.hostNames, limits.outputBytes], {
+                arguments: { copy: true },
+                result: { reference: true }
+              })
+        ) as IsolatedVM.Reference<(kind: number, id: number, ok?: boolean, payload?: string) => void>
         held.push(dispatch)
         const call = (args: [number, number, boolean?, (string | undefined)?]) =>
           inIsolate(dispatch.apply(undefined, args)).then(() => undefined, onError)
