@@ -153,4 +153,30 @@ describe("tta workflows runner", () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain("exports no `workflows`: an array of Durable.workflow(...) definitions")
   }, 60_000)
+
+  it.skipIf(!existsSync(join(import.meta.dirname, "..", "dist", "bin", "tta.js")))(
+    "the bundled bin refuses a module built on another copy of effect instead of failing its executions",
+    async () => {
+      const bundled = join(import.meta.dirname, "..", "bin", "tta.js")
+      const r = await execFileP(
+        process.execPath,
+        [
+          bundled,
+          "workflows",
+          "runner",
+          "--workflows",
+          join(fixtures, "flows.ts"),
+          "--store",
+          join(dir, "other.db")
+        ],
+        { cwd: dir, env }
+      ).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e
+      )
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain("is built on another copy of effect and @tta/durable than this tta")
+    },
+    60_000
+  )
 })

@@ -60,6 +60,10 @@ interface WorkflowModule {
   readonly layer?: Layer.Layer<any, any, never>
 }
 
+/** Whether a definition was made with this process's copy of effect (Layers share one prototype per copy). */
+const sameEffect = (w: Durable.DurableWorkflow<any, any, any>) =>
+  Object.getPrototypeOf(w.layer) === Object.getPrototypeOf(Layer.empty)
+
 const loadModule = (path: string) =>
   Effect.tryPromise({
     try: () => import(pathToFileURL(resolve(path)).href) as Promise<WorkflowModule>,
@@ -71,6 +75,16 @@ const loadModule = (path: string) =>
   }).pipe(
     Effect.flatMap((mod) => {
       const workflows = mod.workflows ?? mod.default
+      if (Array.isArray(workflows) && workflows.length > 0 && !workflows.every(sameEffect))
+        return Effect.fail(
+          new WorkflowModuleError({
+            path,
+            message:
+              `${path} is built on another copy of effect and @tta/durable than this tta (the installed bin ` +
+              "bundles its own), and running it here would fail its executions: run the runner from your " +
+              "project (Runners.layer or Durable.runner, see docs/durable.md), or tta from its sources"
+          })
+        )
       return Array.isArray(workflows) && workflows.length > 0
         ? Effect.succeed({ workflows, layer: mod.layer })
         : Effect.fail(
