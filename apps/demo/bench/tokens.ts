@@ -1,29 +1,42 @@
 /**
- * The token benchmark (`pnpm bench:tokens`): every task of bench/tasks.ts done three ways on the
- * real servers, each way checked to give the same answer, each way's context counted with
- * TokenAccount (gpt-tokenizer, o200k_base) from the run's real definitions, calls and results.
+ * The token benchmark (`pnpm bench:tokens`): every task of bench/tasks.ts (the demo's servers) and
+ * of bench/thirdParty.ts (server-postgres on a throwaway cluster, filesystem, memory) done three
+ * ways on the real servers, each way checked to give the same answer (and third-party answers the
+ * source of truth's), each way's context counted with TokenAccount (gpt-tokenizer, o200k_base)
+ * from the run's real definitions, calls and results.
  *
- *   direct       every definition of every connected server plus the captured catalogs of
- *                widely used MCP servers (fixtures/catalogs), every call, every full result
+ *   direct       two baselines: the configured servers' definitions only, and those plus the
+ *                captured catalogs of widely used MCP servers (fixtures/catalogs); every call,
+ *                every full result
  *   tool search  the definitions a search surfaced (top 3 per query, plus any needed tool it
  *                missed) and the search tool's own definition, every call, every full result
- *   code mode    the gateway's 5 tool definitions, the API files read (search_tools, full source
- *                of the one tool per query), the code, and what the code returned
+ *   code mode    the gateway's 5 tool definitions, each search_tools call and the gateway's answer
+ *                (the tool's TypeScript source), the execute call with the code, execute's answer
  *
- * Run: node apps/demo/bench/tokens.ts   (writes bench/tokens.md at the repo root)
+ * Run: pnpm bench:tokens   (writes bench/tokens.md at the repo root; report per task, median, worst)
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus } from "node:os"
 import { join } from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { CodeMode, Gateway } from "@tta/code-mode"
 import { Search, type ToolCatalog } from "@tta/codegen"
 import { NodeFlags, Servers, Stack } from "@tta/demo"
+import { PgTestCluster } from "@tta/durable/testing"
 import { McpHub } from "@tta/mcp"
 import { TokenAccount } from "@tta/observability"
 import { Effect } from "effect"
-import { type Call, SERVICES_TEAM_PREFIX, seedFiles, type Task, tasks } from "./tasks.ts"
+import { gitTasks, repoDir, seedRepo } from "./gitTasks.ts"
+import { markdown, type SuiteResult } from "./report.ts"
+import { type Call, SERVICES_TEAM_PREFIX, seedFiles, type Task, type TaskEnv, tasks } from "./tasks.ts"
+import {
+  type CheckedTask,
+  seedShop,
+  type ThirdPartyEnv,
+  thirdPartyPackages,
+  thirdPartyStack,
+  thirdPartyTasks
+} from "./thirdParty.ts"
 
 export interface Fixture {
   readonly name: string
@@ -57,9 +70,14 @@ export const livePackages = [
 export interface TaskRow {
   readonly task: Task
   readonly answer: unknown
+  /** The answer was also computed from the source of truth (SQL, the file on disk) and matched. */
+  readonly checked: boolean
   readonly calls: number
   readonly searched: number
   readonly missedBySearch: ReadonlyArray<string>
+  /** Direct with only the suite's configured servers' tool definitions. */
+  readonly directHere: TokenAccount.Breakdown
+  /** Direct with the configured servers and the captured catalogs of other servers ("many servers"). */
   readonly direct: TokenAccount.Breakdown
   readonly toolSearch: TokenAccount.Breakdown
   readonly codeMode: TokenAccount.Breakdown
@@ -72,28 +90,67 @@ const modelView = (r: CallToolResult): CallToolResult =>
     ? { content: r.content, ...(r.isError ? { isError: true } : {}) }
     : r
 
+const text = (r: CallToolResult): string =>
+  r.content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n")
+
 const resultValue = (r: CallToolResult): unknown => {
   if (r.structuredContent !== undefined) return r.structuredContent
-  const text = r.content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n")
   try {
-    return JSON.parse(text)
+    return JSON.parse(text(r))
   } catch {
-    return text
+    return text(r)
   }
 }
 
-/** Runs the tasks on the services in context; fails if any way disagrees with another. */
+const same = (a: unknown, b: unknown) =>
+  isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)))
+
+const noCodeMode = { tools: [], read: [], code: [], returned: [] }
+
+/**
+ * Code mode as a model does it through the gateway: one `search_tools` call per tool needed
+ * (detail "full", limit 1: the hit's TypeScript source), then one `execute`. Counted: each call as
+ * the model emits it and each answer's text as the gateway sends it.
+ */
+const viaGateway = Effect.fn("bench.tokens.codeMode")(function* (task: Task, env: TaskEnv) {
+  const codeMode = yield* CodeMode.CodeMode
+  const read: Array<string> = []
+  for (const need of task.tools) {
+    const [hit] = yield* codeMode.searchTools(need.search, { limit: 1 })
+    if (!hit || `${hit.server}/${hit.tool}` !== need.tool) {
+      return yield* Effect.die(
+        new Error(
+          `${task.name}: code-mode search for "${need.search}" found ${hit?.path ?? "nothing"}, not ${need.tool}`
+        )
+      )
+    }
+    const args = { query: need.search, detail: "full", limit: 1 }
+    const answer = yield* Gateway.handleCall("search_tools", args)
+    read.push(TokenAccount.callText("search_tools", args), text(answer))
+  }
+  const args = { code: task.code(env) }
+  const answer = yield* Gateway.handleCall("execute", args)
+  if (answer.isError) return yield* Effect.die(new Error(`${task.name}: execute failed: ${text(answer)}`))
+  const out = answer.structuredContent as Gateway.ExecuteOutput
+  return {
+    value: out.value,
+    calls: out.calls.reduce((k, c) => k + c.count, 0),
+    parts: { read, code: [TokenAccount.callText("execute", args)], returned: [text(answer)] }
+  }
+})
+
+/** Runs the tasks on the services in context; fails if any way disagrees with another or the truth. */
 export const runTasks = Effect.fn("bench.tokens")(function* (
   selected: ReadonlyArray<Task>,
-  env: { readonly files: string }
+  env: TaskEnv,
+  live: ReadonlyArray<string> = livePackages
 ) {
   const hub = yield* McpHub
-  const codeMode = yield* CodeMode.CodeMode
-  const live = (yield* hub.catalog()) as ToolCatalog
-  const extra = fixtures(livePackages)
+  const configured = (yield* hub.catalog()) as ToolCatalog
+  const extra = fixtures(live)
   const catalog: TokenAccount.Catalog & ToolCatalog = {
     servers: [
-      ...live.servers,
+      ...configured.servers,
       ...extra.map((f) => ({ name: f.name, tools: f.tools }))
     ] as ToolCatalog["servers"]
   }
@@ -127,10 +184,11 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
   for (const task of selected) {
     // direct: every definition in context, the calls one by one, every full result read
     const direct = yield* oneByOne(task)
-    const directFigures = yield* TokenAccount.account({
-      catalog,
+    const many = yield* TokenAccount.account({ catalog, calls: direct.calls, codeMode: noCodeMode })
+    const here = yield* TokenAccount.account({
+      catalog: configured,
       calls: direct.calls,
-      codeMode: { tools: [], read: [], code: [], returned: [] }
+      codeMode: noCodeMode
     })
 
     // tool search: search first, load only what it found, then the same calls
@@ -151,46 +209,25 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
       catalog,
       calls: searched.calls,
       toolSearch: { searched: [...found.values()], searchTool },
-      codeMode: { tools: [], read: [], code: [], returned: [] }
+      codeMode: noCodeMode
     })
 
-    // code mode: find each tool's file, read it, write the program, get only its answer back
-    const read: Array<string> = []
-    for (const need of task.tools) {
-      const [hit] = yield* codeMode.searchTools(need.search, { detail: "full", limit: 1 })
-      if (!hit || `${hit.server}/${hit.tool}` !== need.tool) {
-        return yield* Effect.die(
-          new Error(
-            `${task.name}: code-mode search for "${need.search}" found ${hit?.path ?? "nothing"}, not ${need.tool}`
-          )
-        )
-      }
-      read.push(`// ${hit.path}\n${hit.source ?? ""}`)
-    }
-    const code = task.code(env)
-    const outcome = yield* codeMode.execute(code)
+    // code mode: discover each tool through the gateway, write the program, get only its answer back
+    const outcome = yield* viaGateway(task, env)
     yield* cleanUp
     const codeFigures = yield* TokenAccount.account({
       catalog,
       calls: [],
-      codeMode: {
-        tools: Gateway.tools as ReadonlyArray<TokenAccount.ToolDefinition>,
-        read,
-        code: [code],
-        returned: [outcome.value, ...outcome.logs.map((l) => l.message)]
-      }
+      codeMode: { tools: Gateway.tools as ReadonlyArray<TokenAccount.ToolDefinition>, ...outcome.parts }
     })
 
+    const truth = "truth" in task ? (task as CheckedTask).truth(env as ThirdPartyEnv) : undefined
     for (const [way, answer] of [
       ["tool search", searched.answer],
-      ["code mode", outcome.value]
+      ["code mode", outcome.value],
+      ...("truth" in task ? [["the source of truth", truth] as const] : [])
     ] as const) {
-      if (
-        !isDeepStrictEqual(
-          JSON.parse(JSON.stringify(answer ?? null)),
-          JSON.parse(JSON.stringify(direct.answer ?? null))
-        )
-      ) {
+      if (!same(answer, direct.answer)) {
         return yield* Effect.die(
           new Error(
             `${task.name}: ${way} answered ${JSON.stringify(answer)}, direct ${JSON.stringify(direct.answer)}`
@@ -198,101 +235,71 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
         )
       }
     }
-    if (outcome.toolCalls.length !== direct.calls.length) {
+    if (outcome.calls !== direct.calls.length) {
       return yield* Effect.die(
-        new Error(
-          `${task.name}: code mode made ${outcome.toolCalls.length} calls, direct ${direct.calls.length}`
-        )
+        new Error(`${task.name}: code mode made ${outcome.calls} calls, direct ${direct.calls.length}`)
       )
     }
     rows.push({
       task,
       answer: direct.answer,
+      checked: "truth" in task,
       calls: direct.calls.length,
       searched: found.size,
       missedBySearch: missed,
-      direct: directFigures.direct,
+      directHere: here.direct,
+      direct: many.direct,
       toolSearch: searchFigures.toolSearch,
       codeMode: codeFigures.codeMode
     })
   }
-  return { rows, catalog: { live: live.servers, extra } }
+  return { rows, catalog: { live: configured.servers, extra } }
 })
-
-const pct = (from: number, to: number) => (from === 0 ? 0 : ((from - to) / from) * 100)
-const n = (x: number) => x.toLocaleString("en-US")
-
-export const markdown = (
-  rows: ReadonlyArray<TaskRow>,
-  catalog: { live: ToolCatalog["servers"]; extra: ReadonlyArray<Fixture> },
-  ms: number
-): string => {
-  const sum = (f: (r: TaskRow) => number) => rows.reduce((k, r) => k + f(r), 0)
-  const total = {
-    direct: sum((r) => r.direct.total),
-    toolSearch: sum((r) => r.toolSearch.total),
-    codeMode: sum((r) => r.codeMode.total)
-  }
-  const liveTools = catalog.live.reduce((k, s) => k + s.tools.length, 0)
-  const extraTools = catalog.extra.reduce((k, s) => k + s.tools.length, 0)
-  const defs = rows[0]?.direct.definitions ?? 0
-  return [
-    "# Token benchmark: direct vs tool search vs code mode",
-    "",
-    `Measured by \`pnpm bench:tokens\` (\`node apps/demo/bench/tokens.ts\`) on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.versions.node}, in ${(ms / 1000).toFixed(1)} s.`,
-    `Every task ran three ways on the real servers (metrics, docs, filesystem, memory, everything over stdio) and all three gave the same answer.`,
-    "Tokens counted with gpt-tokenizer (o200k_base) from the run's real tool definitions, calls and results.",
-    "",
-    "| task | kind | calls | direct | tool search | code mode | saved vs direct | saved vs tool search |",
-    "|---|---|---:|---:|---:|---:|---:|---:|",
-    ...rows.map(
-      (r) =>
-        `| ${r.task.name} | ${r.task.kind} | ${r.calls} | ${n(r.direct.total)} | ${n(r.toolSearch.total)} | ${n(r.codeMode.total)} | ${pct(r.direct.total, r.codeMode.total).toFixed(1)}% | ${pct(r.toolSearch.total, r.codeMode.total).toFixed(1)}% |`
-    ),
-    `| **total** | ${rows.length} tasks | ${sum((r) => r.calls)} | **${n(total.direct)}** | **${n(total.toolSearch)}** | **${n(total.codeMode)}** | **${pct(total.direct, total.codeMode).toFixed(2)}%** | **${pct(total.toolSearch, total.codeMode).toFixed(2)}%** |`,
-    "",
-    "## Where the tokens go",
-    "",
-    "| task | direct: definitions / calls / results | tool search: definitions (tools loaded) | code mode: definitions / read / code / returned |",
-    "|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| ${r.task.name} | ${n(r.direct.definitions)} / ${n(r.direct.calls)} / ${n(r.direct.results)} | ${n(r.toolSearch.definitions)} (${r.searched}${r.missedBySearch.length ? `, ${r.missedBySearch.length} missed by the search` : ""}) | ${n(r.codeMode.definitions)} / ${n(r.codeMode.read)} / ${n(r.codeMode.code)} / ${n(r.codeMode.returned)} |`
-    ),
-    "",
-    "## How it is counted",
-    "",
-    `- **Direct**: the definitions of all ${liveTools} tools of the 5 live servers and ${extraTools} tools of ${catalog.extra.length} widely used MCP servers captured from their real \`tools/list\` (${defs.toLocaleString("en-US")} tokens, counted once per task as \`{ name: "server__tool", description, input_schema }\`), every call as a \`tool_use\`, and every full result as the text the server sent. Where a server also sends \`structuredContent\`, only its text copy is counted, so the figure is not doubled. An agent loop re-sends the definitions on every turn; counting them once per task understates direct.`,
-    "- **Tool search**: the same calls and results, but only the definitions a BM25 search over the same catalog surfaced (top 3 per query, one query per tool the task needs; a needed tool the search missed is loaded anyway) plus the search tool's own definition. The search queries and their tool references are not counted (in its favour).",
-    '- **Code mode**: the gateway\'s 5 tool definitions, the API files read (`search_tools` with `detail: "full"`, limit 1, one query per tool needed), the program, and what it returned (including console output). The tool calls and their results stay in the sandbox.',
-    "- Each way's answer is compared with the direct answer (deep equality) and code mode must make the same number of calls; the run fails otherwise.",
-    "",
-    "## Tasks",
-    "",
-    ...rows.map(
-      (r) => `- **${r.task.name}**: ${r.task.question} Answer: \`${JSON.stringify(r.answer).slice(0, 160)}\``
-    ),
-    "",
-    "## Captured catalogs counted in direct",
-    "",
-    "| server | package | version | tools |",
-    "|---|---|---|---:|",
-    ...catalog.extra.map((f) => `| ${f.name} | \`${f.package}\` | ${f.version} | ${f.tools.length} |`),
-    ""
-  ].join("\n")
-}
 
 const isMain = process.argv[1] !== undefined && import.meta.filename === process.argv[1]
 
+export const thirdPartySetting =
+  "server-postgres 0.6.2 on a throwaway PostgreSQL cluster (Debian's package) with 2,000 customers and 20,000 generated orders, @cyanheads/git-mcp-server 2.15.3 on a generated repository of 400 commits, server-filesystem (a 12,000-line access log, 400 refund requests) and server-memory. Every answer was also computed from the source of truth and matched."
+
+export const demoSetting =
+  "The demo's own metrics and docs servers with server-filesystem, server-memory and server-everything."
+
+/** The third-party suite on a throwaway PostgreSQL cluster, or why it could not run. */
+export const thirdPartySuite = async (): Promise<SuiteResult | string> => {
+  if (!PgTestCluster.isAvailable())
+    return "the third-party tasks (server-postgres) need PostgreSQL: apt-get install -y postgresql"
+  const pg = await PgTestCluster.start()
+  try {
+    const dirs = Servers.makeDirs()
+    seedFiles(dirs.files)
+    seedShop(pg.url, dirs.files)
+    seedRepo(repoDir(dirs.root))
+    const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg.url, repo: repoDir(dirs.root) }
+    const { rows, catalog } = await Effect.runPromise(
+      runTasks([...thirdPartyTasks, ...gitTasks], env, thirdPartyPackages).pipe(
+        Effect.provide(thirdPartyStack(dirs, pg.url))
+      )
+    )
+    return { title: "Third-party servers", setting: thirdPartySetting, rows, catalog }
+  } finally {
+    pg.stop()
+  }
+}
+
 if (isMain) {
   NodeFlags.relaunchForIsolates()
+  const started = performance.now()
+  const shop = await thirdPartySuite()
   const dirs = Servers.makeDirs()
   seedFiles(dirs.files)
-  const started = performance.now()
-  const { rows, catalog } = await Effect.runPromise(
+  const demo = await Effect.runPromise(
     runTasks(tasks, { files: dirs.files }).pipe(Effect.provide(Stack.layer(dirs)))
   )
-  const text = markdown(rows, catalog, performance.now() - started)
+  const suites: Array<SuiteResult> = [
+    ...(typeof shop === "string" ? [] : [shop]),
+    { title: "The demo's servers", setting: demoSetting, ...demo }
+  ]
+  const text = markdown(suites, performance.now() - started, typeof shop === "string" ? [shop] : [])
   const out = join(import.meta.dirname, "..", "..", "..", "bench", "tokens.md")
   writeFileSync(out, text)
   console.log(text)

@@ -1,10 +1,28 @@
 // The token benchmark's harness on a few of its tasks: all three ways run on the real servers and
-// must agree, and the figures must come out in the expected order from the real results.
+// must agree (and agree with the source of truth for the third-party tasks), and the figures must
+// come out in the expected order from the real results.
 import { Servers, Stack } from "@tta/demo"
+import { PgTestCluster } from "@tta/durable/testing"
 import { Effect } from "effect"
-import { describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { gitTasks, repoDir, seedRepo } from "../bench/gitTasks.ts"
+import { markdown, median, summary } from "../bench/report.ts"
 import { seedFiles, tasks } from "../bench/tasks.ts"
-import { fixtures, livePackages, markdown, runTasks } from "../bench/tokens.ts"
+import {
+  seedShop,
+  type ThirdPartyEnv,
+  thirdPartyPackages,
+  thirdPartyStack,
+  thirdPartyTasks
+} from "../bench/thirdParty.ts"
+import { demoSetting, fixtures, livePackages, runTasks, thirdPartySetting } from "../bench/tokens.ts"
+
+const pgMissing = !PgTestCluster.isAvailable()
+if (pgMissing) {
+  console.warn(
+    "bench-tokens: PostgreSQL is not installed (apt-get install -y postgresql): the third-party token tasks are SKIPPED"
+  )
+}
 
 describe("token benchmark", () => {
   it("does each task three ways with identical answers and counts each way from the real run", async () => {
@@ -30,23 +48,69 @@ describe("token benchmark", () => {
     for (const r of rows) {
       // every definition of the live servers and the captured catalogs, once per task
       expect(r.direct.definitions).toBe(definitions)
+      expect(r.directHere.definitions).toBeLessThan(r.direct.definitions / 10)
+      expect(r.directHere.results).toBe(r.direct.results)
       expect(r.direct.results).toBe(r.toolSearch.results)
       expect(r.toolSearch.definitions).toBeLessThan(r.direct.definitions / 20)
       expect(r.codeMode.calls + r.codeMode.results).toBe(0)
+      // discovery through the gateway (search_tools calls and answers) is counted
+      expect(r.codeMode.read).toBeGreaterThan(0)
       expect(r.codeMode.total).toBeLessThan(r.toolSearch.total)
       expect(r.missedBySearch).toEqual([])
     }
     expect(catalog.extra.length).toBeGreaterThanOrEqual(15)
     expect(catalog.extra.map((f) => f.package)).not.toContain(livePackages[1])
     expect(definitions).toBeGreaterThan(50_000)
-    const md = markdown(rows, catalog, 1000)
-    expect(md).toContain("| **total** | 3 tasks |")
+    const md = markdown([{ title: "The demo's servers", setting: demoSetting, rows, catalog }], 1000)
+    expect(md).toContain("| **median task** |")
     expect(md).toContain("o200k_base")
+  })
+
+  describe("on third-party servers", () => {
+    let pg: PgTestCluster.PgTestCluster | undefined
+    beforeAll(async () => {
+      if (!pgMissing) pg = await PgTestCluster.start()
+    })
+    afterAll(() => pg?.stop())
+
+    it.skipIf(pgMissing)("answers from server-postgres and git-mcp-server match psql and git", async () => {
+      const dirs = Servers.makeDirs()
+      seedFiles(dirs.files)
+      seedShop(pg!.url, dirs.files)
+      seedRepo(repoDir(dirs.root))
+      const names = ["pg-refunds-join", "pg-export-csv", "pg-top-customers-to-graph", "git-blame-by-author"]
+      const picked = [...thirdPartyTasks, ...gitTasks].filter((t) => names.includes(t.name))
+      const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg!.url, repo: repoDir(dirs.root) }
+      const { rows, catalog } = await Effect.runPromise(
+        runTasks(picked, env, thirdPartyPackages).pipe(Effect.provide(thirdPartyStack(dirs, pg!.url)))
+      )
+      expect(rows.map((r) => r.task.name)).toEqual(picked.map((t) => t.name))
+      expect(catalog.live.map((s) => s.name).sort()).toEqual(["filesystem", "git", "memory", "postgres"])
+      expect(catalog.extra.map((f) => f.package)).not.toContain(thirdPartyPackages[0])
+      const byName = Object.fromEntries(rows.map((r) => [r.task.name, r]))
+      expect(byName["pg-export-csv"]!.answer).toBeGreaterThan(50)
+      expect(byName["pg-top-customers-to-graph"]!.answer).toHaveLength(5)
+      for (const r of rows) {
+        expect(r.checked).toBe(true)
+        expect(r.codeMode.total).toBeLessThan(r.directHere.total)
+        expect(r.directHere.total).toBeLessThan(r.direct.total)
+      }
+      const s = summary(rows)
+      expect(s.worst.saved).toBeLessThanOrEqual(s.medianSaved)
+      const md = markdown([{ title: "Third-party servers", setting: thirdPartySetting, rows, catalog }], 1000)
+      expect(md).toContain(`| **worst task**: ${s.worst.name}`)
+    })
+  })
+
+  it("takes the median of an odd and an even count", () => {
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
   })
 
   it("leaves out the captured catalogs of servers that run live", () => {
     const names = fixtures(livePackages).map((f) => f.name)
     expect(names).not.toContain("filesystem")
     expect(names).toContain("github")
+    expect(fixtures(thirdPartyPackages).map((f) => f.name)).not.toContain("postgres")
   })
 })
