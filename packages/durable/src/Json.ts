@@ -46,10 +46,16 @@ export const whyNotJson = (value: unknown, path = "$", seen = new Set<object>())
   }
 }
 
-/** A typed error as a JSON object: `_tag`, `name`, `message` and its own JSON fields. */
-export const errorToJson = (error: unknown): unknown => {
-  if (whyNotJson(error) === undefined && !(error instanceof Error)) return error ?? null
-  if (!Predicate.isObject(error)) return { message: String(error) }
+/**
+ * A typed error as a JSON object: `_tag`, `name`, `message` and those of its own fields that are
+ * (or can be made) JSON, three levels deep; functions, symbols and class internals are dropped.
+ * Always returns JSON (checked), so the journal can keep any failure.
+ */
+export const errorToJson = (error: unknown, depth = 0): unknown => {
+  if (!(error instanceof Error) && whyNotJson(error) === undefined) return error ?? null
+  if (typeof error !== "object" || error === null) {
+    return typeof error === "number" || typeof error === "boolean" ? error : { message: String(error) }
+  }
   const out: Record<string, unknown> = {}
   const tag = (error as { _tag?: unknown })._tag
   if (typeof tag === "string") out._tag = tag
@@ -57,12 +63,18 @@ export const errorToJson = (error: unknown): unknown => {
     out.name = error.name
     out.message = error.message
   }
-  for (const key of Object.keys(error)) {
-    if (key === "stack" || key === "cause") continue
-    const v = (error as Record<string, unknown>)[key]
-    out[key] = whyNotJson(v) === undefined ? v : errorToJson(v)
+  if (depth < 3) {
+    for (const key of Object.keys(error)) {
+      if (key === "stack" || key === "cause" || key in out) continue
+      const v = (error as Record<string, unknown>)[key]
+      if (v === undefined || typeof v === "function" || typeof v === "symbol") continue
+      const converted = whyNotJson(v) === undefined ? v : errorToJson(v, depth + 1)
+      if (whyNotJson(converted) === undefined) out[key] = converted
+    }
   }
-  return out
+  if (out.message === undefined && "message" in error)
+    out.message = String((error as { message: unknown }).message)
+  return whyNotJson(out) === undefined ? out : { message: String(out.message ?? error) }
 }
 
 /** JSON with object keys sorted, so equal values give equal strings (idempotency keys). */
