@@ -13,7 +13,8 @@ export const whyNotJson = (value: unknown, path = "$", seen = new Set<object>())
     case "number":
       return Number.isFinite(value) ? undefined : `${path} is ${String(value)}`
     case "undefined":
-      return path === "$" ? undefined : `${path} is undefined`
+      // As JSON.stringify: dropped from objects, null in arrays (toJson does the same).
+      return undefined
     case "object": {
       if (value === null) return undefined
       if (seen.has(value)) return `${path} is a cycle`
@@ -44,6 +45,39 @@ export const whyNotJson = (value: unknown, path = "$", seen = new Set<object>())
     default:
       return `${path} is a ${typeof value}`
   }
+}
+
+/**
+ * `value` (already checked by `whyNotJson`) as the JSON the journal keeps: object fields that are
+ * undefined are dropped and undefined array items become null, as JSON.stringify does (effect's
+ * Schema.Json refuses undefined). Returns `value` itself when there is nothing to change.
+ */
+export const toJson = (value: unknown): unknown => {
+  if (value === undefined) return null
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    let copy: Array<unknown> | undefined
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i]
+      const j = toJson(v)
+      if (j !== v && copy === undefined) copy = value.slice(0, i)
+      copy?.push(j)
+    }
+    return copy ?? value
+  }
+  let copy: Record<string, unknown> | undefined
+  const keys = Object.keys(value)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    const v = (value as Record<string, unknown>)[k]
+    const j = v === undefined ? undefined : toJson(v)
+    if ((v === undefined || j !== v) && copy === undefined) {
+      copy = {}
+      for (let p = 0; p < i; p++) copy[keys[p]!] = (value as Record<string, unknown>)[keys[p]!]
+    }
+    if (copy !== undefined && j !== undefined) copy[k] = j
+  }
+  return copy ?? value
 }
 
 /**

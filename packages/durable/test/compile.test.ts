@@ -150,6 +150,32 @@ describe("compiling primitives", () => {
     expect(error.message).toContain("makesMap")
   })
 
+  it("undefined fields are dropped as JSON.stringify does (steps and result); a non-JSON result is a typed error", async () => {
+    const flow = Durable.workflow(
+      "optional",
+      sequence(
+        Primitive.lift("partial", (n: number) => ({
+          n,
+          note: undefined as string | undefined,
+          xs: [1, undefined]
+        })),
+        Primitive.lift("echo", (o: { n: number }) => o)
+      ).pipe(map((o) => ({ ...o, extra: undefined }))),
+      { input: Schema.Number }
+    )
+    expect(await runIn([flow], flow.run(3))).toEqual({ n: 3, xs: [1, null] })
+    const dated = Durable.workflow(
+      "dated-result",
+      Primitive.lift("one", (n: number) => n).pipe(map(() => new Date())),
+      {
+        input: Schema.Number
+      }
+    )
+    const exit = await runIn([dated], Effect.exit(dated.run(1)))
+    const error = exit._tag === "Failure" ? (exit.cause.reasons[0] as any).error : undefined
+    expect(error.error).toMatchObject({ _tag: "NonJsonOutputError", step: "(result)" })
+  })
+
   it("a step with its own Schema keeps a non-JSON type through the journal", async () => {
     const when = Durable.withSchema(
       Primitive.lift("when", () => new Date(Date.UTC(2030, 0, 2))),
