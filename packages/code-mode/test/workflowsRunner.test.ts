@@ -153,4 +153,46 @@ describe("tta workflows runner", () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain("exports no `workflows`: an array of Durable.workflow(...) definitions")
   }, 60_000)
+
+  it.skipIf(!existsSync(join(import.meta.dirname, "..", "dist", "bin", "tta.js")))(
+    "the bundled bin runs a module built on another copy of effect on that copy",
+    async () => {
+      const first = start([join(fixtures, "durableRunner.ts"), "release", JSON.stringify({ n: 7 })])
+      const id = await waitFor("the execution id", () => {
+        const line = first
+          .output()
+          .split("\n")
+          .find((l) => l.startsWith("STARTED "))
+        return line ? (JSON.parse(line.slice(8)) as string) : undefined
+      })
+      await waitFor("the approval wait", async () =>
+        (await find(id))?.waitingOn.some((w) => w.name === "ship-it") ? true : undefined
+      )
+      first.child.kill("SIGKILL")
+      await first.exited
+      const bundled = join(import.meta.dirname, "..", "bin", "tta.js")
+      const runner = start([
+        bundled,
+        "workflows",
+        "runner",
+        "--workflows",
+        join(fixtures, "flows.ts"),
+        "--store",
+        store
+      ])
+      await waitFor("the bundled runner", () =>
+        /runner \d+ on embedded/.test(runner.output()) ? true : undefined
+      )
+      expect((await tta(["workflows", "approve", id, "ship-it", "--store", store])).code).toBe(0)
+      await waitFor("the execution to finish", async () =>
+        (await find(id))?.status === "succeeded" ? true : undefined
+      )
+      // prepare ran once (in the killed runner), finish once (on the bundled runner, the module's copy).
+      const lines = effects()
+      expect(lines.slice(lines.indexOf("prepare 7"))).toEqual(["prepare 7", "finish"])
+      runner.child.kill("SIGTERM")
+      await runner.exited
+    },
+    120_000
+  )
 })

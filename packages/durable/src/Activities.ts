@@ -8,7 +8,7 @@ import * as Activity from "effect/workflow/Activity"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { DurableContext } from "./DurableContext.ts"
 import { NonJsonOutputError } from "./Errors.ts"
-import { errorToJson, whyNotJson } from "./Json.ts"
+import { errorToJson, toJson, whyNotJson } from "./Json.ts"
 
 /** A compiled node: input to the effect that runs it inside a workflow execution. */
 export type Compiled = (input: unknown) => Effect.Effect<unknown, unknown, any>
@@ -71,6 +71,6 @@ export const activity = (
           )
         }
       }
-      return output === undefined ? null : output
+      return schema === Schema.Json ? toJson(output) : output
     })
   })

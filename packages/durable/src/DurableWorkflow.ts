@@ -9,8 +9,8 @@ import * as Workflow from "effect/workflow/Workflow"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compile } from "./Compile.ts"
 import type { DurableContext } from "./DurableContext.ts"
-import { VersionMismatchError, WorkflowFailedError } from "./Errors.ts"
-import { canonicalJson, errorToJson } from "./Json.ts"
+import { NonJsonOutputError, VersionMismatchError, WorkflowFailedError } from "./Errors.ts"
+import { canonicalJson, errorToJson, toJson, whyNotJson } from "./Json.ts"
 import { check } from "./Paths.ts"
 
 export interface WorkflowOptions<In> {
@@ -110,6 +110,21 @@ export const workflow = <In, Out, E, R>(
       keyOf?.(payload.input) ?? canonicalJson(encodeInput(payload.input))
   }) as unknown as Workflow.Workflow<string, any, any, typeof Schema.Json>
 
+  // The result is kept through the output Schema; by default as JSON, checked like a step's output.
+  const finish = (output: unknown): Effect.Effect<unknown, unknown> => {
+    if (options.output !== undefined) return Effect.succeed(output)
+    const why = whyNotJson(output)
+    return why === undefined
+      ? Effect.succeed(toJson(output))
+      : Effect.fail(
+          new NonJsonOutputError({
+            workflow: name,
+            step: "(result)",
+            message: `the result of workflow ${name} is not JSON (${why}); give it an output Schema`
+          })
+        )
+  }
+
   const layer = wf.toLayer((payload: { input: In; version: string }, executionId: string) => {
     const body = bodies.get(payload.version)
     return body === undefined
@@ -127,7 +142,11 @@ export const workflow = <In, Out, E, R>(
             })
           ) as Schema.Json
         )
-      : (Effect.mapError(body(payload.input), errorToJson) as Effect.Effect<any, Schema.Json, any>)
+      : (Effect.mapError(Effect.flatMap(body(payload.input), finish), errorToJson) as Effect.Effect<
+          any,
+          Schema.Json,
+          any
+        >)
   }) as unknown as DurableWorkflow<In, Out, R>["layer"]
 
   const failed = (executionId: string, error: unknown) =>

@@ -17,7 +17,7 @@ import {
   tap,
   timeout
 } from "@tta/core"
-import { Effect, Schema } from "effect"
+import { Effect, Schedule, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { Durable, DurableClient, DurableContext, Errors, Store } from "../src/index.ts"
 import { type Scratch, scratch } from "./support.ts"
@@ -150,6 +150,32 @@ describe("compiling primitives", () => {
     expect(error.message).toContain("makesMap")
   })
 
+  it("undefined fields are dropped as JSON.stringify does (steps and result); a non-JSON result is a typed error", async () => {
+    const flow = Durable.workflow(
+      "optional",
+      sequence(
+        Primitive.lift("partial", (n: number) => ({
+          n,
+          note: undefined as string | undefined,
+          xs: [1, undefined]
+        })),
+        Primitive.lift("echo", (o: { n: number }) => o)
+      ).pipe(map((o) => ({ ...o, extra: undefined }))),
+      { input: Schema.Number }
+    )
+    expect(await runIn([flow], flow.run(3))).toEqual({ n: 3, xs: [1, null] })
+    const dated = Durable.workflow(
+      "dated-result",
+      Primitive.lift("one", (n: number) => n).pipe(map(() => new Date())),
+      {
+        input: Schema.Number
+      }
+    )
+    const exit = await runIn([dated], Effect.exit(dated.run(1)))
+    const error = exit._tag === "Failure" ? (exit.cause.reasons[0] as any).error : undefined
+    expect(error.error).toMatchObject({ _tag: "NonJsonOutputError", step: "(result)" })
+  })
+
   it("a step with its own Schema keeps a non-JSON type through the journal", async () => {
     const when = Durable.withSchema(
       Primitive.lift("when", () => new Date(Date.UTC(2030, 0, 2))),
@@ -166,6 +192,78 @@ describe("compiling primitives", () => {
       }
     )
     expect(await runIn([flow], flow.run(2))).toContain("2030")
+  })
+})
+
+describe("approvals carry a value", () => {
+  it("the approver's value is decoded with the approval's Schema and handed to the next step", async () => {
+    const Limit = Schema.Struct({ limit: Schema.Number })
+    const flow = Durable.workflow(
+      "limited",
+      sequence(
+        Primitive.lift("ask", (n: number) => n),
+        Durable.approval("budget", { value: Limit }),
+        Primitive.lift("spend", (a: Durable.Approved<{ limit: number }>) => ({
+          spent: a.value!.limit * 2,
+          by: a.by
+        }))
+      ),
+      { input: Schema.Number }
+    )
+    const result = await runIn(
+      [flow],
+      Effect.gen(function* () {
+        const client = yield* DurableClient.DurableClient
+        const id = yield* flow.start(1)
+        // Bounded poll (no fixed sleep) until the execution asks for the approval.
+        yield* Effect.gen(function* () {
+          const detail = yield* client.show(id)
+          if (!detail.waitingOn.some((w) => w.name === "budget")) return yield* Effect.fail("not yet")
+        }).pipe(Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 }))
+        const waitFor = (id: string) =>
+          Effect.gen(function* () {
+            const detail = yield* client.show(id)
+            if (!detail.waitingOn.some((w) => w.name === "budget")) return yield* Effect.fail("not yet")
+          }).pipe(Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 }))
+        const good = yield* flow.start(2)
+        yield* waitFor(good)
+        yield* client.approve(good, "budget", { by: "zed", value: { limit: 5 } })
+        const spent = yield* flow.run(2)
+        const refused = yield* Effect.flip(
+          client
+            .approve(id, "budget", { by: "zed", value: { limit: "five" } })
+            .pipe(Effect.andThen(flow.run(1)), Effect.andThen(Effect.fail("unexpected success")))
+        )
+        return { refused, spent }
+      })
+    )
+    expect(result.spent).toEqual({ spent: 10, by: "zed" })
+    // A value that does not fit the Schema fails the step (typed, JSON), it does not crash the runner.
+    expect(JSON.stringify(result.refused)).toContain("limit")
+  })
+})
+
+describe("errors kept as JSON", () => {
+  it("errorToJson keeps _tag, message and JSON fields, drops what JSON cannot hold", async () => {
+    const { errorToJson, whyNotJson } = await import("../src/Json.ts")
+    class Inner {
+      f = () => 1
+      n = 2
+    }
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    const converted = errorToJson(
+      Object.assign(new Error("boom"), { _tag: "Boom", code: 7, inner: new Inner(), cyclic, fn: () => 0 })
+    ) as Record<string, unknown>
+    expect(whyNotJson(converted)).toBeUndefined()
+    expect(converted).toMatchObject({
+      _tag: "Boom",
+      name: "Error",
+      message: "boom",
+      code: 7,
+      inner: { n: 2 }
+    })
+    expect(converted.fn).toBeUndefined()
   })
 })
 

@@ -1,12 +1,11 @@
 /**
  * `pnpm demo --runners 3`: a throwaway PostgreSQL (Debian's package) and N runner processes
- * (`tta workflows runner`, each with its own MCP servers) on it; triage executions started from this
+ * (runner.ts, each with its own MCP servers) on it; triage executions started from this
  * process spread over the runners by shard; one runner is SIGKILLed mid-run (with its servers) and
  * the others finish its executions from the journal. Everything is stopped at the end.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import { Durable, Store } from "@tta/durable"
 import { PgTestCluster } from "@tta/durable/testing"
 import { Effect, ManagedRuntime } from "effect"
@@ -16,12 +15,8 @@ import { defaultRequest } from "../Triage.ts"
 import { flow } from "./flows.ts"
 
 const conditions = process.execArgv.filter((a) => a.startsWith("--conditions"))
-const flowsPath = join(import.meta.dirname, `flows${import.meta.filename.endsWith(".ts") ? ".ts" : ".js"}`)
-
-const ttaBin = () => {
-  const entry = fileURLToPath(import.meta.resolve("@tta/code-mode"))
-  return entry.endsWith(".ts") ? join(dirname(entry), "bin", "tta.ts") : join(dirname(entry), "bin", "tta.js")
-}
+// The demo's runner entry (runner.ts): Runners.layer over the flows in this app's own module graph.
+const runnerPath = join(import.meta.dirname, `runner${import.meta.filename.endsWith(".ts") ? ".ts" : ".js"}`)
 
 export type RunnerEvent = StepEvent & { readonly pid: number }
 
@@ -47,22 +42,11 @@ export interface Runner {
   readonly exited: Promise<void>
 }
 
-/** Starts `tta workflows runner` on `url` with the demo's flows (own process group, own servers). */
+/** Starts a runner (runner.ts) on `url` with the demo's flows (own process group, own servers). */
 export const startRunner = (url: string, dir: string, onEvent: (e: RunnerEvent) => void): Runner => {
   const child = spawn(
     process.execPath,
-    [
-      "--no-node-snapshot",
-      "--disable-warning=ExperimentalWarning",
-      ...conditions,
-      ttaBin(),
-      "workflows",
-      "runner",
-      "--workflows",
-      flowsPath,
-      "--store",
-      url
-    ],
+    ["--no-node-snapshot", "--disable-warning=ExperimentalWarning", ...conditions, runnerPath, url],
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TTA_DEMO_DIR: dir } }
   )
   let out = ""

@@ -1,6 +1,6 @@
 /**
  * The triage for a group of runner processes on one PostgreSQL (`pnpm demo --runners 3`): the
- * module `tta workflows runner --workflows <this file>` loads. It exports the definitions
+ * module runner.ts (or `tta workflows runner --workflows <this file>` run from the sources) loads. It exports the definitions
  * (`workflows`) and what their steps need (`layer`): this runner's own MCP servers and code-mode
  * session, and progress lines on stdout (`EVENT {…, pid}`) for the demo to show who ran what.
  *

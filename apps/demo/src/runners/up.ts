@@ -1,6 +1,6 @@
 /**
  * A local runner group to try things on: a throwaway PostgreSQL (Debian's `postgresql`) and N
- * `tta workflows runner` processes running the demo's triage, until Ctrl-C (or SIGTERM), which stops
+ * runner processes (runner.ts) running the demo's triage, until Ctrl-C (or SIGTERM), which stops
  * the runners and deletes the database.
  *
  *   node --no-node-snapshot apps/demo/src/runners/up.ts [--runners 3] [--dir <path>]

@@ -60,6 +60,10 @@ interface WorkflowModule {
   readonly layer?: Layer.Layer<any, any, never>
 }
 
+/** Whether a definition was made with this process's copy of effect (Layers share one prototype per copy). */
+const sameEffect = (w: Durable.DurableWorkflow<any, any, any>) =>
+  Object.getPrototypeOf(w.layer) === Object.getPrototypeOf(Layer.empty)
+
 const loadModule = (path: string) =>
   Effect.tryPromise({
     try: () => import(pathToFileURL(resolve(path)).href) as Promise<WorkflowModule>,
@@ -72,7 +76,7 @@ const loadModule = (path: string) =>
     Effect.flatMap((mod) => {
       const workflows = mod.workflows ?? mod.default
       return Array.isArray(workflows) && workflows.length > 0
-        ? Effect.succeed({ workflows, layer: mod.layer })
+        ? Effect.succeed({ workflows, layer: mod.layer, foreign: !workflows.every(sameEffect) })
         : Effect.fail(
             new WorkflowModuleError({
               path,
@@ -93,7 +97,28 @@ export const serve = (
   options: { readonly pollInterval?: string | undefined; readonly log: (line: string) => void }
 ) =>
   Effect.gen(function* () {
-    const { workflows, layer } = yield* loadModule(modulePath)
+    const { workflows, layer, foreign } = yield* loadModule(modulePath)
+    if (foreign) {
+      // Built on another copy of effect/@tta/durable (the installed bin bundles its own): run the
+      // group on the module's copy, which reads its own definitions.
+      const { runInWorld, worldOf } = yield* Effect.promise(() => import("./workflowsForeign.ts"))
+      const world = yield* Effect.promise(() => worldOf(resolve(modulePath)))
+      if (world === undefined)
+        return yield* new WorkflowModuleError({
+          path: modulePath,
+          message:
+            `${modulePath} is built on another copy of effect and @tta/durable than this tta, and no ` +
+            "@tta/durable is installed next to it to run it with: install @tta/durable in its project"
+        })
+      return yield* runInWorld(world, {
+        location: isUrl(location) ? location : resolve(location),
+        isUrl: isUrl(location),
+        workflows,
+        layer,
+        pollInterval: options.pollInterval,
+        log: options.log
+      })
+    }
     const store = yield* Effect.try({
       try: () =>
         isUrl(location) ? Store.postgres({ url: location }) : Store.embedded({ path: resolve(location) }),
