@@ -2,8 +2,8 @@
  * Learned output types: the shape of the results a tool actually returned, for tools that declare
  * no outputSchema, so that the generated file can say more than `unknown` and the next agent writes
  * the call without a probe run. A shape is plain JSON (kept between runs), merged as more results
- * are seen: a field missing from some results becomes optional, different kinds become a union,
- * array elements merge into one element type.
+ * are seen: different kinds become a union, array elements merge into one element type. Objects
+ * are rendered open, every field optional: what was seen, not a promise about the next result.
  *
  * Values never leak into a shape: strings, numbers and booleans are kept as their types. The one
  * exception is an enum — a string field seen in many results holding only a few short,
@@ -188,12 +188,14 @@ export const render = (shape: Shape, enums = true, depth = 0): string => {
     case "union":
       return shape.members.map((m) => render(m, enums, depth)).join(" | ")
     case "object": {
+      // Open and optional: a result seen later may lack a field or carry others (a SQL tool's rows
+      // depend on the query), and agent code that names its own row type must still type-check.
       const entries = Object.entries(shape.fields).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-      if (entries.length === 0) return "{}"
       const lines = entries.map(([k, f]) => {
         const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k)
-        return `${pad(depth + 1)}${key}${f.seen < shape.seen ? "?" : ""}: ${render(f.shape, enums, depth + 1)}`
+        return `${pad(depth + 1)}${key}?: ${render(f.shape, enums, depth + 1)}`
       })
+      lines.push(`${pad(depth + 1)}[field: string]: unknown`)
       return `{\n${lines.join("\n")}\n${pad(depth)}}`
     }
   }

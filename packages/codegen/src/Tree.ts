@@ -130,7 +130,7 @@ export const toolFile = (entry: ToolEntry): string => {
 
   if (tool.outputSchema === undefined && tool.learnedOutput !== undefined) {
     const n = tool.learnedOutput.samples
-    out += `/** Inferred from ${n} result${n === 1 ? "" : "s"}: the tool declares no output schema. */\n`
+    out += `/** Inferred from ${n} result${n === 1 ? "" : "s"} (the tool declares no output schema): fields seen so far, others may appear. */\n`
     out += `export type ${outputName} = ${renderLearned(tool.learnedOutput)}\n\n`
   } else if (tool.outputSchema === undefined) {
     out += `/** The tool declares no output schema. */\nexport type ${outputName} = unknown\n\n`
