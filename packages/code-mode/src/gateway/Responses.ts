@@ -5,7 +5,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Schema } from "effect"
-import { type ExecuteOutcome, LogLine, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
+import { type ExecuteOutcome, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
 
 /** A value as one text block: strings as they are, anything else as indented JSON. */
 export const text = (value: unknown): CallToolResult => ({

@@ -13,33 +13,17 @@ import {
   SetLevelRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
 import { type McpHub, McpHub as McpHubTag } from "@tta/mcp"
-import { Cause, Effect, Exit, FiberSet, Option } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import { CodeMode, type LogLine } from "../CodeMode.ts"
 import * as Notify from "../Notify.ts"
 import * as Policy from "../Policy.ts"
 import * as Passthrough from "./Passthrough.ts"
 import * as Responses from "./Responses.ts"
+import { type Run, runtime } from "./Runtime.ts"
 import * as Tasks from "./Tasks.ts"
 import * as Tools from "./Tools.ts"
 
-/** Runs an effect on the gateway's runtime, as a promise of its exit. */
-export type Run = <A, E>(
-  effect: Effect.Effect<A, E, CodeMode>,
-  options?: { readonly signal?: AbortSignal | undefined }
-) => Promise<Exit.Exit<A, E>>
-
-/** A `Run` over the context in scope; its fibers are interrupted when the scope closes. */
-export const runtime = Effect.fnUntraced(function* () {
-  const runPromise = yield* FiberSet.makeRuntimePromise<CodeMode>()
-  // A fiber interrupted from outside (its scope closed, the client cancelled) rejects its promise:
-  // callers get that as an exit too.
-  const run: Run = (effect, options) =>
-    runPromise(
-      Effect.exit(effect),
-      options?.signal === undefined ? undefined : { signal: options.signal }
-    ).catch((e: unknown) => Exit.die(e))
-  return run
-})
+export { type Run, runtime }
 
 /** Calls the policy marks "approve" are put to the person at the client, when it can be asked. */
 const approverFor = (server: Server) => (call: Policy.CallRequest) =>

@@ -7,7 +7,7 @@ import type { CallToolResult, CreateTaskResult } from "@modelcontextprotocol/sdk
 import { Cause, type Effect, Exit } from "effect"
 import type { CodeMode } from "../CodeMode.ts"
 import * as Responses from "./Responses.ts"
-import type { Run } from "./Server.ts"
+import type { Run } from "./Runtime.ts"
 
 /** How often a running task looks whether it was cancelled (tasks/cancel only marks it). */
 const cancelCheckMs = 250
