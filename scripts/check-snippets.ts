@@ -2,23 +2,20 @@
 // out as its own module under docs/.snippets/ and type-checked (strict, the repo's tsconfig.base.json)
 // against the built packages, which docs/package.json depends on; blocks marked `run` are then run
 // with Node. A snippet that drifts from the code fails `pnpm typecheck` (turbo runs this as the
-// `typecheck` task of docs/). Run by hand: `node scripts/check-snippets.ts [--no-run]` (after a build).
+// `typecheck` task of docs/); every ```json block must parse. Run by hand: `node scripts/check-snippets.ts [--no-run]` (after a build).
 //
-// A block can be preceded by one HTML comment, invisible on GitHub:
-//   <!-- snippet: skip -->                a fragment that is not a module (say why in the text)
-//   <!-- snippet: run, file=hedge.ts      options: `run` (needs no network: run it), `file=` (its name,
-//   const api = { ... }                   so a later block of the same page can import it);
-//   -->                                   lines after the first are hidden code put before the block
+// Markers (skip, run, file=, hidden lines): see scripts/snippets.ts.
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
+import { extract, extractJson } from "./snippets.ts"
 
 const root = join(import.meta.dirname, "..")
 const outDir = join(root, "docs", ".snippets")
 const noRun = process.argv.includes("--no-run")
 
-interface Snippet {
+interface Checked {
   readonly page: string
   readonly line: number
   readonly file: string
@@ -36,56 +33,38 @@ const pages = [
     .filter((f) => existsSync(join(root, f)))
 ]
 
-const fence = /^```(ts|typescript)\s*$/
-const marker = /^<!--\s*snippet:\s*([^\n]*?)\s*(-->)?$/
-
-// The HTML comment that ends on the line before `index`, if it is a snippet marker.
-const markerBefore = (lines: ReadonlyArray<string>, index: number) => {
-  if (index === 0 || lines[index - 1]!.trim() !== "-->") {
-    const single = index > 0 ? marker.exec(lines[index - 1]!.trim()) : null
-    return single?.[2] ? { options: single[1]!, prelude: [] as Array<string> } : undefined
-  }
-  for (let i = index - 2; i >= 0; i--) {
-    const open = marker.exec(lines[i]!.trim())
-    if (open) return { options: open[1]!, prelude: lines.slice(i + 1, index - 1) }
-    if (lines[i]!.startsWith("```")) return undefined
-  }
-  return undefined
-}
-
 rmSync(outDir, { recursive: true, force: true })
-const snippets: Array<Snippet> = []
+const snippets: Array<Checked> = []
 let skipped = 0
 for (const page of pages) {
-  const lines = readFileSync(join(root, page), "utf8").split("\n")
   const dir = join(outDir, page.replace(/\.md$/, "").replaceAll("/", "__"))
-  for (let i = 0; i < lines.length; i++) {
-    if (!fence.test(lines[i]!)) continue
-    const end = lines.findIndex((l, j) => j > i && l.startsWith("```"))
-    if (end === -1) throw new Error(`${page}:${i + 1}: unclosed code block`)
-    const mark = markerBefore(lines, i)
-    const options = (mark?.options ?? "").split(",").map((o) => o.trim())
-    const body = lines.slice(i + 1, end)
-    i = end
-    if (options.includes("skip")) {
+  for (const s of extract(join(root, page), page)) {
+    if (s.skip) {
       skipped++
       continue
     }
-    const name = options.find((o) => o.startsWith("file="))?.slice(5) ?? `line-${i + 1 - body.length}.ts`
-    const prelude = mark?.prelude ?? []
-    const code = [...prelude, ...body].join("\n")
-    // Every snippet is a module of its own, even one without an import.
-    const module = /^\s*(import|export)\s/m.test(code) ? code : `${code}\nexport {}`
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, name), `${module}\n`)
-    snippets.push({
-      page,
-      line: i + 2 - body.length,
-      file: join(dir, name),
-      run: options.includes("run"),
-      preludeLines: prelude.length
-    })
+    writeFileSync(join(dir, s.name), s.code)
+    snippets.push({ page, line: s.line, file: join(dir, s.name), run: s.run, preludeLines: s.preludeLines })
   }
+}
+
+// ```json blocks (client configs, servers.json) must at least be JSON.
+let jsonBlocks = 0
+const badJson: Array<string> = []
+for (const page of pages) {
+  for (const block of extractJson(join(root, page))) {
+    jsonBlocks++
+    try {
+      JSON.parse(block.text)
+    } catch (e) {
+      badJson.push(`${page}:${block.line}: not JSON: ${(e as Error).message}`)
+    }
+  }
+}
+if (badJson.length > 0) {
+  console.error(badJson.join("\n"))
+  process.exit(1)
 }
 
 writeFileSync(
@@ -149,5 +128,5 @@ if (failures.length > 0) {
   process.exit(1)
 }
 console.log(
-  `snippets: ${snippets.length} type-checked, ${ran} run, ${skipped} skipped (${pages.length} pages; ${relative(root, dirname(outDir))}/.snippets)`
+  `snippets: ${snippets.length} type-checked, ${ran} run, ${skipped} skipped, ${jsonBlocks} JSON blocks parsed (${pages.length} pages; ${relative(root, dirname(outDir))}/.snippets)`
 )

@@ -6,12 +6,14 @@
 import { join } from "node:path"
 import { CodeMode } from "@tta/code-mode"
 import { run, toMermaid } from "@tta/core"
+import type { Store } from "@tta/durable"
 import { McpHub } from "@tta/mcp"
 import { Observability, Report, type SpanData, type TokenAccount } from "@tta/observability"
 import { Cause, Clock, Effect, Exit } from "effect"
+import { type DurableRunFailure, runDurably } from "./DurableRun.ts"
 import type { StepEvent } from "./Progress.ts"
 import type { RunDirs } from "./Servers.ts"
-import { defaultRequest, makeTriage, type TriageResult } from "./Triage.ts"
+import { defaultRequest, makeTriage, type TriageError, type TriageResult } from "./Triage.ts"
 
 export interface DemoOptions {
   readonly dirs: RunDirs
@@ -19,6 +21,8 @@ export interface DemoOptions {
   readonly runs?: number | undefined
   /** Make the page step of this run (1-based) fail, to show the saga compensating. */
   readonly failRun?: number | undefined
+  /** Run each triage durably on this store (every step journaled); in memory when absent. */
+  readonly durable?: { readonly store: Store.StoreConfig } | undefined
 }
 
 export interface RunSummary {
@@ -85,7 +89,8 @@ const runStats = (spans: ReadonlyArray<SpanData.FinishedSpan>, runId: string) =>
     (s) =>
       s.attributes["tta.workflow.id"] === runId && s.attributes["tta.primitive.name"] === "incident-triage"
   )
-  // The run's spans: the workflow's root span and everything under it.
+  // The run's spans: the workflow's root span and everything under it. A durable run has no root
+  // primitive span (the engine runs the tree): its roots are the top spans of the run's steps.
   const children = new Map<string, Array<SpanData.FinishedSpan>>()
   for (const s of spans) {
     if (s.parentSpanId === undefined) continue
@@ -99,6 +104,17 @@ const runStats = (spans: ReadonlyArray<SpanData.FinishedSpan>, runId: string) =>
     for (const c of children.get(s.spanId) ?? []) visit(c)
   }
   if (root) visit(root)
+  else {
+    const ids = new Set(spans.filter((s) => s.attributes["tta.workflow.id"] === runId).map((s) => s.spanId))
+    const byId = new Map(spans.map((s) => [s.spanId, s]))
+    for (const s of spans) {
+      if (!ids.has(s.spanId)) continue
+      // The highest of the run's spans on this span's path to the root.
+      let top = true
+      for (let p = s.parentSpanId; p !== undefined; p = byId.get(p)?.parentSpanId) if (ids.has(p)) top = false
+      if (top) visit(s)
+    }
+  }
   const retryRuns = mine.filter((s) => s.name === "tta.retry").length
   return {
     steps: mine.filter(
@@ -125,12 +141,16 @@ export const runDemo = Effect.fn("demo")(function* (options: DemoOptions) {
     const callsBefore = (yield* codeMode.toolCalls()).length
     const t0 = yield* Clock.currentTimeMillis
     const skillReused = (yield* codeMode.listSkills("error history")).some((s) => s.name === "error-history")
-    const exit = yield* Effect.exit(
-      run(triage.workflow, defaultRequest, {
-        workflowId: runId,
-        metadata: options.failRun === i ? { inject: "notify" } : {}
-      })
-    )
+    const metadata = options.failRun === i ? { inject: "notify" } : {}
+    const exit: Exit.Exit<TriageResult, TriageError | DurableRunFailure> = options.durable
+      ? // A key per demo invocation: a --dir reused later starts new executions, not the old ones.
+        yield* runDurably(triage, defaultRequest, {
+          store: options.durable.store,
+          runId,
+          metadata,
+          key: `${runId}@${t0}`
+        })
+      : yield* Effect.exit(run(triage.workflow, defaultRequest, { workflowId: runId, metadata }))
     const ms = (yield* Clock.currentTimeMillis) - t0
     const after = yield* codeMode.tokenAccount()
     const toolCalls = (yield* codeMode.toolCalls()).length - callsBefore
@@ -145,7 +165,12 @@ export const runDemo = Effect.fn("demo")(function* (options: DemoOptions) {
       runId,
       ok: Exit.isSuccess(exit),
       ...(failure !== undefined
-        ? { error: failure instanceof Error ? failure.message : String(failure) }
+        ? {
+            error:
+              typeof failure === "object" && failure !== null && "message" in failure
+                ? String(failure.message)
+                : String(failure)
+          }
         : {}),
       compensated,
       ms,

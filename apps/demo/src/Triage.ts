@@ -43,6 +43,7 @@ import {
 import { McpHub } from "@tta/mcp"
 import { Clock, type Duration, Effect } from "effect"
 import * as Agent from "./Agent.ts"
+import { type AgentStepOptions, approvedAgentStep } from "./ApprovedStep.ts"
 import { Progress } from "./Progress.ts"
 
 export type Severity = "critical" | "warning" | "resolved" | "ok"
@@ -157,6 +158,8 @@ export interface TriageConfig {
   /** Where reports go: a directory the filesystem server may write to. */
   readonly reportDir: string
   readonly healthCheck?: HealthCheckOptions | undefined
+  /** Page on-call in a step whose `approve` calls wait on a person (durable runs only). */
+  readonly approvals?: boolean | undefined
 }
 
 type AgentError = CodeMode.ExecutionError | CodeMode.CodeModeError
@@ -266,7 +269,8 @@ export const assess = (checks: Checks, request: TriageRequest = defaultRequest):
       errorRate: now,
       peakErrorRate: h?.peak ?? now,
       minutesAbove: h?.minutesAbove ?? 0,
-      latency: spike,
+      // Absent rather than undefined: a durable run keeps each step's output as JSON.
+      ...(spike ? { latency: spike } : {}),
       summary: parts.join("; ") || `error rate ${pct(now)}`
     } satisfies Finding
   })
@@ -552,7 +556,7 @@ export const makeTriage = (config: TriageConfig): Triage => {
 
   const names = (rs: ReadonlyArray<Response>, s: Severity) =>
     rs.filter((r) => r.severity === s).map((r) => r.service)
-  const notify = agentStep<Recorded, { sent: boolean }, TriageResult>("page-on-call", "notify.ts", {
+  const notifyOptions: AgentStepOptions<Recorded, { sent: boolean }, TriageResult> = {
     input: (r, ctx) => ({
       incident: r.incident,
       critical: names(r.responses, "critical"),
@@ -567,7 +571,11 @@ export const makeTriage = (config: TriageConfig): Triage => {
       resolved: names(r.responses, "resolved"),
       paged: sent.sent
     })
-  })
+  }
+  // Durably, paging can wait for a person: its code runs in a step the engine walks (ApprovedStep).
+  const notify = config.approvals
+    ? approvedAgentStep("page-on-call", "notify.ts", notifyOptions)
+    : agentStep("page-on-call", "notify.ts", notifyOptions)
 
   const record = saga(writeReport, recordEntities, notify)
 

@@ -1,21 +1,29 @@
 /**
  * `pnpm demo` — incident triage with TTA primitives and code mode on real MCP servers.
  *
- *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--dir <path>]
+ *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--runners N] [--dir <path>]
  *
  * --json  one JSON document on stdout instead of the text output
  * --llm   the same task done by a real model through the gateway's tools (needs ANTHROPIC_API_KEY)
  * --fail  make the second run's page step fail, to watch the saga compensate
+ * --crash kill the worker running a durable triage mid-run, start another that resumes from the
+ *         journal, and approve its paging step with `tta workflows approve`
+ * --in-memory  run the triage without the journal (as @tta/core's `run` does)
+ * --runners N   a throwaway PostgreSQL and N runner processes; triages spread over them, one runner
+ *               is killed mid-run and the others finish its work
  * --dir   keep the run's files (reports, memory graph, skills, HTML report) here instead of a temp dir
  */
 import { join } from "node:path"
 import { CodeMode } from "@tta/code-mode"
+import { Store } from "@tta/durable"
 import { Observability, TokenAccount } from "@tta/observability"
 import { Effect, Layer } from "effect"
+import { crashDemo } from "./CrashPrint.ts"
 import { type DemoResult, runDemo, type StepEvent, table } from "./Demo.ts"
 import { type AgentRun, runAgent, triageTask } from "./Llm.ts"
 import { relaunchForIsolates } from "./NodeFlags.ts"
 import { Progress } from "./Progress.ts"
+import { runnersDemo } from "./runners/RunnersPrint.ts"
 import { makeDirs } from "./Servers.ts"
 import * as Stack from "./Stack.ts"
 
@@ -26,10 +34,18 @@ const args = process.argv.slice(2).filter((a) => a !== "--")
 const json = args.includes("--json")
 const llm = args.includes("--llm")
 const dirArg = args.indexOf("--dir")
-const known = new Set(["--json", "--llm", "--fail", "--dir"])
-const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir")
-if (unknown.length > 0 || (dirArg >= 0 && !args[dirArg + 1])) {
-  console.error(`usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--dir <path>]`)
+const runnersArg = args.indexOf("--runners")
+const runnerCount = runnersArg >= 0 ? Number(args[runnersArg + 1]) : 0
+const known = new Set(["--json", "--llm", "--fail", "--crash", "--in-memory", "--dir", "--runners"])
+const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir" && args[i - 1] !== "--runners")
+if (
+  unknown.length > 0 ||
+  (dirArg >= 0 && !args[dirArg + 1]) ||
+  (runnersArg >= 0 && !(Number.isInteger(runnerCount) && runnerCount >= 2 && runnerCount <= 8))
+) {
+  console.error(
+    `usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]`
+  )
   if (unknown.length > 0) console.error(`unknown argument: ${unknown.join(" ")}`)
   process.exit(2)
 }
@@ -85,6 +101,8 @@ const printDemo = (r: DemoResult) => {
   console.log(`Memory graph: ${dirs.memoryFile}`)
   console.log(`Skills: ${join(dirs.session, "skills")}`)
   console.log(`HTML run report: ${r.reportPath}`)
+  if (!args.includes("--in-memory"))
+    console.log(`Workflow journal: ${join(dirs.root, "durable.db")} (tta workflows ls --store <it>)`)
 }
 
 const demo = Effect.gen(function* () {
@@ -103,9 +121,15 @@ const demo = Effect.gen(function* () {
         printEvent(e)
       })
   })
-  const result = yield* runDemo({ dirs, runs: 2, failRun: args.includes("--fail") ? 2 : undefined }).pipe(
-    Effect.provide(progress)
-  )
+  const result = yield* runDemo({
+    dirs,
+    runs: 2,
+    failRun: args.includes("--fail") ? 2 : undefined,
+    // Every step journaled on the embedded store (no server): a crashed run would resume.
+    durable: args.includes("--in-memory")
+      ? undefined
+      : { store: Store.embedded({ path: join(dirs.root, "durable.db") }) }
+  }).pipe(Effect.provide(progress))
   if (json) console.log(JSON.stringify(result, null, 2))
   else printDemo(result)
   return result.runs.every((r) => r.ok) || args.includes("--fail")
@@ -136,6 +160,9 @@ const agent = Effect.gen(function* () {
   }
   return true
 })
+
+if (args.includes("--crash")) process.exit((await crashDemo(dirs, json)) ? 0 : 1)
+if (runnersArg >= 0) process.exit((await runnersDemo(dirs, runnerCount, json)) ? 0 : 1)
 
 const program: Effect.Effect<boolean, unknown, Layer.Success<typeof services>> = llm ? agent : demo
 const ok = await Effect.runPromise(

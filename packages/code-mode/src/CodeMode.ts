@@ -2,6 +2,7 @@
  * The code-mode session as a service: what the gateway, the CLI and the demo call. One session owns
  * its downstream servers, its generated API tree, its skills and its `workspace/` directory.
  */
+import type { CallToolResult, Progress, Tool } from "@modelcontextprotocol/sdk/types.js"
 import type { TokenAccount } from "@tta/observability"
 import { Context, type Effect, Schema } from "effect"
 
@@ -17,20 +18,24 @@ export interface SearchHit {
   readonly source?: string | undefined
 }
 
-export interface LogLine {
-  readonly level: "log" | "info" | "warn" | "error" | "debug"
-  readonly message: string
-}
+/** One line of the code's console output. */
+export const LogLine = Schema.Struct({
+  level: Schema.Literals(["log", "info", "warn", "error", "debug"]),
+  message: Schema.String
+})
+export type LogLine = typeof LogLine.Type
 
-export interface ToolCallRecord {
-  readonly server: string
-  readonly tool: string
-  readonly ok: boolean
-  readonly durationMs: number
+/** One tool call made from the code. */
+export const ToolCallRecord = Schema.Struct({
+  server: Schema.String,
+  tool: Schema.String,
+  ok: Schema.Boolean,
+  durationMs: Schema.Number,
   /** `denied` when the policy refused the call, `error` when the server or transport failed. */
-  readonly outcome: "ok" | "error" | "denied"
-  readonly error?: string | undefined
-}
+  outcome: Schema.Literals(["ok", "error", "denied"]),
+  error: Schema.optional(Schema.String)
+})
+export type ToolCallRecord = typeof ToolCallRecord.Type
 
 export interface ExecuteOutcome {
   readonly value: unknown
@@ -107,6 +112,17 @@ export class CodeMode extends Context.Service<
     readonly listSkills: (query?: string) => Effect.Effect<ReadonlyArray<SkillSummary>, CodeModeError>
     /** The whole session's token account: every definition, call, read, code and returned value so far. */
     readonly tokenAccount: () => Effect.Effect<TokenAccount.Figures, CodeModeError>
+    /** Downstream tools the config exposes `direct`, as the client sees them (none when not set). */
+    readonly directTools?: () => Effect.Effect<ReadonlyArray<Tool>, CodeModeError>
+    /**
+     * Calls a direct tool and returns its result unchanged (under policy and PII); `undefined` when
+     * no direct tool has that name.
+     */
+    readonly callDirect?: (
+      name: string,
+      args: unknown,
+      options: { readonly onProgress?: ((progress: Progress) => void) | undefined }
+    ) => Effect.Effect<CallToolResult | undefined, CodeModeError>
     /** Every tool call made from sandboxed code in this session, in order. */
     readonly toolCalls: () => Effect.Effect<ReadonlyArray<ToolCallRecord>>
   }

@@ -8,10 +8,13 @@ import type { SkillStore as Skills } from "@tta/skills"
 import { Clock, Effect } from "effect"
 import type { Api } from "./ApiTree.ts"
 import { type CodeModeError, type ExecuteOutcome, ExecutionError } from "./CodeMode.ts"
+import * as Responses from "./gateway/Responses.ts"
 import * as HostCalls from "./HostCalls.ts"
+import type { LearnedTypes } from "./LearnedTypes.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
+import * as ResourceApi from "./ResourceApi.ts"
 import type * as Scrub from "./Scrub.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 import type * as Workspace from "./Workspace.ts"
@@ -34,6 +37,8 @@ export interface Deps {
   readonly mounted: Effect.Effect<Record<string, string>, CodeModeError>
   /** Applied to every error a host function hands back to the code. */
   readonly scrub: Scrub.Scrubber
+  /** Learns output types from results, for tools that declare no outputSchema. */
+  readonly learned?: LearnedTypes | undefined
 }
 
 /** A host function whose failures reach the code with the gateway's paths and session id scrubbed. */
@@ -85,7 +90,8 @@ export const make = ({
   ledger,
   scrub,
   api,
-  mounted
+  mounted,
+  learned
 }: Deps) =>
   Effect.fn("codeMode.execute")(function* (code: string) {
     const { catalog, annotations } = yield* api
@@ -95,7 +101,7 @@ export const make = ({
       const diagnostics = checker.check(code)
       if (diagnostics.length > 0) {
         const message = `Type errors (nothing was run):\n${TypeCheck.format(diagnostics)}`
-        yield* ledger.absorb(catalog, [], code, [message])
+        ledger.execution({ catalog, calls: [], code, response: Responses.error(message) })
         return yield* new ExecutionError({ kind: "type-check", message, line: diagnostics[0]!.line })
       }
     }
@@ -133,32 +139,45 @@ export const make = ({
               approve: options.approve,
               callTimeout: options.callTimeout,
               annotations,
+              done: { count: 0 },
               onCall: (call) => {
                 calls.push(call)
                 ledger.record(call.record)
+                if (call.record.ok) learned?.observe(call.server, call.tool, call.result)
               }
             })
           ),
-          workspace: scrubbed(scrub, workspace)
+          workspace: scrubbed(scrub, workspace),
+          resources: scrubbed(scrub, ResourceApi.hostFunction(hub, tokenizer))
         },
         ...(options.limits ? { limits: options.limits } : {})
       })
       .pipe(
-        Effect.onExit((exit) => recordSkillRuns(exit._tag === "Success")),
+        Effect.onExit((exit) =>
+          Effect.andThen(recordSkillRuns(exit._tag === "Success"), learned ? learned.save : Effect.void)
+        ),
         Effect.catch((error) => {
           const mapped = toExecutionError(error)
-          return Effect.andThen(ledger.absorb(catalog, calls, code, [mapped.message]), Effect.fail(mapped))
+          ledger.execution({ catalog, calls, code, response: Responses.error(mapped.message) })
+          return Effect.fail(mapped)
         })
       )
-    const returned = [result.value, ...result.logs.map((l) => l.message)]
-    const tokens = yield* ledger.absorb(catalog, calls, code, returned)
-    const outcome: ExecuteOutcome = {
+    const outcome = {
       value: result.value,
       logs: result.logs,
       toolCalls: calls.map((c) => c.record),
       durationMs: result.durationMs,
-      truncated: result.truncated,
-      tokens
+      truncated: result.truncated
     }
-    return outcome
+    // Counted after the answer has gone out, or here when someone reads `tokens` first.
+    const tokens = ledger.execution({
+      catalog,
+      calls,
+      code,
+      response: Responses.execute({ ...outcome, tokens: undefined as never }, { verbose: false })
+    })
+    return Object.defineProperty(outcome, "tokens", {
+      get: tokens,
+      enumerable: true
+    }) as unknown as ExecuteOutcome
   })

@@ -20,10 +20,12 @@ export const summarizeCalls = Responses.summarizeCalls
 export { GatewayListenError, type HttpGateway } from "./gateway/Http.ts"
 export { BadArguments, UnknownTool } from "./gateway/Tools.ts"
 export type HttpOptions = Http.Options
+/** execute's structuredContent (its outputSchema is derived from `Responses.ExecuteOutput`). */
+export type ExecuteOutput = Responses.ExecuteOutput
 
 /** A low-level MCP server answering with the CodeMode service in context, until the scope closes. */
 export const makeServer = Effect.fnUntraced(function* () {
-  return Server.make(yield* Server.runtime())
+  return Server.make(yield* Server.runtime(), yield* Server.extras())
 })
 
 /** Serves the gateway on stdin/stdout until the scope closes. */

@@ -2,12 +2,14 @@
  * The `callTool` host function one execution gives its sandbox: each call from the code is checked
  * by the policy (asking an approver when it says so), has PII tokens in its arguments swapped back,
  * goes to McpHub, and comes back with PII tokenized — in its result and in its error message.
+ * The whole `CallToolResult` is kept for the token account (counted as the text the server sent).
  */
-import type { McpHub } from "@tta/mcp"
+import { type McpHub, ToolError, ToolResult } from "@tta/mcp"
 import { Clock, Effect } from "effect"
 import * as ApprovalGate from "./ApprovalGate.ts"
 import type { ToolCallRecord } from "./CodeMode.ts"
 import type { FullCall } from "./Ledger.ts"
+import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
 
@@ -20,6 +22,8 @@ export interface Context {
   readonly annotations: ReadonlyMap<string, Policy.ToolAnnotations | undefined>
   /** Every call is pushed here (and to the session's records) as it ends. */
   readonly onCall: (call: FullCall) => void
+  /** Calls finished in this execution, for progress reports. */
+  readonly done: { count: number }
 }
 
 export const errorText = (e: unknown): string =>
@@ -49,6 +53,8 @@ export const make = (ctx: Context) =>
         // A durable attempt keeps its own calls (ApprovalGate); others have no log.
         const log = yield* ApprovalGate.CallLog
         if (log) log(full.record)
+        const reporter = yield* Notify.Reporter
+        reporter?.progress(++ctx.done.count, `${s}/${t} ${record.outcome}`)
       })
     const verdict = ctx.policy.check({ server: s, tool: t, annotations })
     const approver = ctx.approve ?? (yield* Policy.Approver)
@@ -70,9 +76,17 @@ export const make = (ctx: Context) =>
     }
     const tokenizer = ctx.tokenizer
     const input = tokenizer ? tokenizer.untokenize(args) : args
+    // The whole result, so the account counts what the server sent as text; the code gets its value.
     const result = yield* ctx.hub
-      .callTool(s, t, input, ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout })
+      .callToolResult(s, t, input, ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout })
       .pipe(
+        Effect.flatMap((r) =>
+          r.isError === true
+            ? Effect.fail(
+                new ToolError({ server: s, tool: t, detail: ToolResult.errorText(r), content: r.content })
+              )
+            : Effect.succeed(r)
+        ),
         Effect.tapError((e) =>
           push({ ok: false, outcome: "error", durationMs: 0, error: errorText(e) }, input, errorText(e))
         ),
@@ -87,5 +101,6 @@ export const make = (ctx: Context) =>
         )
       )
     yield* push({ ok: true, outcome: "ok", durationMs: 0 }, input, result)
-    return tokenizer ? tokenizer.tokenize(result) : result
+    const value = ToolResult.toValue(result)
+    return tokenizer ? tokenizer.tokenize(value) : value
   })

@@ -1,12 +1,21 @@
 /**
- * A session's token account: running counts (o200k_base) of what the session's work costs each way
- * of working, kept as counts rather than the results themselves, so a long-lived gateway session
- * does not hold every result it ever saw. Totals and savings come from `TokenAccount.figures`.
+ * A session's token account (o200k_base), off the hot path and complete.
+ *
+ * - Off the path: nothing is counted while a request is answered. Each execution and each
+ *   discovery call leaves a job; jobs run one per macrotask after the answer has gone out (or at
+ *   once when figures are asked for), and an execution's own figures are counted when first read.
+ * - Complete: code mode's side holds the gateway's definitions, every gateway call the session made
+ *   (search_tools, read_api, list_skills, save_skill) with its answer, the code, and each execute
+ *   answer as the client receives it. A result is counted once, as its text.
+ * - Running counts, not results: a long-lived session does not hold every result it saw.
+ *
+ * Totals and savings are assembled by `TokenAccount.figures`, the one place that does it.
  */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { ToolCatalog } from "@tta/codegen"
 import { TokenAccount } from "@tta/observability"
 import { Effect } from "effect"
-import { CodeModeError, type ToolCallRecord } from "./CodeMode.ts"
+import type { ToolCallRecord } from "./CodeMode.ts"
 import * as Tools from "./gateway/Tools.ts"
 
 /** A tool call made from the code, with its full result (for counting) and its record (for the agent). */
@@ -14,77 +23,174 @@ export interface FullCall extends TokenAccount.ToolCall {
   readonly record: ToolCallRecord
 }
 
-const inCatalog = (catalog: ToolCatalog) => {
-  const known = new Set(catalog.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)))
-  return (ref: TokenAccount.ToolRef) => known.has(`${ref.server}/${ref.tool}`)
+interface Definitions {
+  /** Every tool of every server, as a direct setup carries them. */
+  readonly all: number
+  readonly byTool: ReadonlyMap<string, number>
 }
 
-const accountError = (e: { readonly message: string }) =>
-  new CodeModeError({ operation: "token account", message: e.message })
+const definitionsCache = new WeakMap<ToolCatalog, Definitions>()
 
-export const make = () => {
-  const tools = new Map<string, TokenAccount.ToolRef>()
+/** Definition tokens of a catalog, counted once per catalog. */
+const definitionsOf = (catalog: ToolCatalog): Definitions => {
+  const cached = definitionsCache.get(catalog)
+  if (cached) return cached
+  const byTool = new Map<string, number>()
+  let all = 0
+  for (const server of catalog.servers) {
+    for (const tool of server.tools) {
+      const n = TokenAccount.count(
+        TokenAccount.definitionText(tool, TokenAccount.directName(server.name, tool.name))
+      )
+      byTool.set(`${server.name}/${tool.name}`, n)
+      all += n
+    }
+  }
+  const fresh = { all, byTool }
+  definitionsCache.set(catalog, fresh)
+  return fresh
+}
+
+let gatewayDefinitions: number | undefined
+const gatewayDefinitionTokens = () => {
+  gatewayDefinitions ??= Tools.tools.reduce(
+    (n, tool) => n + TokenAccount.count(TokenAccount.definitionText(tool)),
+    0
+  )
+  return gatewayDefinitions
+}
+
+/** Direct-side counts of one execution's calls; denied calls and unknown tools never cost anything. */
+const directWork = (catalog: ToolCatalog, calls: ReadonlyArray<FullCall>) => {
+  const { byTool } = definitionsOf(catalog)
+  const paid = calls.filter((c) => c.record.outcome !== "denied" && byTool.has(`${c.server}/${c.tool}`))
+  let callTokens = 0
+  let results = 0
+  for (const c of paid) {
+    callTokens += TokenAccount.count(
+      TokenAccount.callText(TokenAccount.directName(c.server, c.tool), c.input)
+    )
+    results += TokenAccount.count(TokenAccount.resultText(c.result))
+  }
+  return { tools: new Set(paid.map((c) => `${c.server}/${c.tool}`)), calls: callTokens, results }
+}
+
+const searched = (catalog: ToolCatalog, tools: Iterable<string>) => {
+  const { byTool } = definitionsOf(catalog)
+  let n = 0
+  for (const key of tools) n += byTool.get(key) ?? 0
+  return n
+}
+
+/** What the client received: its content blocks (text as text), counted once. */
+const answered = (response: CallToolResult) => TokenAccount.count(TokenAccount.resultText(response))
+
+export const make = Effect.fnUntraced(function* () {
   const records: Array<ToolCallRecord> = []
-  const counts = { calls: 0, results: 0, read: 0, code: 0, returned: 0 }
+  const tools = new Set<string>()
+  const counts = { calls: 0, results: 0, gatewayCalls: 0, read: 0, code: 0, returned: 0 }
 
-  /** Text the agent read: search results, API files, skill lists. */
-  const read = (text: string) => {
-    counts.read += TokenAccount.count(text)
+  // Jobs waiting to be counted; one runs per macrotask, so counting never holds up an answer.
+  const pending: Array<() => void> = []
+  let scheduled: ReturnType<typeof setImmediate> | undefined
+  const step = () => {
+    scheduled = undefined
+    pending.shift()?.()
+    if (pending.length > 0) scheduled = setImmediate(step)
   }
-
-  const record = (call: ToolCallRecord) => {
-    records.push(call)
+  const enqueue = (job: () => void) => {
+    pending.push(job)
+    scheduled ??= setImmediate(step)
   }
+  const drain = () => {
+    while (pending.length > 0) pending.shift()?.()
+  }
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      if (scheduled !== undefined) clearImmediate(scheduled)
+      pending.length = 0
+    })
+  )
 
-  /** One execution's account; its counts are added to the session's. */
-  const absorb = (
-    catalog: ToolCatalog,
-    calls: ReadonlyArray<FullCall>,
-    code: string,
-    returned: ReadonlyArray<unknown>
-  ) =>
-    Effect.gen(function* () {
-      // Denied calls never reached a server, so no approach would have paid for them.
-      const paid = calls.filter((c) => c.record.outcome !== "denied").filter(inCatalog(catalog))
-      const figures = yield* TokenAccount.account({
-        catalog,
-        calls: paid,
-        codeMode: { tools: Tools.tools, read: [], code: [code], returned }
-      })
-      for (const c of paid) tools.set(`${c.server}/${c.tool}`, { server: c.server, tool: c.tool })
+  /** A gateway call other than execute (search_tools, read_api, list_skills, save_skill) and its answer. */
+  const gatewayCall = (tool: string, args: unknown, response: CallToolResult) =>
+    enqueue(() => {
+      counts.gatewayCalls += TokenAccount.count(TokenAccount.callText(tool, args))
+      counts.read += answered(response)
+    })
+
+  /**
+   * One execution: its calls, its code and the answer the client receives. Returns its own figures,
+   * counted on first use (and once: the session's job reuses them).
+   */
+  const execution = (input: {
+    readonly catalog: ToolCatalog
+    readonly calls: ReadonlyArray<FullCall>
+    readonly code: string
+    readonly response: CallToolResult
+  }) => {
+    let own: { figures: TokenAccount.Figures; tools: ReadonlySet<string> } | undefined
+    const count = () => {
+      if (own) return own
+      const work = directWork(input.catalog, input.calls)
+      const direct = { calls: work.calls, results: work.results, read: 0, code: 0, returned: 0 }
+      own = {
+        tools: work.tools,
+        figures: TokenAccount.figures({
+          direct: { definitions: definitionsOf(input.catalog).all, ...direct },
+          toolSearch: { definitions: searched(input.catalog, work.tools), ...direct },
+          codeMode: {
+            definitions: gatewayDefinitionTokens(),
+            calls: 0,
+            results: 0,
+            read: 0,
+            code: TokenAccount.count(input.code),
+            returned: answered(input.response)
+          }
+        })
+      }
+      return own
+    }
+    enqueue(() => {
+      const { figures, tools: used } = count()
+      for (const t of used) tools.add(t)
       counts.calls += figures.direct.calls
       counts.results += figures.direct.results
       counts.code += figures.codeMode.code
       counts.returned += figures.codeMode.returned
-      return figures
-    }).pipe(Effect.mapError(accountError))
+    })
+    return () => count().figures
+  }
 
-  /** The whole session so far: definitions as each approach carries them, everything else counted. */
-  const figures = (catalog: ToolCatalog) =>
-    Effect.gen(function* () {
-      const base = yield* TokenAccount.account({
-        catalog,
-        calls: [...tools.values()]
-          .filter(inCatalog(catalog))
-          .map((ref) => ({ ...ref, input: {}, result: "" })),
-        codeMode: { tools: Tools.tools, read: [], code: [], returned: [] }
-      })
-      const work = { calls: counts.calls, results: counts.results, read: 0, code: 0, returned: 0 }
-      return TokenAccount.figures({
-        direct: { definitions: base.direct.definitions, ...work },
-        toolSearch: { definitions: base.toolSearch.definitions, ...work },
-        codeMode: {
-          definitions: base.codeMode.definitions,
-          calls: 0,
-          results: 0,
-          read: counts.read,
-          code: counts.code,
-          returned: counts.returned
-        }
-      })
-    }).pipe(Effect.mapError(accountError))
+  /** The whole session so far (counts whatever is still waiting first). */
+  const figures = (catalog: ToolCatalog): TokenAccount.Figures => {
+    drain()
+    const work = { calls: counts.calls, results: counts.results, read: 0, code: 0, returned: 0 }
+    return TokenAccount.figures({
+      direct: { definitions: definitionsOf(catalog).all, ...work },
+      toolSearch: { definitions: searched(catalog, tools), ...work },
+      codeMode: {
+        definitions: gatewayDefinitionTokens(),
+        calls: counts.gatewayCalls,
+        results: 0,
+        read: counts.read,
+        code: counts.code,
+        returned: counts.returned
+      }
+    })
+  }
 
-  return { read, record, absorb, figures, records: (): ReadonlyArray<ToolCallRecord> => [...records] }
-}
+  return {
+    record: (call: ToolCallRecord) => {
+      records.push(call)
+    },
+    gatewayCall,
+    execution,
+    figures,
+    /** Jobs not counted yet. */
+    pending: () => pending.length,
+    records: (): ReadonlyArray<ToolCallRecord> => [...records]
+  }
+})
 
-export type Ledger = ReturnType<typeof make>
+export type Ledger = Effect.Success<ReturnType<typeof make>>

@@ -19,7 +19,10 @@ import {
   type SearchHit,
   type SkillSummary
 } from "./CodeMode.ts"
+import * as DirectTools from "./DirectTools.ts"
 import * as Execute from "./Execute.ts"
+import * as Responses from "./gateway/Responses.ts"
+import * as LearnedTypes from "./LearnedTypes.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
@@ -47,6 +50,15 @@ export interface Options {
   readonly root?: string | undefined
   /** The MCP session's id, never shown to agent code. */
   readonly sessionId?: string | undefined
+  /**
+   * Learn output types from results for tools without outputSchema, kept in `<root>/learned-types.json`
+   * (default on; `false`, or `{ exclude: [server, …] }`).
+   */
+  readonly learnTypes?: LearnedTypes.Setting | undefined
+  /** An account of learned types shared with other sessions (the gateway's); else one of this session's own. */
+  readonly learned?: LearnedTypes.LearnedTypes | undefined
+  /** Downstream tools offered beside the gateway's own: `"server/tool"` or `"server/*"`. */
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** The same error with the gateway's paths and the session id scrubbed from what the model reads. */
@@ -92,8 +104,11 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   })
   const clean = scrubError(scrub)
 
-  const ledger = Ledger.make()
-  const api = yield* ApiTree.make(hub)
+  const ledger = yield* Ledger.make()
+  const learned =
+    options.learned ??
+    (options.learnTypes === false ? undefined : yield* LearnedTypes.make(root, options.learnTypes))
+  const api = yield* ApiTree.make(hub, learned)
 
   const skillFiles = skills
     .files()
@@ -101,10 +116,12 @@ export const make = Effect.fnUntraced(function* (options: Options) {
 
   const mounted = Effect.gen(function* () {
     const { tree } = yield* api
-    return { ...tree, ...(yield* skillFiles), "workspace.ts": Workspace.moduleSource } as Record<
-      string,
-      string
-    >
+    return {
+      ...tree,
+      ...(yield* skillFiles),
+      "workspace.ts": Workspace.moduleSource,
+      "content.ts": Responses.contentModule
+    } as Record<string, string>
   })
 
   const execute = Execute.make({
@@ -119,7 +136,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     ledger,
     api,
     mounted,
-    scrub
+    scrub,
+    learned
   })
 
   const searchTools = Effect.fn("codeMode.searchTools")(function* (
@@ -138,7 +156,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.read(JSON.stringify(hits))
+    ledger.gatewayCall("search_tools", { query, ...opts }, Responses.search(hits, opts?.detail))
     return hits as ReadonlyArray<SearchHit>
   })
 
@@ -153,7 +171,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
         .slice(0, 5)
       return yield* new ApiFileNotFound({ path, suggestions })
     }
-    ledger.read(source)
+    ledger.gatewayCall("read_api", { path }, Responses.text(source))
     return source
   })
 
@@ -164,10 +182,22 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     CodeModeError
   > {
     const { catalog } = yield* api
-    return yield* ledger.figures(catalog)
+    return ledger.figures(catalog)
+  })
+
+  const direct = DirectTools.make({
+    patterns: options.direct ?? [],
+    hub,
+    policy,
+    tokenizer,
+    approve: options.approve,
+    catalog: Effect.map(api, (a) => a.catalog),
+    record: ledger.record
   })
 
   const service: CodeMode["Service"] = {
+    directTools: direct.list,
+    callDirect: direct.call,
     searchTools: (query, opts) => Effect.mapError(searchTools(query, opts), clean),
     readApi: (path) => Effect.mapError(readApi(path), clean),
     execute: (code) => Effect.mapError(execute(code), clean),

@@ -5,6 +5,7 @@
 import type { SkillStore as Skills } from "@tta/skills"
 import { Effect } from "effect"
 import { CodeModeError, type SkillSummary, SkillTypeError } from "./CodeMode.ts"
+import * as Responses from "./gateway/Responses.ts"
 import type * as Ledger from "./Ledger.ts"
 import type * as TypeCheck from "./TypeCheck.ts"
 
@@ -52,12 +53,14 @@ export const make = ({ skills, checker, mounted, ledger }: Deps) => {
     const saved = yield* skills
       .save({ name: input.name, description: input.description, code: input.code, tags: input.tags })
       .pipe(Effect.mapError((e) => new CodeModeError({ operation: "save_skill", message: e.message })))
-    return summary({
+    const result = summary({
       ...saved,
       chosen: saved.version,
       runs: saved.stats.runs,
       failures: saved.stats.failures
     })
+    ledger.gatewayCall("save_skill", input, Responses.text(`saved skill ${result.name} v${result.version}`))
+    return result
   })
 
   const listSkills = Effect.fn("codeMode.listSkills")(function* (query: string | undefined) {
@@ -65,7 +68,7 @@ export const make = ({ skills, checker, mounted, ledger }: Deps) => {
       Effect.mapError((e) => new CodeModeError({ operation: "list_skills", message: e.message }))
     )
     const list = found.map(summary)
-    ledger.read(JSON.stringify(list))
+    ledger.gatewayCall("list_skills", query === undefined ? {} : { query }, Responses.text(list))
     return list
   })
 

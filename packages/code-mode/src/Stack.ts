@@ -9,6 +9,7 @@ import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
+import * as LearnedTypes from "./LearnedTypes.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
 import * as Session from "./Session.ts"
@@ -35,8 +36,12 @@ export const CodeModeSection = Schema.Struct({
   ),
   pii: Schema.optionalKey(Schema.Boolean),
   typeCheck: Schema.optionalKey(Schema.Boolean),
+  /** Learn output types of tools without outputSchema from their results (default on). */
+  learnTypes: Schema.optionalKey(LearnedTypes.Setting),
   /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
-  sandbox: Schema.optionalKey(SandboxChoice)
+  sandbox: Schema.optionalKey(SandboxChoice),
+  /** Downstream tools the gateway offers beside its own, passed through: `"server/tool"`, `"server/*"`. */
+  direct: Schema.optionalKey(Schema.Array(Schema.String))
 })
 export type CodeModeSection = typeof CodeModeSection.Type
 
@@ -68,8 +73,10 @@ export interface StackOptions {
   readonly policy?: Policy.PolicyConfig | undefined
   readonly approve?: Session.Options["approve"]
   readonly sandbox?: SandboxChoice | undefined
+  readonly learnTypes?: LearnedTypes.Setting | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
+  readonly direct?: ReadonlyArray<string> | undefined
 }
 
 /** Everything a code-mode session runs on. */
@@ -90,11 +97,14 @@ export const layer = (
     approve: options.approve,
     pii: options.pii,
     typeCheck: options.typeCheck,
-    limits: options.limits
+    limits: options.limits,
+    learnTypes: options.learnTypes,
+    direct: options.direct
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        McpHub.layerConfig(mcp, options.hub),
+        // Servers may ask for sampling and elicitation; the gateway passes them to its client.
+        McpHub.layerConfig(mcp, { capabilities: { sampling: {}, elicitation: {} }, ...options.hub }),
         options.sandbox === undefined ? Sandbox.layer : Sandbox.layerFor(options.sandbox),
         Skills.SkillStore.layerNode({ root: dir })
       )
@@ -118,6 +128,11 @@ export const perSession = Effect.fnUntraced(function* (
   // the session's own scope, not live on in the gateway's.
   const services = Context.omit(Scope.Scope)(yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>())
   const checker = options.typeCheck === false ? undefined : TypeCheck.make()
+  // One account of learned types for all sessions: each learns from its calls, all see the types.
+  const learned =
+    options.learnTypes === false
+      ? undefined
+      : yield* LearnedTypes.make(resolve(options.dir), options.learnTypes)
   return (id: string) =>
     Session.make({
       dir: join(resolve(options.dir), "sessions", id),
@@ -126,7 +141,10 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
+      direct: options.direct,
       checker,
+      learned,
+      learnTypes: options.learnTypes,
       root: resolve(options.dir),
       sessionId: id
     }).pipe(Effect.provide(services))
@@ -141,7 +159,8 @@ export const layerFile = (path: string, options: StackOptions) =>
         policy: options.policy ?? (config.codeMode.policy as Policy.PolicyConfig | undefined),
         pii: options.pii ?? config.codeMode.pii,
         typeCheck: options.typeCheck ?? config.codeMode.typeCheck,
-        sandbox: options.sandbox ?? config.codeMode.sandbox
+        sandbox: options.sandbox ?? config.codeMode.sandbox,
+        learnTypes: options.learnTypes ?? config.codeMode.learnTypes
       })
     )
   )

@@ -88,6 +88,29 @@ describe("tta serve leaves nothing running", { timeout: 180_000 }, () => {
     await allGone([tta, ...servers])
   })
 
+  it("when tta is killed with SIGKILL, a server that ignores its stdin closing dies too", async () => {
+    const stubborn = join(session.dir, "stubborn.json")
+    const script = join(import.meta.dirname, "servers", "stubborn.ts")
+    writeFileSync(
+      stubborn,
+      JSON.stringify({
+        mcpServers: { stubborn: { command: node, args: [script] } },
+        codeMode: { typeCheck: false }
+      })
+    )
+    const proc = spawn(node, ttaArgv(["-c", stubborn, "--dir", join(session.dir, ".tta"), "serve"]), {
+      stdio: ["pipe", "pipe", "ignore"]
+    })
+    let stdout = ""
+    proc.stdout.on("data", (chunk: Buffer) => (stdout += chunk))
+    proc.stdin.write(handshake)
+    await waitFor("the search_tools answer", () => stdout.includes('"id":2'))
+    const servers = descendants(proc.pid!).filter((pid) => cmdline(pid).includes("stubborn.ts"))
+    expect(servers).toHaveLength(1)
+    process.kill(proc.pid!, "SIGKILL")
+    await allGone([proc.pid!, ...servers])
+  })
+
   it("serve --http: when the wrapper shell that started it is killed", async () => {
     const proc = spawn("sh", ["-c", '"$@"; :', "sh", node, ...serve("--http", "0")], {
       stdio: ["ignore", "ignore", "pipe"]

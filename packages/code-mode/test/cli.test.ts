@@ -6,7 +6,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { waitFor } from "./processes.ts"
 import { tempSession } from "./support.ts"
 
 const run = promisify(execFile)
@@ -53,11 +56,15 @@ export default r.content.toUpperCase()`
     expect(human.stdout).toContain('value: "HELLO FROM A REAL FILE"')
     expect(human.stdout).toContain("[info] read 22 chars")
     expect(human.stdout).toContain("1 tool call (filesystem.read_text_file)")
-    const machine = await tta(["--json", "exec", file])
-    expect(JSON.parse(machine.stdout)).toMatchObject({
+    // The token account only when asked: counting loads the o200k tokenizer.
+    expect(human.stdout).not.toContain("tokens (o200k_base)")
+    const machine = await tta(["--json", "exec", "--tokens", file])
+    const parsed = JSON.parse(machine.stdout)
+    expect(parsed).toMatchObject({
       value: "HELLO FROM A REAL FILE",
       toolCalls: [{ server: "filesystem", tool: "read_text_file", outcome: "ok" }]
     })
+    expect(parsed.tokens.direct.total).toBeGreaterThan(parsed.tokens.codeMode.total)
   })
 
   it("exit codes and one-line errors: agent failure 1, bad usage or config 2", async () => {
@@ -194,6 +201,41 @@ export default r.content.toUpperCase()`
     expect(result.content[0]!.text).toContain("value: 42")
   })
 
+  it("serve --http --max-sessions caps the open sessions", async () => {
+    const server = spawn(
+      node,
+      [
+        ...ttaArgs,
+        "-c",
+        config,
+        "--dir",
+        dir,
+        "serve",
+        "--http",
+        "0",
+        "--max-sessions",
+        "1",
+        "--idle-timeout",
+        "600"
+      ],
+      { cwd: session.dir, stdio: ["ignore", "ignore", "pipe"] }
+    )
+    try {
+      let err = ""
+      server.stderr!.on("data", (chunk: Buffer) => (err += chunk))
+      const url = await waitFor("the listening line", () => /listening on (\S+)/.exec(err)?.[1])
+      const first = new Client({ name: "first", version: "1" })
+      await first.connect(new StreamableHTTPClientTransport(new URL(url)))
+      const second = new Client({ name: "second", version: "1" })
+      await expect(second.connect(new StreamableHTTPClientTransport(new URL(url)))).rejects.toThrow(
+        /cap of 1 open sessions/
+      )
+      await first.close()
+    } finally {
+      server.kill("SIGTERM")
+    }
+  })
+
   describe("serve --http against the official conformance scenarios", () => {
     let server: ReturnType<typeof spawn>
     let url = ""
@@ -214,6 +256,31 @@ export default r.content.toUpperCase()`
     })
     afterAll(() => {
       server?.kill("SIGTERM")
+    })
+
+    it("exec --connect runs the code on this gateway, reusing its servers", async () => {
+      const file = join(session.dir, "connected.ts")
+      writeFileSync(
+        file,
+        `import { readTextFile } from "./servers/filesystem/index.ts"
+const r = await readTextFile({ path: ${JSON.stringify(join(session.files, "hello.txt"))} })
+console.info("read", r.content.length, "chars")
+export default r.content.toUpperCase()`
+      )
+      const connected = await tta(["exec", "--connect", url, file])
+      expect(connected.code).toBe(0)
+      expect(connected.stdout).toContain('value: "HELLO FROM A REAL FILE"')
+      expect(connected.stdout).toContain("[info] read 22 chars")
+      expect(connected.stdout).toContain("1 tool call (filesystem.read_text_file)")
+      expect(connected.stderr).not.toContain("config ")
+      const failing = join(session.dir, "throws.ts")
+      writeFileSync(failing, `throw new Error("boom")`)
+      const failed = await tta(["exec", "--connect", url, failing])
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toMatch(/^tta: .*boom/m)
+      const nobody = await tta(["exec", "--connect", "http://127.0.0.1:1/mcp", file])
+      expect(nobody.code).toBe(3)
+      expect(nobody.stderr).toMatch(/^tta: cannot run on the gateway at http:\/\/127\.0\.0\.1:1\/mcp: /m)
     })
 
     // Scenarios that apply to a tools-only server (the others need the conformance suite's own test tools,

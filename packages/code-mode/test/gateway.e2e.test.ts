@@ -2,8 +2,9 @@
 // servers (server-everything, server-filesystem, server-memory) and the real isolate sandbox.
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { TokenAccount } from "@tta/observability"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { CodeMode } from "../src/index.ts"
+import { CodeMode, type Gateway } from "../src/index.ts"
 import { startGateway } from "./support.ts"
 
 let gw: Awaited<ReturnType<typeof startGateway>>
@@ -82,29 +83,37 @@ const text = typeof listing === "string" ? listing : (listing as { content: stri
 const sevens = text.split("\\n").filter((line) => /report-\\d\\d7\\.txt$/.test(line))
 export default { sevens: sevens.length, services: graph.entities.map((e) => e.name).filter((n) => n === "checkout" || n === "payments").sort() }`)
     expect(result.isError).toBeFalsy()
-    const structured = result.structuredContent as unknown as CodeMode.ExecuteOutcome
+    const structured = result.structuredContent as unknown as Gateway.ExecuteOutput
     expect(structured.value).toEqual({ sevens: 30, services: ["checkout", "payments"] })
-    expect(structured.toolCalls.map((c) => `${c.server}.${c.tool}`).sort()).toEqual([
-      "filesystem.list_directory",
-      "memory.read_graph"
+    // A summary per server/tool; the per-call records only when asked for.
+    expect(structured.calls.map((c) => [`${c.server}.${c.tool}`, c.count, c.failures]).sort()).toEqual([
+      ["filesystem.list_directory", 1, 0],
+      ["memory.read_graph", 1, 0]
     ])
+    expect(structured.toolCalls).toBeUndefined()
     expect(result.text).toContain("2 tool calls")
   })
 
   it("refuses a call the policy denies, inside the code, and records it", async () => {
     // Seeds its own entity: no test here depends on another having run first.
-    const result =
-      await execute(`import { createEntities, deleteEntities, readGraph } from "./servers/memory/index.ts"
+    const result = await gw.call("execute", {
+      verbose: true,
+      code: `import { createEntities, deleteEntities, readGraph } from "./servers/memory/index.ts"
 await createEntities({ entities: [{ name: "audit-log", entityType: "store", observations: [] }] })
 let message = ""
 try { await deleteEntities({ entityNames: ["audit-log"] }) } catch (e) { message = (e as Error).message }
 const graph = await readGraph()
-export default { message, still: graph.entities.some((e) => e.name === "audit-log") }`)
-    const structured = result.structuredContent as unknown as CodeMode.ExecuteOutcome
+export default { message, still: graph.entities.some((e) => e.name === "audit-log") }`
+    })
+    const structured = result.structuredContent as unknown as Gateway.ExecuteOutput
     const value = structured.value as { message: string; still: boolean }
     expect(value.message).toContain("memory/delete_entities was denied by policy")
     expect(value.still).toBe(true)
-    expect(structured.toolCalls.find((c) => c.tool === "delete_entities")?.outcome).toBe("denied")
+    expect(structured.toolCalls?.find((c) => c.tool === "delete_entities")?.outcome).toBe("denied")
+    expect(structured.calls.find((c) => c.tool === "delete_entities")).toMatchObject({
+      count: 1,
+      failures: 1
+    })
     expect(result.text).toContain("1 denied")
   })
 
@@ -207,6 +216,26 @@ export async function save(): Promise<void> { await writeFile({ path: "x.txt", c
     expect(names).not.toContain("bad-call")
   })
 
+  it("accounts the session's discovery calls and each execute answer as the client received them", async () => {
+    const account = () => gw.runtime.runPromise(CodeMode.CodeMode.use((c) => c.tokenAccount()))
+    const before = await account()
+    const search = await gw.call("search_tools", { query: "read graph", detail: "description" })
+    const file = await gw.call("read_api", { path: "servers/memory/index.ts" })
+    const code = `import { readGraph } from "./servers/memory/index.ts"
+export default (await readGraph()).entities.length >= 0`
+    const run = await execute(code)
+    const after = await account()
+    const count = TokenAccount.count
+    expect(after.codeMode.read - before.codeMode.read).toBe(count(search.text) + count(file.text))
+    expect(after.codeMode.calls - before.codeMode.calls).toBe(
+      count(TokenAccount.callText("search_tools", { query: "read graph", detail: "description" })) +
+        count(TokenAccount.callText("read_api", { path: "servers/memory/index.ts" }))
+    )
+    // The execute answer counted once, as its text (its structuredContent is the same data again).
+    expect(after.codeMode.returned - before.codeMode.returned).toBe(count(run.text))
+    expect(after.codeMode.code - before.codeMode.code).toBe(count(code))
+  })
+
   it("keeps what reached the model far below what direct tool calls would have cost", async () => {
     await execute(`import { listDirectory } from "./servers/filesystem/index.ts"
 const listing = await listDirectory({ path: ${JSON.stringify(gw.files)} })
@@ -221,9 +250,12 @@ export default String(listing).length > 0`)
     const bad = await gw.call("execute", { source: "1" })
     expect(bad.isError).toBe(true)
     expect(bad.text).toContain("Invalid arguments for execute")
-    const unknown = await gw.call("run_everything", {})
-    expect(unknown.isError).toBe(true)
-    expect(unknown.text).toContain("This gateway offers")
+    // An unknown tool is a JSON-RPC error (-32602), as the spec answers it.
+    const unknown = await gw.call("run_everything", {}).catch((e: Error) => e)
+    expect(unknown).toBeInstanceOf(Error)
+    expect((unknown as Error).message).toMatch(
+      /^MCP error -32602: Unknown tool "run_everything"\. This gateway offers/
+    )
     expect((await execute("export default 40 + 2")).structuredContent).toMatchObject({ value: 42 })
   })
 })

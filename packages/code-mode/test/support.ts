@@ -38,10 +38,13 @@ export const tempSession = () => {
 /** The real stack (three real MCP servers, isolate sandbox, skill store) behind the HTTP gateway. */
 export const startGateway = async (
   options: Omit<Stack.StackOptions, "dir"> = {},
-  { perSession = false }: { readonly perSession?: boolean } = {}
+  {
+    perSession = false,
+    servers = {}
+  }: { readonly perSession?: boolean; readonly servers?: Record<string, unknown> } = {}
 ) => {
   const session = tempSession()
-  const mcp = await Effect.runPromise(McpConfig.decode({ mcpServers: session.mcpServers }))
+  const mcp = await Effect.runPromise(McpConfig.decode({ mcpServers: { ...session.mcpServers, ...servers } }))
   const stack = { dir: join(session.dir, "tta"), ...options }
   const runtime = ManagedRuntime.make(Stack.layer(mcp, stack))
   let resolveUrl: (url: string) => void = () => {}

@@ -80,6 +80,7 @@ export class SearchIndex {
         description: e.tool.description ?? ""
       })
     })
+    this.engine.build()
   }
 
   /** The one-line signature of tool `id`, rendered on first use. */

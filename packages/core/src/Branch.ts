@@ -11,7 +11,8 @@ import {
   type ErrorOf,
   make,
   type OutputOf,
-  type Primitive
+  type Primitive,
+  plainRun
 } from "./Primitive.ts"
 import { withSpec } from "./Spec.ts"
 
@@ -41,6 +42,13 @@ export const branch = <In, O1, E1, R1, O2, E2, R2, EP = never, RP = never>(
             annotateSpan({ "tta.branch.taken": taken }),
             taken ? onTrue.run(input) : (onFalse.run(input) as Effect.Effect<O1 | O2, E1 | E2, R1 | R2>)
           )
+        ),
+      // Nothing observes the fiber: no span attribute to set, children plain.
+      plain: (input: In) =>
+        Effect.flatMap(decide(predicate, input), (taken) =>
+          taken
+            ? plainRun(onTrue)(input)
+            : (plainRun(onFalse)(input) as Effect.Effect<O1 | O2, E1 | E2, R1 | R2>)
         )
     }),
     { kind: "branch", predicate }

@@ -3,7 +3,7 @@
  */
 import { Effect } from "effect"
 import { dual } from "effect/Function"
-import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive, plainRun, requireInt } from "./Primitive.ts"
 import { withSpec } from "./Spec.ts"
 
 /** Transforms the output with a plain function. */
@@ -17,16 +17,19 @@ export const map: {
   <In, Out, E, R, Out2>(
     self: Primitive<In, Out, E, R>,
     f: (output: Out) => Out2
-  ): Primitive<In, Out2, E, R> =>
-    withSpec(
+  ): Primitive<In, Out2, E, R> => {
+    const selfPlain = plainRun(self)
+    return withSpec(
       make({
         name: `map(${self.name})`,
         kind: "map",
         children: [self],
-        run: (input: In) => Effect.map(self.run(input), f)
+        run: (input: In) => Effect.map(self.run(input), f),
+        plain: (input: In) => Effect.map(selfPlain(input), f)
       }),
       { kind: "map", f }
     )
+  }
 )
 
 /**
@@ -52,7 +55,8 @@ export const tap: {
         name: `tap(${self.name})`,
         kind: "tap",
         children: [self],
-        run: (input: In) => Effect.tap(self.run(input), f)
+        run: (input: In) => Effect.tap(self.run(input), f),
+        plain: (input: In) => Effect.tap(plainRun(self)(input), f)
       }),
       { kind: "tap", f }
     )
@@ -83,6 +87,7 @@ export const forEach: {
     const concurrency = options?.concurrency ?? 1
     if (concurrency !== "unbounded") requireInt(name, "concurrency", concurrency, 1)
     const forEachOptions = { concurrency } as const
+    const selfPlain = plainRun(self)
     return make({
       name,
       kind: "for-each",
@@ -92,7 +97,8 @@ export const forEach: {
         Effect.andThen(
           annotateSpan({ "tta.for-each.items": inputs.length }),
           Effect.forEach(inputs, (item) => self.run(item), forEachOptions)
-        )
+        ),
+      plain: (inputs: ReadonlyArray<In>) => Effect.forEach(inputs, (item) => selfPlain(item), forEachOptions)
     })
   }
 )

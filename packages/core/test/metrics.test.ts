@@ -3,7 +3,20 @@
 // measured by the fiber's Clock; a primitive inside the tree that installs a tracer itself still
 // gets its children traced.
 import { assert, describe, it } from "@effect/vitest"
-import { cache, Metrics, make, map, parallel, retry, sequence, step, tap, withName } from "@tta/core"
+import {
+  branch,
+  cache,
+  forEach,
+  Metrics,
+  make,
+  map,
+  parallel,
+  retry,
+  sequence,
+  step,
+  tap,
+  withName
+} from "@tta/core"
 import { Effect, Exit, Fiber, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import { metric, recorder, withMetrics } from "./support.ts"
@@ -25,7 +38,11 @@ const everything = () =>
     step("sum", ({ a, b }: { a: number; b: number }) => Effect.succeed(a + b)),
     flaky().pipe(retry({ times: 3 })),
     inc.pipe(cache({ key: String })),
-    inc.pipe(tap(() => Effect.void))
+    inc.pipe(tap(() => Effect.void)),
+    branch((n: number) => n > 0, inc, inc),
+    step("pair", (n: number) => Effect.succeed([n, n])),
+    inc.pipe(forEach({ concurrency: 2 })),
+    step("add", ([a, b]: Array<number>) => Effect.succeed(a! + b!))
   ).pipe(withName("everything"))
 
 describe("metrics", () => {
@@ -38,13 +55,13 @@ describe("metrics", () => {
         Metric.MetricRegistry,
         registry
       )
-      assert.deepStrictEqual(out, [11, 11])
+      assert.deepStrictEqual(out, [26, 26])
       assert.deepStrictEqual(
         yield* Effect.provideService(Metric.snapshot, Metric.MetricRegistry, registry),
         []
       )
       const measured = yield* withMetrics(flow.run(1))
-      assert.deepStrictEqual(measured.result, Exit.succeed(11))
+      assert.deepStrictEqual(measured.result, Exit.succeed(26))
     })
   )
 
@@ -52,10 +69,11 @@ describe("metrics", () => {
     Effect.gen(function* () {
       const flow = everything()
       const { result, snapshot } = yield* withMetrics(Effect.all([flow.run(1), flow.run(1)]))
-      assert.deepStrictEqual(result, Exit.succeed([11, 11]))
+      assert.deepStrictEqual(result, Exit.succeed([26, 26]))
       assert.strictEqual(metric(snapshot, Metrics.names.duration, "everything"), 2)
-      // inc runs in the head, both branches, behind the cache (once: the second run hits) and the tap.
-      assert.strictEqual(metric(snapshot, Metrics.names.duration, "inc"), 2 * 4 + 1)
+      // inc runs in the head, both parallel branches, the tap, the branch and twice in the forEach,
+      // and behind the cache once (the second run hits).
+      assert.strictEqual(metric(snapshot, Metrics.names.duration, "inc"), 2 * 7 + 1)
       assert.strictEqual(metric(snapshot, Metrics.names.errors, "flaky"), 2)
       assert.strictEqual(metric(snapshot, Metrics.names.retries, "retry(flaky)"), 2)
       assert.strictEqual(metric(snapshot, Metrics.names.cacheHits, "cache(inc)"), 1)
@@ -72,7 +90,7 @@ describe("metrics", () => {
         Metric.MetricRegistry,
         registry
       )
-      assert.strictEqual(out, 11)
+      assert.strictEqual(out, 26)
       assert.strictEqual(rec.named("tta.sequence").length, 1)
       assert.strictEqual(rec.named("tta.retry.attempt").length, 3)
       assert.deepStrictEqual(

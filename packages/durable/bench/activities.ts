@@ -5,7 +5,8 @@
  * interleaved so machine load hits every variant alike. Stores: embedded SQLite in each
  * `synchronous` mode, and a throwaway local PostgreSQL (fsync on, synchronous_commit on) when the
  * `postgresql` package is installed. Writes bench/results.md.
- * BENCH_ROUNDS (default 7) and BENCH_STEPS (activities per workflow, default 20) tune the run.
+ * BENCH_ROUNDS (default 7), BENCH_STEPS (activities per workflow, default 20) and BENCH_STORES
+ * (e.g. `SELECTED,postgres`) tune the run.
  */
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -67,21 +68,29 @@ const targetFor = (name: string, store: Store.StoreConfig): Target => ({
 })
 
 let input = Date.now() % 1_000_000_000
+/** Wall-clock and CPU (user + system of this process) milliseconds per activity. */
 const time = async (runtime: Target["runtime"], run: (n: number) => Effect.Effect<number, unknown, any>) => {
   const n = input++
+  const cpu = process.cpuUsage()
   const start = performance.now()
   const result = await runtime.runPromise(run(n))
   const elapsed = performance.now() - start
+  const used = process.cpuUsage(cpu)
   if (result !== n + steps) throw new Error(`wrong result ${result} for ${n}`)
-  return elapsed / steps
+  return { wall: elapsed / steps, cpu: (used.user + used.system) / 1000 / steps }
 }
 
 const main = async () => {
   const dir = mkdtempSync(join(os.tmpdir(), "tta-durable-bench-"))
-  const targets: Array<Target> = (["SELECTED", "FULL", "NORMAL"] as const).map((mode) =>
-    targetFor(`embedded ${mode}`, Store.embedded({ path: join(dir, `${mode}.db`), synchronous: mode }))
-  )
-  const pg = PgTestCluster.isAvailable() ? await PgTestCluster.start() : undefined
+  // BENCH_STORES: a comma list of embedded modes and/or "postgres" (default: all).
+  const wanted = (process.env.BENCH_STORES ?? "SELECTED,FULL,NORMAL,postgres").split(",")
+  const targets: Array<Target> = (["SELECTED", "FULL", "NORMAL"] as const)
+    .filter((mode) => wanted.includes(mode))
+    .map((mode) =>
+      targetFor(`embedded ${mode}`, Store.embedded({ path: join(dir, `${mode}.db`), synchronous: mode }))
+    )
+  const pg =
+    PgTestCluster.isAvailable() && wanted.includes("postgres") ? await PgTestCluster.start() : undefined
   if (pg !== undefined) targets.push(targetFor("postgres", Store.postgres({ url: pg.url })))
   const samples = new Map<string, Array<number>>()
   const add = (key: string, v: number) => samples.set(key, [...(samples.get(key) ?? []), v])
@@ -95,7 +104,7 @@ const main = async () => {
       const memory = performance.now()
       const reps = 200
       for (let i = 0; i < reps; i++) await Effect.runPromise(primitive.run(i))
-      add("in memory", (performance.now() - memory) / reps / steps)
+      add("in memory wall", (performance.now() - memory) / reps / steps)
       for (const t of targets) {
         // Alternate which goes first, so neither always meets a cold cache or a checkpoint.
         const pair = [
@@ -103,7 +112,9 @@ const main = async () => {
           ["ours", (n: number) => ours.run(n)]
         ] as const
         for (const [variant, run] of r % 2 === 0 ? pair : [...pair].reverse()) {
-          add(`${t.name} ${variant}`, await time(t.runtime, run))
+          const { wall, cpu } = await time(t.runtime, run)
+          add(`${t.name} ${variant} wall`, wall)
+          add(`${t.name} ${variant} cpu`, cpu)
         }
       }
     }
@@ -112,24 +123,29 @@ const main = async () => {
     pg?.stop()
     rmSync(dir, { recursive: true, force: true })
   }
-  const memory = median(samples.get("in memory")!)
-  const rows = targets.map((t) => {
-    const bare = median(samples.get(`${t.name} bare`)!)
-    const o = median(samples.get(`${t.name} ours`)!)
-    return { store: t.name, bare, ours: o, overhead: o / bare, vsMemory: o / memory }
-  })
+  const memory = median(samples.get("in memory wall")!)
+  const m = (key: string) => median(samples.get(key)!)
+  const rows = targets.map((t) => ({
+    store: t.name,
+    bare: m(`${t.name} bare wall`),
+    ours: m(`${t.name} ours wall`),
+    bareCpu: m(`${t.name} bare cpu`),
+    oursCpu: m(`${t.name} ours cpu`)
+  }))
   const table = [
-    "| store | bare engine ms/activity | @tta/durable ms/activity | ours / bare | ours / in memory |",
+    "| store | bare engine ms/activity (wall / CPU) | @tta/durable ms/activity (wall / CPU) | ours / bare (wall / CPU) | ours / in memory (wall) |",
     "|---|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.store} | ${r.bare.toFixed(2)} | ${r.ours.toFixed(2)} | ${r.overhead.toFixed(2)}x | ${r.vsMemory.toFixed(0)}x |`
+        `| ${r.store} | ${r.bare.toFixed(2)} / ${r.bareCpu.toFixed(2)} | ${r.ours.toFixed(2)} / ${r.oursCpu.toFixed(2)} | ` +
+        `${(r.ours / r.bare).toFixed(2)}x / ${(r.oursCpu / r.bareCpu).toFixed(2)}x | ${(r.ours / memory).toFixed(0)}x |`
     ),
     `| in memory (@tta/core, no journal) | | ${(memory * 1000).toFixed(1)} µs | | 1x |`
   ].join("\n")
   const text = `# @tta/durable: cost of one activity
 
-Median of ${rounds} interleaved rounds; each round runs one workflow of ${steps} activities per
+Median of ${rounds} interleaved rounds (wall clock, and CPU time of this process, which a busy
+machine disturbs less; PostgreSQL's own CPU is not in it); each round runs one workflow of ${steps} activities per
 variant (bare engine and @tta/durable on the same store and runner), and the same primitive in
 memory 200 times. Machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "?"}, Node ${process.version};
 load average at the end ${os

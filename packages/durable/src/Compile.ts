@@ -7,9 +7,12 @@
  * it must stay pure; anything that decides (a `branch` predicate, a `route` selector) or acts
  * (a `tap` function) is journaled as an activity of its own.
  */
+
+import { createHash } from "node:crypto"
 import { Errors as CoreErrors, type Primitive, Spec } from "@tta/core"
 import { Context, Effect, Schema } from "effect"
-import { Activity, WorkflowEngine } from "effect/workflow"
+import * as Activity from "effect/workflow/Activity"
+import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compileSaga } from "./CompileSaga.ts"
 import { compileSleep, compileTimeout, compileWait } from "./CompileWaits.ts"
 import { DurableContext } from "./DurableContext.ts"
@@ -31,6 +34,14 @@ export const ItemSuffix = Context.Reference<string>("@tta/durable/Compile/ItemSu
   defaultValue: () => ""
 })
 
+/**
+ * The value `Activity.idempotencyKey(name)` gives (SHA-256 of `<executionId>-<name>`, 32 hex digits),
+ * computed synchronously: the WebCrypto digest behind that function is asynchronous, and its event
+ * loop turn was a measurable part of every activity.
+ */
+export const keyOf = (executionId: string, name: string): string =>
+  createHash("sha256").update(`${executionId}-${name}`).digest("hex").slice(0, 32)
+
 /** Runs `run` as the activity `name`, its result kept through `schema` (JSON by default). */
 export const activity = (
   def: Definition,
@@ -45,7 +56,7 @@ export const activity = (
     execute: Effect.gen(function* (): Effect.fn.Return<any, any, any> {
       const instance = yield* WorkflowEngine.WorkflowInstance
       const attempt = yield* Activity.CurrentAttempt
-      const idempotencyKey = yield* Activity.idempotencyKey(name)
+      const idempotencyKey = keyOf(instance.executionId, name)
       const output = yield* run.pipe(
         Effect.provideService(DurableContext, {
           executionId: instance.executionId,

@@ -6,7 +6,8 @@
  */
 import { Errors as CoreErrors } from "@tta/core"
 import { Clock, Duration, Effect, Schema } from "effect"
-import { DurableClock, DurableDeferred } from "effect/workflow"
+import * as DurableClock from "effect/workflow/DurableClock"
+import * as DurableDeferred from "effect/workflow/DurableDeferred"
 import { activity, type Compiled, type Definition, ItemSuffix } from "./Compile.ts"
 import { ApprovalRejectedError } from "./Errors.ts"
 import { errorToJson } from "./Json.ts"

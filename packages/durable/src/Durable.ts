@@ -6,11 +6,15 @@
  * const runtime = Durable.runner({ store: Store.embedded(), workflows: [flow] })
  * ```
  */
-import { Layer } from "effect"
-import { DurableClient } from "./DurableClient.ts"
+
+import { hostname } from "node:os"
+import { Effect, Layer } from "effect"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
+import { DurableClient, layerClient } from "./DurableClient.ts"
 import type { DurableContext } from "./DurableContext.ts"
 import type { DurableWorkflow } from "./DurableWorkflow.ts"
-import * as Engine from "./Engine.ts"
+import type * as Engine from "./Engine.ts"
 import type * as Store from "./Store.ts"
 
 export { type DurableWorkflow, type Outcome, type WorkflowOptions, workflow } from "./DurableWorkflow.ts"
@@ -27,10 +31,57 @@ type ServicesOf<W> = W extends DurableWorkflow<any, any, infer R> ? Exclude<R, D
  * on `store`, and offers `DurableClient`. On the embedded store it takes the runner lock.
  */
 export const runner = <W extends DurableWorkflow<any, any, any>>(options: RunnerOptions<W>) =>
-  Layer.mergeAll(DurableClient.layer, ...options.workflows.map((w) => w.layer)).pipe(
-    Layer.provideMerge(Engine.layer(options, "runner"))
-  ) as Layer.Layer<Layer.Success<ReturnType<typeof client>>, Store.StoreFailure, ServicesOf<W>>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("./Engine.ts")),
+      (Engine) =>
+        Layer.mergeAll(DurableClient.layer, ...options.workflows.map((w) => w.layer)).pipe(
+          Layer.provideMerge(Engine.layer(options, "runner"))
+        )
+    )
+  ) as unknown as Layer.Layer<
+    DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+    Store.StoreFailure,
+    ServicesOf<W>
+  >
 
-/** The layer of a process that reads and controls executions (the CLI) without running any. */
-export const client = (options: Engine.EngineOptions) =>
-  DurableClient.layer.pipe(Layer.provideMerge(Engine.layer(options, "client")))
+/**
+ * The layer of a process that reads and controls executions (the CLI) without running any. Reads
+ * need only the store; the engine is loaded on the first approve, reject, signal or cancel.
+ */
+export const client = (
+  options: Engine.EngineOptions
+): Layer.Layer<DurableClient | SqlClient.SqlClient, Store.StoreFailure> => layerClient(options)
+
+export interface RunnersOptions<W extends DurableWorkflow<any, any, any>> extends RunnerOptions<W> {
+  readonly store: Store.PostgresStore
+}
+
+/**
+ * One runner of a group sharing one PostgreSQL: executions spread over the runners by shard (Effect
+ * cluster's shard locks); when a runner dies, the others take over its shards once its locks expire
+ * (`failover.lockExpiration`) and resume its executions from the journal. Each runner needs its own
+ * `runnerAddress` (default: this host and pid). Messages between runners go through the store.
+ */
+export const runners = <W extends DurableWorkflow<any, any, any>>(options: RunnersOptions<W>) =>
+  runner({
+    ...options,
+    runnerAddress: options.runnerAddress ?? { host: hostname(), port: process.pid }
+  })
+
+/**
+ * A process that starts, joins and polls executions (`flow.run`, `flow.start`, `flow.poll`) and
+ * controls them (`DurableClient`) while the runners run them.
+ */
+export const remote = (
+  options: Engine.EngineOptions
+): Layer.Layer<DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, Store.StoreFailure> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("./Engine.ts")),
+      (Engine) => DurableClient.layer.pipe(Layer.provideMerge(Engine.layer(options, "client")))
+    )
+  ) as unknown as Layer.Layer<
+    DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+    Store.StoreFailure
+  >

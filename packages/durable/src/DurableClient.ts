@@ -6,11 +6,14 @@
  */
 import { Clock, Context, Duration, Effect, Exit, Layer, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { Workflow, WorkflowEngine } from "effect/workflow"
+import * as Workflow from "effect/workflow/Workflow"
+import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { approvalDeferred, deferredName, signalDeferred } from "./CompileWaits.ts"
+import type { EngineOptions } from "./Engine.ts"
 import { StoreError, UnknownExecutionError, UnknownWaitError } from "./Errors.ts"
 import * as Journal from "./Journal.ts"
 import type { ExecutionDetail, ExecutionSummary } from "./Model.ts"
+import * as Store from "./Store.ts"
 
 export interface DurableClientShape {
   readonly list: (options?: {
@@ -44,14 +47,40 @@ export interface DurableClientShape {
 export class DurableClient extends Context.Service<DurableClient, DurableClientShape>()(
   "@tta/durable/DurableClient"
 ) {
+  /** In a runner: the engine and the SQL client are in context. */
   static readonly layer = Layer.effect(DurableClient)(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const engine = yield* WorkflowEngine.WorkflowEngine
-      return make(sql, engine)
+      return make(sql, Effect.succeed(engine))
     })
   )
 }
+
+/**
+ * In a process that runs nothing (the CLI): reads go straight to the journal; the engine (to
+ * deliver approvals, signals and cancels) is loaded and started on the first such request only.
+ */
+export const layerClient = (options: EngineOptions) =>
+  Layer.effect(DurableClient)(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const scope = yield* Effect.scope
+      const engine = yield* Effect.cached(
+        Effect.promise(() => import("./Engine.ts")).pipe(
+          Effect.flatMap((Engine) =>
+            Layer.buildWithScope(
+              Engine.onSql(options, "client").pipe(Layer.provide(Layer.succeed(SqlClient.SqlClient)(sql))),
+              scope
+            )
+          ),
+          Effect.map((context) => Context.get(context, WorkflowEngine.WorkflowEngine)),
+          Effect.mapError((e) => new StoreError({ store: "engine", message: String(e) }))
+        )
+      )
+      return make(sql, engine)
+    })
+  ).pipe(Layer.provideMerge(Store.sqlLayer(options.store, "client")))
 
 const storeError = (e: { readonly message: string }) =>
   new StoreError({ store: "journal", message: e.message })
@@ -62,7 +91,7 @@ const addressOf = (name: string) =>
 
 const make = (
   sql: SqlClient.SqlClient,
-  engine: WorkflowEngine.WorkflowEngine["Service"]
+  getEngine: Effect.Effect<WorkflowEngine.WorkflowEngine["Service"], StoreError>
 ): DurableClientShape => {
   const show = (id: string) =>
     Effect.flatMap(Effect.mapError(Journal.show(sql, id), storeError), (detail) =>
@@ -92,6 +121,7 @@ const make = (
         )
       }
       const deferred = kind === "approval" ? approvalDeferred(name) : signalDeferred(name)
+      const engine = yield* getEngine
       yield* (engine.deferredDone as (d: unknown, o: unknown) => Effect.Effect<void>)(deferred, {
         workflowName: detail.workflow,
         executionId: id,
@@ -126,7 +156,7 @@ const make = (
     cancel: (id) =>
       Effect.flatMap(show(id), (detail) =>
         detail.status === "running" || detail.status === "waiting"
-          ? engine.interrupt(addressOf(detail.workflow), id)
+          ? Effect.flatMap(getEngine, (engine) => engine.interrupt(addressOf(detail.workflow), id))
           : Effect.void
       ),
     purge: (options) =>

@@ -5,7 +5,8 @@
  */
 import type { Primitive } from "@tta/core"
 import { type Cause, Effect, type Layer, Option, Schema } from "effect"
-import { Workflow, type WorkflowEngine } from "effect/workflow"
+import * as Workflow from "effect/workflow/Workflow"
+import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compile } from "./Compile.ts"
 import type { DurableContext } from "./DurableContext.ts"
 import { VersionMismatchError, WorkflowFailedError } from "./Errors.ts"
@@ -24,6 +25,13 @@ export interface WorkflowOptions<In> {
    * the same input again joins (or returns the result of) the first execution.
    */
   readonly idempotencyKey?: ((input: In) => string) | undefined
+  /**
+   * Earlier versions this runner can still finish: executions started on one of them replay on
+   * its tree (a journal only matches the tree that wrote it). New executions start on `version`.
+   */
+  readonly previous?:
+    | ReadonlyArray<{ readonly version: string; readonly primitive: Primitive.Any }>
+    | undefined
 }
 
 /** The outcome of an execution, once it has one. */
@@ -85,8 +93,13 @@ export const workflow = <In, Out, E, R>(
 ): DurableWorkflow<In, Out, R> => {
   check(name, primitive)
   const version = options.version ?? "1"
-  const def = { workflow: name, version }
-  const body = compile(def, primitive, "")
+  // One compiled body per version this runner can finish.
+  const bodies = new Map([[version, compile({ workflow: name, version }, primitive, "")]])
+  for (const old of options.previous ?? []) {
+    check(name, old.primitive)
+    bodies.set(old.version, compile({ workflow: name, version: old.version }, old.primitive, ""))
+  }
+  const known = [...bodies.keys()].join(", ")
   const encodeInput = Schema.encodeSync(Schema.toCodecJson(options.input))
   const keyOf = options.idempotencyKey
   const wf = Workflow.make(name, {
@@ -97,8 +110,9 @@ export const workflow = <In, Out, E, R>(
       keyOf?.(payload.input) ?? canonicalJson(encodeInput(payload.input))
   }) as unknown as Workflow.Workflow<string, any, any, typeof Schema.Json>
 
-  const layer = wf.toLayer((payload: { input: In; version: string }, executionId: string) =>
-    payload.version !== version
+  const layer = wf.toLayer((payload: { input: In; version: string }, executionId: string) => {
+    const body = bodies.get(payload.version)
+    return body === undefined
       ? Effect.fail(
           errorToJson(
             new VersionMismatchError({
@@ -108,13 +122,13 @@ export const workflow = <In, Out, E, R>(
               current: version,
               message:
                 `execution ${executionId} of workflow ${name} started on version ${payload.version}, ` +
-                `but this runner has version ${version}; it cannot replay a changed tree - ` +
-                `finish it on a runner with version ${payload.version}, or cancel it`
+                `but this runner has version ${version} (it can finish ${known}); it cannot replay a changed tree - ` +
+                `finish it on a runner with version ${payload.version}, list it in \`previous\`, or cancel it`
             })
           ) as Schema.Json
         )
       : (Effect.mapError(body(payload.input), errorToJson) as Effect.Effect<any, Schema.Json, any>)
-  ) as unknown as DurableWorkflow<In, Out, R>["layer"]
+  }) as unknown as DurableWorkflow<In, Out, R>["layer"]
 
   const failed = (executionId: string, error: unknown) =>
     new WorkflowFailedError({

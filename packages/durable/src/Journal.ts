@@ -14,6 +14,14 @@ const snowflakeAt = (millis: number): string => String(BigInt(Math.max(0, millis
 
 const clockEntity = "Workflow/-/DurableClock"
 
+/** A store no runner has opened yet has no journal tables: it holds no executions. */
+const missingTable = (error: SqlError): boolean =>
+  /no such table|does not exist/i.test(
+    `${error.message} ${String((error.reason as { cause?: unknown }).cause ?? "")}`
+  )
+const orEmpty = <A>(self: Effect.Effect<A, SqlError>, empty: A): Effect.Effect<A, SqlError> =>
+  Effect.catchIf(self, missingTable, () => Effect.succeed(empty))
+
 export interface Row {
   readonly id: string
   readonly entity_type: string
@@ -166,6 +174,11 @@ const summary = (run: Row, rows: ReadonlyArray<Row>): ExecutionSummary & { reado
 export const list = (
   sql: SqlClient,
   options?: { readonly limit?: number | undefined; readonly workflow?: string | undefined }
+): Effect.Effect<Array<ExecutionSummary>, SqlError> => orEmpty(listRows(sql, options), [])
+
+const listRows = (
+  sql: SqlClient,
+  options?: { readonly limit?: number | undefined; readonly workflow?: string | undefined }
 ): Effect.Effect<Array<ExecutionSummary>, SqlError> =>
   Effect.gen(function* () {
     const limit = options?.limit ?? 100
@@ -187,6 +200,9 @@ export const list = (
 
 /** The whole journal of one execution; none when the id is unknown. */
 export const show = (sql: SqlClient, id: string): Effect.Effect<ExecutionDetail | undefined, SqlError> =>
+  orEmpty(showRows(sql, id), undefined)
+
+const showRows = (sql: SqlClient, id: string): Effect.Effect<ExecutionDetail | undefined, SqlError> =>
   Effect.gen(function* () {
     const rows =
       (yield* sql<Row>`${select(sql)} WHERE m.entity_id = ${id} ORDER BY m.id`) as ReadonlyArray<Row>
@@ -216,7 +232,9 @@ export const purge = (
   sql: SqlClient,
   olderThanMillis: number,
   now: number
-): Effect.Effect<number, SqlError> =>
+): Effect.Effect<number, SqlError> => orEmpty(purgeRows(sql, olderThanMillis, now), 0)
+
+const purgeRows = (sql: SqlClient, olderThanMillis: number, now: number): Effect.Effect<number, SqlError> =>
   sql.withTransaction(
     Effect.gen(function* () {
       const cutoff = snowflakeAt(now - olderThanMillis)

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path"
 import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { DatabaseUnreachableError, StoreError, type StoreLockedError } from "./Errors.ts"
+import * as PgSync from "./PgSync.ts"
 import * as SqliteClient from "./SqliteClient.ts"
 import * as StoreLock from "./StoreLock.ts"
 
@@ -125,7 +126,7 @@ const unreachable = (store: PostgresStore, cause: unknown) =>
 const mapLayerError = <A, E, E2, R>(layer: Layer.Layer<A, E, R>, f: (e: E) => E2): Layer.Layer<A, E2, R> =>
   Layer.effectContext(Effect.mapError(Layer.build(layer), f))
 
-const pgLayer = (store: PostgresStore): Layer.Layer<SqlClient.SqlClient, StoreFailure> =>
+const pgLayer = (store: PostgresStore, runner: boolean): Layer.Layer<SqlClient.SqlClient, StoreFailure> =>
   Layer.unwrap(
     Effect.map(
       // Loaded on first use: the embedded store never pays for the PostgreSQL driver.
@@ -138,7 +139,13 @@ const pgLayer = (store: PostgresStore): Layer.Layer<SqlClient.SqlClient, StoreFa
         ).pipe(
           Layer.provideMerge(
             mapLayerError(
-              PgClient.layer({ url: store.url, connectTimeout: "5 seconds", applicationName: "tta-durable" }),
+              PgClient.layer({
+                url: store.url,
+                connectTimeout: "5 seconds",
+                applicationName: "tta-durable",
+                // A runner commits bookkeeping asynchronously; journal facts stay synchronous (PgSync).
+                ...(runner ? { startupParameters: PgSync.startupParameters } : {})
+              }),
               (e) => unreachable(store, e.reason?.cause ?? e)
             )
           )
@@ -169,4 +176,4 @@ export const sqlLayer = (
   store: StoreConfig,
   role: "runner" | "client"
 ): Layer.Layer<SqlClient.SqlClient, StoreFailure> =>
-  store._tag === "Embedded" ? sqliteLayer(store, role === "runner") : pgLayer(store)
+  store._tag === "Embedded" ? sqliteLayer(store, role === "runner") : pgLayer(store, role === "runner")

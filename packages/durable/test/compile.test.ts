@@ -5,6 +5,7 @@
  */
 import {
   branch,
+  cache,
   fallback,
   forEach,
   map,
@@ -168,6 +169,35 @@ describe("compiling primitives", () => {
   })
 })
 
+describe("per-process combinators", () => {
+  it("cache runs as one activity around its step: its memory is the process's, the journal keeps the result", async () => {
+    let computed = 0
+    const cached = cache(
+      Primitive.step("lookup", (k: string) => Effect.sync(() => ({ k, n: ++computed }))),
+      { key: (k: string) => k }
+    )
+    const flow = Durable.workflow(
+      "cached",
+      sequence(
+        Primitive.lift("key", (k: string) => k),
+        cached
+      ),
+      {
+        input: Schema.String
+      }
+    )
+    const detail = await runIn(
+      [flow],
+      Effect.gen(function* () {
+        expect(yield* flow.run("x")).toEqual({ k: "x", n: 1 })
+        const client = yield* DurableClient.DurableClient
+        return yield* client.show(yield* flow.executionId("x"))
+      })
+    )
+    expect(detail.activities.map((a) => a.name)).toEqual(["key", "cache(lookup)"])
+  })
+})
+
 describe("bad definitions are typed errors at definition time", () => {
   const a = Primitive.lift("a", (n: number) => n)
   it("duplicate step paths", () => {
@@ -201,5 +231,20 @@ describe("bad definitions are typed errors at definition time", () => {
         }
       )
     ).toThrow(Errors.UnsupportedStepError)
+  })
+})
+
+describe("idempotency keys", () => {
+  it("equal effect/workflow's Activity.idempotencyKey for the same execution and step", async () => {
+    const { keyOf } = await import("../src/Compile.ts")
+    const Activity = await import("effect/workflow/Activity")
+    const WorkflowEngine = await import("effect/workflow/WorkflowEngine")
+    const Workflow = await import("effect/workflow/Workflow")
+    const wf = Workflow.make("k", { payload: {}, idempotencyKey: () => "" })
+    const instance = WorkflowEngine.WorkflowInstance.initial(wf as any, "exec-1")
+    const expected = await Effect.runPromise(
+      Effect.provideService(Activity.idempotencyKey("a/b"), WorkflowEngine.WorkflowInstance, instance)
+    )
+    expect(keyOf("exec-1", "a/b")).toBe(expected)
   })
 })

@@ -4,6 +4,7 @@
  * append to, outside the journal's transaction), only the interrupted one does, and the result is
  * the one an uninterrupted run gives. On the embedded store and on PostgreSQL.
  */
+import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { PgTestCluster } from "../src/testing/index.ts"
 import { runWorker, type Scratch, scratch, startWorker, waitFor } from "./support.ts"
@@ -24,7 +25,12 @@ const crashAndResume = async (s: Scratch, store: string, flow: string, input: un
   const env = { STORE: store, SIDE_EFFECTS: s.sideEffects }
   const first = startWorker(["run", flow, JSON.stringify(input)], { ...env, BLOCK_IN: step })
   try {
-    await waitFor(`${flow} to block in ${step}`, () => s.lines().includes(`blocked ${step}`) || undefined)
+    await waitFor(
+      `${flow} to block in ${step}`,
+      () => s.lines().some((l) => l.startsWith(`blocked ${step} `)) || undefined,
+      60_000,
+      first
+    )
   } finally {
     await first.kill()
   }
@@ -85,6 +91,41 @@ describe.each(stores)("on the $name store", ({ store }) => {
       expect(order).toEqual(["refund", "release", "release"])
       // Each compensation is given its own step's output.
       expect(s.lines().find((l) => l.startsWith("run refund "))).toContain('{"seat":7,"paid":10}')
+    } finally {
+      s.cleanup()
+    }
+  })
+
+  it("the resumed run's spans join the execution's trace", async () => {
+    const s = scratch()
+    try {
+      const trace = `${s.dir}/spans`
+      const env = { STORE: store(s), SIDE_EFFECTS: s.sideEffects, TRACE_FILE: trace }
+      const first = startWorker(["run", "pipeline", '{"n":300}'], { ...env, BLOCK_IN: "b" })
+      try {
+        await waitFor(
+          "b to block",
+          () => s.lines().some((l) => l.startsWith("blocked b ")) || undefined,
+          60_000,
+          first
+        )
+      } finally {
+        await first.kill()
+      }
+      const spans = () =>
+        readFileSync(trace, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { name: string; traceId: string })
+      const before = spans()
+      const a = before.find((x) => x.name === "a")
+      expect(a).toBeDefined()
+      const resumed = await runWorker(["run", "pipeline", '{"n":300}'], env)
+      expect(resumed.line("RESULT")).toEqual({ n: ((300 + 1) * 2 + 3) * 10 })
+      const after = spans().slice(before.length)
+      for (const name of ["b", "c", "d"]) {
+        expect(after.find((x) => x.name === name)?.traceId).toBe(a!.traceId)
+      }
     } finally {
       s.cleanup()
     }

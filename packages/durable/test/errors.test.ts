@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { Durable, DurableClient, Errors, Store } from "../src/index.ts"
 import { PgTestCluster } from "../src/testing/index.ts"
-import { runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
+import { exited, runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
 
 let s: Scratch
 let workers: Array<Worker> = []
@@ -63,7 +63,7 @@ describe("bad input", () => {
     expect(wrong.line("ERROR")[0].message).toContain("approval deploy")
     // The real one still works afterwards, and a second decision is refused.
     await runWorker(["client", "approve", id, "deploy", "dan"], env)
-    await runner.exited
+    await exited(runner)
     expect(runner.output()).toContain('RESULT {"deployedBy":"dan"}')
     const again = await runWorker(["client", "approve", id, "deploy", "eve"], env)
     expect(again.line("ERROR")[0].message).toContain("already approved by dan")
@@ -129,9 +129,14 @@ describe.skipIf(!PgTestCluster.isAvailable())("PostgreSQL going away", () => {
     }
     const approved = await runWorker(["client", "approve", id, "deploy", "frank"], env)
     expect(approved.line("OK")).toBeNull()
-    await runner.exited
+    await exited(runner)
     expect(runner.output()).toContain('RESULT {"deployedBy":"frank"}')
     // Shard locks are rows, not advisory locks: the restart did not make the runner run a step twice.
     expect([s.runs("prepare"), s.runs("deploy")]).toEqual([1, 1])
+    // The journal on PostgreSQL lists and purges like the embedded one.
+    const listed = (await runWorker(["client", "list"], env)).line("OK")
+    expect(listed).toEqual([expect.objectContaining({ id, workflow: "approved", status: "succeeded" })])
+    expect((await runWorker(["client", "purge", "0"], env)).line("OK")).toEqual({ purged: 1 })
+    expect((await runWorker(["client", "list"], env)).line("OK")).toEqual([])
   })
 })

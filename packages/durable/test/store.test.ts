@@ -8,6 +8,7 @@ import { Effect, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { afterEach, describe, expect, it } from "vitest"
 import { Durable, SqliteClient, Store } from "../src/index.ts"
+import { PgTestCluster } from "../src/testing/index.ts"
 import { type Scratch, scratch } from "./support.ts"
 
 let s: Scratch
@@ -65,5 +66,43 @@ describe("embedded store", () => {
     expect(Store.describe(pg)).toBe("postgres flows@db.internal:6543")
     expect(JSON.stringify(pg)).not.toContain("hunter2")
     expect(() => Store.postgres({ url: "" })).toThrow(/TTA_DATABASE_URL/)
+  })
+})
+
+describe.skipIf(!PgTestCluster.isAvailable())("PostgreSQL store", () => {
+  it("a runner commits bookkeeping asynchronously and journal facts synchronously", async () => {
+    const pg = await PgTestCluster.start()
+    try {
+      const flow = Durable.workflow(
+        "one",
+        Primitive.lift("a", (n: number) => n + 1),
+        { input: Schema.Number }
+      )
+      const settings = await Effect.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          expect(yield* flow.run(1)).toBe(2)
+          const session = yield* sql`SHOW synchronous_commit`
+          // Inside a transaction that writes a reply, the trigger turns synchronous commit on.
+          const inFact = yield* sql.withTransaction(
+            Effect.gen(function* () {
+              yield* sql`INSERT INTO cluster_replies (id, kind, request_id, payload) VALUES (1, 9, 1, '{}')`
+              const setting = yield* sql`SELECT current_setting('synchronous_commit') AS s`
+              yield* sql`DELETE FROM cluster_replies WHERE id = 1`
+              return setting
+            })
+          )
+          const inBookkeeping = yield* sql.withTransaction(
+            sql`SELECT current_setting('synchronous_commit') AS s`
+          )
+          return { session, inFact, inBookkeeping }
+        }).pipe(Effect.provide(Durable.runner({ store: Store.postgres({ url: pg.url }), workflows: [flow] })))
+      )
+      expect(settings.session).toEqual([{ synchronous_commit: "off" }])
+      expect(settings.inFact).toEqual([{ s: "on" }])
+      expect(settings.inBookkeeping).toEqual([{ s: "off" }])
+    } finally {
+      pg.stop()
+    }
   })
 })

@@ -37,10 +37,26 @@ export const startWorker = (args: ReadonlyArray<string>, env: Record<string, str
   }
 }
 
+/** Waits (bounded) for a worker to exit; on timeout the error shows what the worker printed. */
+export const exited = async (w: Worker, timeoutMs = 90_000): Promise<number | null> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`worker did not exit within ${timeoutMs} ms:\n${w.output()}`)),
+      timeoutMs
+    )
+  })
+  try {
+    return await Promise.race([w.exited, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Runs a worker to completion and returns its tagged output lines (`RESULT {...}` etc.). */
 export const runWorker = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
   const w = startWorker(args, env)
-  const code = await w.exited
+  const code = await exited(w).finally(() => w.kill())
   return { code, output: w.output(), line: (tag: string) => lineOf(w.output(), tag) }
 }
 
@@ -49,16 +65,24 @@ export const lineOf = (output: string, tag: string): any => {
   return line === undefined ? undefined : JSON.parse(line.slice(tag.length + 1))
 }
 
-/** Polls `check` every 50 ms until it returns a value other than undefined, for at most `timeoutMs`. */
+/**
+ * Polls `check` every 50 ms until it returns a value other than undefined, for at most `timeoutMs`;
+ * gives up at once when `alive` (a worker the wait depends on) has exited.
+ */
 export const waitFor = async <A>(
   what: string,
   check: () => A | undefined | Promise<A | undefined>,
-  timeoutMs = 60_000
+  timeoutMs = 60_000,
+  alive?: Worker
 ) => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
     if (value !== undefined && value !== false) return value
+    // The worker this wait depends on has gone: waiting longer cannot help.
+    if (alive !== undefined && (alive.child.exitCode !== null || alive.child.signalCode !== null)) {
+      throw new Error(`worker exited while waiting for ${what}:\n${alive.output()}`)
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }

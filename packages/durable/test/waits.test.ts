@@ -4,7 +4,7 @@
  * compensates); the journal's audit (who approved, when); purge.
  */
 import { afterEach, describe, expect, it } from "vitest"
-import { runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
+import { exited, runWorker, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
 
 let s: Scratch
 let workers: Array<Worker> = []
@@ -46,7 +46,7 @@ const waitingOn = (id: string, kind: string, name: string) =>
       : undefined
   })
 const resultOf = async (w: Worker) => {
-  await w.exited
+  await exited(w)
   const out = w.output().split("\n")
   const line = out.find((l) => l.startsWith("RESULT ") || l.startsWith("FAILED "))
   if (line === undefined) throw new Error(`worker ended without a result:\n${w.output()}`)
@@ -120,6 +120,20 @@ describe("durable waits", () => {
     expect([s.runs("before"), s.runs("after")]).toEqual([1, 1])
   })
 
+  it("a longer sleep waits on the durable clock: listed as waiting until its deadline, woken after a restart", async () => {
+    s = scratch()
+    const first = start("sleepy", { n: 9 }, { NAP: "6 seconds" })
+    const id = await idOf(first)
+    const waiting = await waitingOn(id, "sleep", "nap")
+    const until = waiting.waitingOn.find((w: { kind: string }) => w.kind === "sleep").until
+    expect(until).toBeGreaterThan(Date.now() - 10_000)
+    await first.kill()
+    const second = start("sleepy", { n: 9 }, { NAP: "6 seconds" })
+    expect(await resultOf(second)).toEqual({ tag: "RESULT", value: { woke: 9 } })
+    expect(Date.now()).toBeGreaterThanOrEqual(until)
+    expect([s.runs("before"), s.runs("after")]).toEqual([1, 1])
+  })
+
   it("a version change while waiting fails the execution naming both versions", async () => {
     s = scratch()
     const first = start("approved", { n: 7 }, { FLOW_VERSION: "1" })
@@ -136,6 +150,19 @@ describe("durable waits", () => {
     })
     expect(result.value[0].error.message).toContain("version 1")
     expect(s.runs("deploy")).toBe(0)
+  })
+
+  it("a runner that keeps the old version finishes an execution on the version it started on", async () => {
+    s = scratch()
+    const first = start("approved", { n: 8 }, { FLOW_VERSION: "1" })
+    const id = await idOf(first)
+    await waitingOn(id, "approval", "deploy")
+    await first.kill()
+    await client("approve", id, "deploy", "erin")
+    const second = start("approved", { n: 8 }, { FLOW_VERSION: "2", KEEP_V1: "1" })
+    expect(await resultOf(second)).toEqual({ tag: "RESULT", value: { deployedBy: "erin" } })
+    expect([s.runs("deploy"), s.runs("deployV2")]).toEqual([1, 0])
+    expect((await client("show", id)).ok.version).toBe("1")
   })
 
   it("cancel while waiting runs the saga's compensation once; purge then forgets the execution", async () => {

@@ -123,7 +123,11 @@ export const directName = (server: string, tool: string): string => `${server}__
 /** A call as the model emits it (a tool_use block). */
 export const callText = (name: string, input: unknown): string => JSON.stringify({ name, input: input ?? {} })
 
-/** The content a result puts in context: the text of an MCP `CallToolResult`, else the data. */
+/**
+ * The content a result puts in context: the content blocks of an MCP `CallToolResult` (text as
+ * its text), else the data. A result is counted once: its `structuredContent` (the same data again,
+ * by the spec) only when there is no content to count.
+ */
 export const resultText = (result: unknown): string => {
   if (
     typeof result === "object" &&
@@ -136,7 +140,7 @@ export const resultText = (result: unknown): string => {
         : json(part)
     )
     const structured = (result as { structuredContent?: unknown }).structuredContent
-    return [...parts, ...(structured === undefined ? [] : [json(structured)])].join("\n")
+    return parts.length === 0 && structured !== undefined ? json(structured) : parts.join("\n")
   }
   return json(result)
 }

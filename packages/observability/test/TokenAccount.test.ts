@@ -84,6 +84,24 @@ describe("TokenAccount", () => {
     })
   )
 
+  it.effect("counts a result once: as its text, not text + structuredContent", () =>
+    Effect.gen(function* () {
+      const data = { rows: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `row ${i}` })) }
+      const text = JSON.stringify(data)
+      const withBoth = { content: [{ type: "text", text }], structuredContent: data }
+      expect(TokenAccount.resultText(withBoth)).toBe(text)
+      expect(TokenAccount.resultText({ content: [], structuredContent: data })).toBe(text)
+      const call = { server: "memory", tool: "search_nodes", input: {} }
+      const both = yield* TokenAccount.account({ ...input, calls: [{ ...call, result: withBoth }] })
+      const textOnly = yield* TokenAccount.account({
+        ...input,
+        calls: [{ ...call, result: { content: [{ type: "text", text }] } }]
+      })
+      expect(both.direct.results).toBe(textOnly.direct.results)
+      expect(both.direct.results).toBe(c(text))
+    })
+  )
+
   it.effect("explicit searched definitions and a search tool definition are counted", () =>
     Effect.gen(function* () {
       const searchTool = { name: "tool_search", description: "Find tools", inputSchema: { type: "object" } }

@@ -4,6 +4,7 @@
  * Limits, Errors); nothing here imports a backend.
  */
 import type { Deferred, Effect, Schema, Scope } from "effect"
+import type * as Errors from "./Errors.ts"
 import type { SandboxError, SandboxUnavailable } from "./Errors.ts"
 import type { Limits, ResolvedLimits } from "./Limits.ts"
 import type { Program } from "./Program.ts"
@@ -27,12 +28,9 @@ export interface ExecuteRequest {
   readonly limits?: Limits | undefined
 }
 
-export type LogLevel = "log" | "info" | "warn" | "error" | "debug"
+export type LogLevel = typeof Errors.LogLevel.Type
 
-export interface LogEntry {
-  readonly level: LogLevel
-  readonly message: string
-}
+export type LogEntry = typeof Errors.LogEntry.Type
 
 export interface HostCall {
   readonly name: string
@@ -77,6 +75,8 @@ export interface Session {
   /** One message from the sandbox (see `Outbound` in Prelude.ts). */
   receive(kind: string, a?: unknown, b?: unknown, c?: unknown): void
   fail(error: SandboxError): void
+  /** Work the engine does for the code outside host calls (loading an `import()`): the code is not idle meanwhile. */
+  track(work: Promise<unknown>): void
   /** Call after each turn of the sandbox: code that waits on nothing that can ever happen is stuck. */
   checkIdle(): void
   readonly done: () => boolean

@@ -1,5 +1,13 @@
 import { Schema } from "effect"
 
+export const LogLevel = Schema.Literals(["log", "info", "warn", "error", "debug"])
+
+/** One line of console output from the code. */
+export const LogEntry = Schema.Struct({ level: LogLevel, message: Schema.String })
+
+/** What the code printed before it failed: the person debugging a failure needs it most. */
+const logs = Schema.optionalKey(Schema.Array(LogEntry))
+
 /** The limits an execution can run into; each one is named in {@link LimitExceeded}. */
 export const LimitName = Schema.Literals(["wallTime", "cpuTime", "memory", "outputBytes", "hostCalls"])
 export type LimitName = typeof LimitName.Type
@@ -8,7 +16,8 @@ export type LimitName = typeof LimitName.Type
 export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExceeded", {
   limit: LimitName,
   value: Schema.Number,
-  message: Schema.String
+  message: Schema.String,
+  logs
 }) {}
 
 /**
@@ -19,7 +28,8 @@ export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExc
 export class CodeError extends Schema.TaggedError<CodeError>()("CodeError", {
   name: Schema.String,
   message: Schema.String,
-  stack: Schema.String
+  stack: Schema.String,
+  logs
 }) {}
 
 /** The agent's code threw something that is not an Error (a string, a number, a plain object). */
@@ -40,7 +50,7 @@ export const thrownValue = (value: unknown): CodeError => {
 /** `export default` held something JSON cannot represent (a function, a cycle, a Map, a BigInt...). */
 export class ResultNotSerializable extends Schema.TaggedError<ResultNotSerializable>()(
   "ResultNotSerializable",
-  { message: Schema.String }
+  { message: Schema.String, logs }
 ) {}
 
 /** The request itself was unusable (a bad file path, a host function name that is not an identifier). */
@@ -55,6 +65,22 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
   message: Schema.String,
   cause: Schema.optional(Schema.Defect())
 }) {}
+
+/** The error with the console output the code made before it (errors that carry logs). */
+export const withLogs = (error: SandboxError, entries: ReadonlyArray<typeof LogEntry.Type>): SandboxError => {
+  if (entries.length === 0) return error
+  const copy = [...entries]
+  switch (error._tag) {
+    case "LimitExceeded":
+      return new LimitExceeded({ limit: error.limit, value: error.value, message: error.message, logs: copy })
+    case "CodeError":
+      return new CodeError({ name: error.name, message: error.message, stack: error.stack, logs: copy })
+    case "ResultNotSerializable":
+      return new ResultNotSerializable({ message: error.message, logs: copy })
+    default:
+      return error
+  }
+}
 
 export type SandboxError =
   | LimitExceeded

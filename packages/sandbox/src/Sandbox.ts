@@ -1,7 +1,7 @@
 import { Clock, Context, Deferred, Effect, Layer, Schema } from "effect"
 import type { ExecuteRequest, ExecutionResult } from "./Backend.ts"
 import * as Backend from "./Backend.ts"
-import { InvalidRequest, type SandboxError, SandboxUnavailable } from "./Errors.ts"
+import { InvalidRequest, type SandboxError, SandboxUnavailable, withLogs } from "./Errors.ts"
 import { exceeded, type Limits, type ResolvedLimits, resolve } from "./Limits.ts"
 import { prepare } from "./Program.ts"
 import * as Session from "./Session.ts"
@@ -30,22 +30,26 @@ export const make = (backend: Backend.Backend, base?: Limits): Sandbox["Service"
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
         const session = yield* Session.make(host, limits)
-        yield* backend.run(program, session)
-        const json = yield* Deferred.await(session.outcome)
-        const valueBytes = json === undefined ? 0 : Buffer.byteLength(json)
-        if (valueBytes > limits.outputBytes) return yield* exceeded("outputBytes", limits)
-        session.fitOutput(valueBytes)
-        return {
-          value: json === undefined ? undefined : JSON.parse(json),
-          logs: session.logs,
-          hostCalls: session.hostCalls,
-          truncated: session.truncated()
-        }
-      })
-    ).pipe(
-      Effect.timeoutOrElse({
-        duration: limits.wallTimeMs,
-        orElse: () => Effect.fail(exceeded("wallTime", limits))
+        return yield* Effect.gen(function* () {
+          yield* backend.run(program, session)
+          const json = yield* Deferred.await(session.outcome)
+          const valueBytes = json === undefined ? 0 : Buffer.byteLength(json)
+          if (valueBytes > limits.outputBytes) return yield* exceeded("outputBytes", limits)
+          session.fitOutput(valueBytes)
+          return {
+            value: json === undefined ? undefined : JSON.parse(json),
+            logs: session.logs,
+            hostCalls: session.hostCalls,
+            truncated: session.truncated()
+          }
+        }).pipe(
+          Effect.timeoutOrElse({
+            duration: limits.wallTimeMs,
+            orElse: () => Effect.fail(exceeded("wallTime", limits))
+          }),
+          // What the code printed before it failed goes with the error.
+          Effect.mapError((e) => withLogs(e, session.logs))
+        )
       })
     )
     const end = yield* Clock.currentTimeNanos

@@ -199,6 +199,7 @@ export const make = Effect.fnUntraced(function* (
       }
     },
     checkIdle,
+    track: (work) => deliver(work.then(() => undefined)),
     fitOutput: (valueBytes) => {
       while (logs.length > 0 && logBytes + valueBytes > limits.outputBytes) {
         const last = logs.pop()!

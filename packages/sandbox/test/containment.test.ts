@@ -148,6 +148,30 @@ export default { seen: ({} as any).polluted }`,
     check: (o) => expectLimit(o, "cpuTime")
   },
   {
+    name: "a slow builtin in a loop is stopped by the CPU limit, not the wall limit",
+    request: {
+      code: `for (;;) new Array(1e6).fill(1.5)`,
+      limits: { cpuTime: "300 millis", wallTime: "20 seconds" }
+    },
+    check: (o) => expectLimit(o, "cpuTime")
+  },
+  {
+    name: "a microtask storm is stopped by the CPU limit",
+    request: {
+      code: `const s = async () => { for (;;) await null }\ns(); s(); s()\nawait new Promise((r) => setTimeout(r, 1e9))`,
+      limits: { cpuTime: "300 millis", wallTime: "20 seconds" }
+    },
+    check: (o) => expectLimit(o, "cpuTime")
+  },
+  {
+    name: "a thrown Proxy whose traps loop is stopped by the CPU limit, not the wall limit",
+    request: {
+      code: `const loop = () => { for (;;) {} }\nthrow new Proxy({}, { get: loop, has: loop, ownKeys: loop, getPrototypeOf: loop, getOwnPropertyDescriptor: loop })`,
+      limits: { cpuTime: "300 millis", wallTime: "20 seconds" }
+    },
+    check: (o) => expectLimit(o, "cpuTime")
+  },
+  {
     name: "memory bomb",
     request: {
       code: `const keep: Array<unknown> = []\nwhile (true) keep.push(new Array(1e6).fill(keep.length))`,

@@ -54,6 +54,73 @@ export default { three, eight: await double(4) }`,
       })
     )
 
+    it.effect("import() loads a mounted file, relative to the module that asks", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `const math = await import("./servers/math/index.ts")
+const { later } = await import("./skills/later/index.ts")
+const sum = await math.add({ a: 1, b: 2 })
+// A comment with import("nothing") and a string "import('nothing')" are left as they are.
+export default { sum, later: await later(5), text: "import('nothing')" }`,
+          files: {
+            ...api,
+            "skills/later/index.ts": `export const later = async (n: number) => (await import("../double/index.ts")).double(n)`
+          },
+          host: {
+            callTool: (_server: string, _tool: string, input: { a: number; b: number }) =>
+              Effect.succeed(input.a + input.b)
+          }
+        })
+        assert.deepStrictEqual(result.value, { sum: 3, later: 10, text: "import('nothing')" })
+      })
+    )
+
+    it.effect("import() of anything not mounted rejects with the message a static import gives", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `const tried: Array<string> = []
+for (const spec of ["node:fs", "../outside.ts", "./servers/none.ts"]) {
+  try { await import(spec); tried.push("loaded") } catch (e) { tried.push((e as Error).message) }
+}
+export default tried`
+        })
+        const messages = result.value as Array<string>
+        assert.lengthOf(messages, 3)
+        for (const [i, spec] of ["node:fs", "../outside.ts", "./servers/none.ts"].entries()) {
+          assert.match(
+            messages[i]!,
+            new RegExp(`Cannot import "${spec.replace(/[.]/g, "\\.")}".*only the mounted files`)
+          )
+        }
+      })
+    )
+
+    it.effect("what the code printed before it failed comes with the error", () =>
+      Effect.gen(function* () {
+        const thrown = yield* runError({ code: `console.log("step 1 ok")\nthrow new Error("step 2 failed")` })
+        assert.strictEqual(thrown._tag, "CodeError")
+        assert.deepStrictEqual(thrown._tag === "CodeError" ? thrown.logs : undefined, [
+          { level: "log", message: "step 1 ok" }
+        ])
+        const later = yield* runError({
+          code: `console.log("a")\nawait host.ping()\nconsole.warn("b")\nthrow new Error("c")`,
+          host: { ping: () => Effect.void }
+        })
+        assert.deepStrictEqual(later._tag === "CodeError" ? later.logs : undefined, [
+          { level: "log", message: "a" },
+          { level: "warn", message: "b" }
+        ])
+        const limited = yield* runError({
+          code: `console.log("before the loop")\nwhile (true) {}`,
+          limits: { cpuTime: "200 millis" }
+        })
+        assert.strictEqual(limited._tag, "LimitExceeded")
+        assert.deepStrictEqual(limited._tag === "LimitExceeded" ? limited.logs : undefined, [
+          { level: "log", message: "before the loop" }
+        ])
+      })
+    )
+
     it.effect("no `export default` gives an undefined value", () =>
       Effect.gen(function* () {
         const result = yield* run({ code: `console.log("only logs")` })

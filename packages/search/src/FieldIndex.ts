@@ -131,20 +131,28 @@ export class FieldIndex<F extends string> {
     this.#built = false
   }
 
-  // BM25F needs every field's average length, so postings are computed once all documents are in.
-  #build(): void {
+  /**
+   * Computes the postings of the documents added since the last build (BM25F needs every field's
+   * average length, so they wait until all are in). `search` builds on demand; call it to pay
+   * the cost up front.
+   */
+  build(): void {
     if (this.#built) return
     const all = this.#pending.splice(0)
+    // Field lengths are averaged over this batch (an index is built from its whole catalog at once).
     const averages = this.#fields.map(
       (_, f) => all.reduce((sum, d) => sum + d.fields[f]!.length, 0) / Math.max(1, all.length) || 1
     )
     const postings = this.#postings
+    // One map reused for every document: indexing thousands of tools is mostly allocation otherwise.
+    const tf = new Map<string, number>()
     for (const doc of all) {
-      const tf = new Map<string, number>()
-      doc.fields.forEach((words, f) => {
+      tf.clear()
+      for (let f = 0; f < doc.fields.length; f++) {
+        const words = doc.fields[f]!
         const norm = this.#weights[f]! / (1 - b + (b * words.length) / averages[f]!)
         for (const w of words) tf.set(w, (tf.get(w) ?? 0) + norm)
-      })
+      }
       for (const [term, value] of tf) {
         let p = postings.get(term)
         if (p === undefined) {
@@ -199,16 +207,20 @@ export class FieldIndex<F extends string> {
 
   /** Documents ranked for a query, best first; ties keep id order. */
   search(query: string, limit = 10): Array<Hit> {
-    this.#build()
+    this.build()
     const n = this.#size
     const scores = this.#scores
     const best = this.#best
     const touched: Array<number> = []
     const covered = new Map<string, number>()
-    for (const word of new Set(terms(query))) {
+    const words = [...new Set(terms(query))]
+    const perWord: Array<Map<string, number>> = []
+    for (const word of words) {
       // A document scores once per query word: by the best of the terms the word stands for.
       const reached: Array<number> = []
-      for (const [term, weight] of this.#expand(word)) {
+      const expanded = this.#expand(word)
+      perWord.push(expanded)
+      for (const [term, weight] of expanded) {
         if ((covered.get(term) ?? 0) < weight) covered.set(term, weight)
         const p = this.#postings.get(term)!
         const idf = weight * Math.log(1 + (n - p.docs.length + 0.5) / (p.docs.length + 0.5))
@@ -234,9 +246,16 @@ export class FieldIndex<F extends string> {
       let score = scores[id]!
       scores[id] = 0
       if (name !== undefined && name.length > 0) {
-        let hit = 0
-        for (const t of name) hit += covered.get(t) ?? 0
-        score *= 1 + (coverage * hit) / name.length
+        // How much of the name the query stands for, and how much of the query the name answers.
+        let named = 0
+        for (const t of name) named += covered.get(t) ?? 0
+        let answered = 0
+        for (const expanded of perWord) {
+          let best = 0
+          for (const t of name) best = Math.max(best, expanded.get(t) ?? 0)
+          answered += best
+        }
+        score *= 1 + (coverage * (named / name.length + answered / perWord.length)) / 2
       }
       top.offer(id, score)
     }

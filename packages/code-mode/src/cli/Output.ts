@@ -49,16 +49,12 @@ export const oneLine = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
             cause.reasons.find((r) => r._tag === "Die") as { defect?: unknown } | undefined
           )?.defect?.toString() ??
           "interrupted"
-        exitCode =
-          tag === "ExecutionError"
-            ? ExitCode.codeFailed
-            : usageTags.has(tag)
-              ? ExitCode.usage
-              : ExitCode.failure
+        const codeFailed = tag === "ExecutionError" || tag === "RemoteExecutionFailed"
+        exitCode = codeFailed ? ExitCode.codeFailed : usageTags.has(tag) ? ExitCode.usage : ExitCode.failure
         const [first, ...rest] = message.split("\n")
         process.stderr.write(`tta: ${first}\n`)
         // The agent's own errors keep their detail (type errors, stack lines); others stay one line.
-        if (tag === "ExecutionError" && rest.length > 0) process.stderr.write(`${rest.join("\n")}\n`)
+        if (codeFailed && rest.length > 0) process.stderr.write(`${rest.join("\n")}\n`)
       })
     )
   )

@@ -15,6 +15,14 @@ export const serve = Command.make(
       Flag.optional
     ),
     host: Flag.String("host").pipe(Flag.withDefault("127.0.0.1")),
+    idleTimeout: Flag.Int("idle-timeout").pipe(
+      Flag.withDescription("HTTP: close a client's session after this many idle seconds (default 900)"),
+      Flag.optional
+    ),
+    maxSessions: Flag.Int("max-sessions").pipe(
+      Flag.withDescription("HTTP: most sessions open at once; a client beyond it gets 503 (default 1000)"),
+      Flag.optional
+    ),
     typecheck: Flag.Boolean("typecheck").pipe(
       Flag.withDescription("Type-check agent code before it runs (--no-typecheck to skip)"),
       Flag.withDefault(true)
@@ -23,7 +31,13 @@ export const serve = Command.make(
   (flags) =>
     Effect.gen(function* () {
       const shared = yield* root
-      const options = { ...shared, ...flags, http: Option.getOrUndefined(flags.http) }
+      const options = {
+        ...shared,
+        ...flags,
+        http: Option.getOrUndefined(flags.http),
+        idleTimeout: Option.getOrUndefined(flags.idleTimeout),
+        maxSessions: Option.getOrUndefined(flags.maxSessions)
+      }
       yield* lazy(
         () => import("./actions/Serve.ts"),
         (action) => action.serve(options)

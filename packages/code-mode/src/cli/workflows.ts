@@ -24,7 +24,12 @@ export interface Shared {
 export type OneLine = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<void, never, R>
 
 /** Failures that mean the command was asked for something that is not there (exit code 2). */
-const usageTags = new Set(["UnknownExecutionError", "UnknownWaitError", "StoreNotFound"])
+const usageTags = new Set([
+  "UnknownExecutionError",
+  "UnknownWaitError",
+  "StoreNotFound",
+  "WorkflowModuleError"
+])
 
 class UsageError {
   readonly _tag = "UsageError"
@@ -233,8 +238,39 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
       }).pipe(oneLine)
   ).pipe(Command.withDescription("Delete the journals of finished workflows older than an age"))
 
+  const runner = Command.make(
+    "runner",
+    {
+      store,
+      workflows: Flag.String("workflows").pipe(
+        Flag.withDescription(
+          "A module exporting `workflows` (Durable.workflow definitions) and optionally `layer` (what their steps need)"
+        )
+      ),
+      pollInterval: Flag.String("poll-interval").pipe(
+        Flag.withDescription("How often to look for approvals, signals and cancels (default 250 millis)"),
+        Flag.optional
+      )
+    },
+    (flags) =>
+      Effect.gen(function* () {
+        const shared = yield* root
+        const { serve } = yield* Effect.promise(() => import("./workflowsStore.ts"))
+        yield* Effect.scoped(
+          serve(storeLocation(flags.store, shared.dir), flags.workflows, {
+            pollInterval: Option.getOrUndefined(flags.pollInterval),
+            log: (line) => process.stderr.write(`${line}\n`)
+          })
+        ).pipe(asUsage)
+      }).pipe(oneLine)
+  ).pipe(
+    Command.withDescription(
+      "Run workflows: resume what is in flight, run what is started, until stopped (SIGINT/SIGTERM)"
+    )
+  )
+
   return Command.make("workflows").pipe(
-    Command.withSubcommands([ls, show, decide("approve"), decide("reject"), signal, cancel, purge]),
-    Command.withDescription("Durable workflows: list, inspect, approve, reject, signal, cancel, purge")
+    Command.withSubcommands([ls, show, decide("approve"), decide("reject"), signal, cancel, purge, runner]),
+    Command.withDescription("Durable workflows: list, inspect, approve, reject, signal, cancel, purge, run")
   )
 }

@@ -4,8 +4,9 @@
  */
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 import { Durable, DurableClient, Store } from "@tta/durable"
-import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { Context, type Duration, Effect, Layer, Schema, type Scope } from "effect"
 
 export type Admin = DurableClient.DurableClientShape
 
@@ -44,4 +45,70 @@ export const open = (
     const store = yield* storeAt(location)
     const context = yield* Layer.build(Durable.client({ store }))
     return Context.get(context, DurableClient.DurableClient)
+  })
+
+/** The module given to `tta workflows runner --workflows` could not be used. */
+export class WorkflowModuleError extends Schema.TaggedError<WorkflowModuleError>()("WorkflowModuleError", {
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+interface WorkflowModule {
+  readonly workflows?: ReadonlyArray<Durable.DurableWorkflow<any, any, any>>
+  readonly default?: ReadonlyArray<Durable.DurableWorkflow<any, any, any>>
+  /** Services the steps need (MCP servers, code mode, …), provided to the runner. */
+  readonly layer?: Layer.Layer<any, any, never>
+}
+
+const loadModule = (path: string) =>
+  Effect.tryPromise({
+    try: () => import(pathToFileURL(resolve(path)).href) as Promise<WorkflowModule>,
+    catch: (e) =>
+      new WorkflowModuleError({
+        path,
+        message: `cannot load workflows from ${path}: ${String((e as Error)?.message ?? e).split("\n")[0]}`
+      })
+  }).pipe(
+    Effect.flatMap((mod) => {
+      const workflows = mod.workflows ?? mod.default
+      return Array.isArray(workflows) && workflows.length > 0
+        ? Effect.succeed({ workflows, layer: mod.layer })
+        : Effect.fail(
+            new WorkflowModuleError({
+              path,
+              message: `${path} exports no \`workflows\`: an array of Durable.workflow(...) definitions`
+            })
+          )
+    })
+  )
+
+/**
+ * Runs the workflows of the module at `modulePath` on the store at `location` until interrupted
+ * (SIGINT/SIGTERM): resumes what is in flight, runs what is started. The embedded store is created
+ * if missing.
+ */
+export const serve = (
+  location: string,
+  modulePath: string,
+  options: { readonly pollInterval?: string | undefined; readonly log: (line: string) => void }
+) =>
+  Effect.gen(function* () {
+    const { workflows, layer } = yield* loadModule(modulePath)
+    const store = yield* Effect.try({
+      try: () =>
+        isUrl(location) ? Store.postgres({ url: location }) : Store.embedded({ path: resolve(location) }),
+      catch: (e) => e as Store.StoreFailure
+    })
+    const poll = options.pollInterval ? { pollInterval: options.pollInterval as Duration.Input } : {}
+    // On PostgreSQL each runner joins the group under its own address (host and pid); the embedded
+    // store has one runner.
+    const runner =
+      store._tag === "Postgres"
+        ? Durable.runners({ store, workflows, ...poll })
+        : Durable.runner({ store, workflows, ...poll })
+    yield* Layer.build(layer ? runner.pipe(Layer.provide(layer)) : (runner as Layer.Layer<unknown, unknown>))
+    options.log(
+      `runner ${process.pid} on ${Store.describe(store)}: ${workflows.map((w) => `${w.name} v${w.version}`).join(", ")}`
+    )
+    return yield* Effect.never
   })

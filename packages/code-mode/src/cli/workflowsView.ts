@@ -67,7 +67,10 @@ export const askedCall = (d: Model.ExecutionDetail, approval: string): string | 
   const m = /^(.*)\/call-(\d+)$/.exec(approval)
   if (!m) return undefined
   const attempt = d.activities.find(
-    (a) => a.name.startsWith(`${m[1]}/`) && a.name.endsWith(`/attempt-${m[2]}`) && a.status === "succeeded"
+    (a) =>
+      (a.name.startsWith(`${m[1]}/`) || a.name.includes(`/${m[1]}/`)) &&
+      a.name.endsWith(`/attempt-${m[2]}`) &&
+      a.status === "succeeded"
   )
   const call = (
     attempt?.result as { attempt?: { _tag?: string; call?: { server: string; tool: string; args: unknown } } }

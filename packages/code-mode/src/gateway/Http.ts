@@ -72,6 +72,7 @@ export const serve = Effect.fnUntraced(function* (
   const gatewayScope = yield* Effect.scope
   // Opening and closing sessions runs here, in the caller's context.
   const run = yield* Server.runtime()
+  const extras = yield* Server.extras()
   const sessions = new Map<string, Session>()
   // Scopes not yet closed, sessions or not: what the cap and `sessions()` count.
   const live = new Set<Scope.Closeable>()
@@ -89,7 +90,7 @@ export const serve = Effect.fnUntraced(function* (
       const sessionRun = yield* Scope.provide(built, scope).pipe(
         Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void))
       )
-      return { server: Server.make(sessionRun), scope }
+      return { server: Server.make(sessionRun, extras), scope }
     })
 
   const close = async (id: string, scope: Scope.Closeable) => {

@@ -4,7 +4,8 @@
  * exactly what a client receives.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { ExecuteOutcome, SearchHit } from "../CodeMode.ts"
+import { Schema } from "effect"
+import { type ExecuteOutcome, LogLine, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
 
 /** A value as one text block: strings as they are, anything else as indented JSON. */
 export const text = (value: unknown): CallToolResult => ({
@@ -28,25 +29,139 @@ export const summarizeCalls = (outcome: Pick<ExecuteOutcome, "toolCalls">): stri
   return `${calls.length} tool call${calls.length === 1 ? "" : "s"} (${list})${failed ? `, ${failed} failed` : ""}${denied ? `, ${denied} denied` : ""}`
 }
 
-/** execute's answer: the value, the console output and the call summary, as text and structured. */
-export const execute = (outcome: ExecuteOutcome, _options: { readonly verbose: boolean }): CallToolResult => {
+/** One line per server/tool in execute's structured answer. */
+export const CallSummary = Schema.Struct({
+  server: Schema.String,
+  tool: Schema.String,
+  count: Schema.Int,
+  failures: Schema.Int.annotate({ description: "Calls that failed or were denied by policy" }),
+  totalMs: Schema.Number
+})
+export type CallSummary = typeof CallSummary.Type
+
+/** execute's structuredContent; its outputSchema is derived from this. */
+export const ExecuteOutput = Schema.Struct({
+  value: Schema.optionalKey(Schema.Unknown).annotate({ description: "What the code exported as default" }),
+  logs: Schema.Array(
+    Schema.Struct({
+      level: Schema.Literals(["log", "info", "warn", "error", "debug"]),
+      message: Schema.String
+    })
+  ),
+  calls: Schema.Array(CallSummary).annotate({ description: "Tool calls the code made, per server/tool" }),
+  durationMs: Schema.Number,
+  truncated: Schema.Boolean,
+  toolCalls: Schema.optionalKey(
+    Schema.Array(ToolCallRecord).annotate({ description: "Every call's record, with verbose: true" })
+  )
+})
+export type ExecuteOutput = typeof ExecuteOutput.Type
+
+/** Calls grouped per server/tool, in the order each was first called. */
+export const callSummary = (calls: ExecuteOutcome["toolCalls"]): Array<CallSummary> => {
+  const groups = new Map<
+    string,
+    { server: string; tool: string; count: number; failures: number; totalMs: number }
+  >()
+  for (const c of calls) {
+    const key = `${c.server}/${c.tool}`
+    const g = groups.get(key) ?? { server: c.server, tool: c.tool, count: 0, failures: 0, totalMs: 0 }
+    g.count++
+    if (!c.ok) g.failures++
+    g.totalMs += c.durationMs
+    groups.set(key, g)
+  }
+  return [...groups.values()].map((g) => ({ ...g, totalMs: Math.round(g.totalMs * 10) / 10 }))
+}
+
+type Block = CallToolResult["content"][number]
+
+const isBlock = (v: unknown): v is Block => {
+  if (typeof v !== "object" || v === null) return false
+  const b = v as Record<string, unknown>
+  switch (b.type) {
+    case "text":
+      return typeof b.text === "string"
+    case "image":
+    case "audio":
+      return typeof b.data === "string" && typeof b.mimeType === "string"
+    case "resource":
+      return (
+        typeof b.resource === "object" &&
+        b.resource !== null &&
+        typeof (b.resource as { uri?: unknown }).uri === "string"
+      )
+    case "resource_link":
+      return typeof b.uri === "string" && typeof b.name === "string"
+    default:
+      return false
+  }
+}
+
+/**
+ * Content blocks the code returned (made with ./content.ts, or a downstream result's content as is):
+ * one block that is not text, or a list of blocks with at least one that is not text.
+ */
+export const contentBlocks = (value: unknown): ReadonlyArray<Block> | undefined => {
+  const list = Array.isArray(value) ? value : [value]
+  if (list.length === 0 || !list.every(isBlock) || list.every((b) => b.type === "text")) return undefined
+  return list
+}
+
+/** The module mounted at `./content.ts`: content blocks code can return to the client. */
+export const contentModule = `/** Content blocks: return one (or a list) with \`export default\` and the client receives it as is. */
+export interface ImageContent { type: "image"; data: string; mimeType: string }
+export interface AudioContent { type: "audio"; data: string; mimeType: string }
+export interface TextContent { type: "text"; text: string }
+export interface EmbeddedResource {
+  type: "resource"
+  resource: { uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }
+}
+/** An image from base64 data. */
+export const image = (data: string, mimeType: string): ImageContent => ({ type: "image", data, mimeType })
+/** Audio from base64 data. */
+export const audio = (data: string, mimeType: string): AudioContent => ({ type: "audio", data, mimeType })
+export const text = (text: string): TextContent => ({ type: "text", text })
+/** A resource embedded whole: give its text, or its base64 \`blob\`. */
+export const resource = (
+  uri: string,
+  body: { text: string; mimeType?: string } | { blob: string; mimeType?: string }
+): EmbeddedResource => ({ type: "resource", resource: { uri, ...body } })
+`
+
+/**
+ * execute's answer: the value, the console output and the call summary as text, and the same as
+ * structured content (per-call records only when asked for with `verbose`).
+ */
+export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: boolean }): CallToolResult => {
   const logs = outcome.logs.map((l) => `[${l.level}] ${l.message}`).join("\n")
+  const blocks = contentBlocks(outcome.value)
+  const structured: ExecuteOutput = {
+    // Blocks go to the client as content, not again as (base64) data here.
+    ...(outcome.value === undefined || blocks !== undefined ? {} : { value: outcome.value }),
+    logs: outcome.logs,
+    calls: callSummary(outcome.toolCalls),
+    durationMs: outcome.durationMs,
+    truncated: outcome.truncated,
+    ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
+  }
+  const valueLine =
+    blocks === undefined
+      ? `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`
+      : `value: ${blocks.length} content block${blocks.length === 1 ? "" : "s"} (${blocks.map((b) => ("mimeType" in b && typeof b.mimeType === "string" ? b.mimeType : b.type)).join(", ")})`
   return {
-    content: text(
-      [
-        `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`,
-        logs ? `logs:\n${logs}` : "",
-        `${summarizeCalls(outcome)}; ${Math.round(outcome.durationMs)} ms${outcome.truncated ? "; output truncated" : ""}`
-      ]
-        .filter((s) => s !== "")
-        .join("\n")
-    ).content,
-    structuredContent: {
-      value: outcome.value as never,
-      logs: outcome.logs as never,
-      toolCalls: outcome.toolCalls as never,
-      durationMs: outcome.durationMs,
-      truncated: outcome.truncated
-    }
+    content: [
+      ...text(
+        [
+          valueLine,
+          logs ? `logs:\n${logs}` : "",
+          `${summarizeCalls(outcome)}; ${Math.round(outcome.durationMs)} ms${outcome.truncated ? "; output truncated" : ""}`
+        ]
+          .filter((s) => s !== "")
+          .join("\n")
+      ).content,
+      ...(blocks ?? [])
+    ],
+    structuredContent: structured as Record<string, unknown>
   }
 }

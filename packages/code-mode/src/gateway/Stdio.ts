@@ -5,7 +5,8 @@ import * as Server from "./Server.ts"
 
 /** Serves the gateway on stdin/stdout until the scope closes. */
 export const serve = Effect.fnUntraced(function* () {
-  const server = Server.make(yield* Server.runtime())
+  const extras = yield* Server.extras()
+  const server = Server.make(yield* Server.runtime(), extras)
   const transport = new StdioServerTransport()
   yield* Effect.acquireRelease(
     Effect.promise(() => server.connect(transport)),

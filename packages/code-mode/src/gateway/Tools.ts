@@ -76,6 +76,13 @@ export class UnknownTool extends Schema.TaggedError<UnknownTool>()("UnknownTool"
   }
 }
 
+/** An Effect Schema as the JSON Schema (draft 2020-12) an MCP client receives. */
+function jsonSchemaOf(schema: Schema.Top): Tool["inputSchema"] {
+  const document = Schema.toJsonSchemaDocument(schema)
+  const definitions = Object.keys(document.definitions).length > 0 ? { $defs: document.definitions } : {}
+  return { ...document.schema, ...definitions } as Tool["inputSchema"]
+}
+
 type HandlerError = ApiFileNotFound | CodeModeError | ExecutionError | SkillTypeError
 
 interface Spec<S extends Schema.Codec<any, any, never, never>> {
@@ -124,6 +131,7 @@ export const specs = {
     input: ExecuteInput,
     // The code may call any downstream tool, destructive ones included.
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    outputSchema: jsonSchemaOf(Responses.ExecuteOutput),
     handle: (a) =>
       CodeMode.use((c) => c.execute(a.code)).pipe(
         Effect.map((outcome) => Responses.execute(outcome, { verbose: a.verbose === true }))
@@ -175,12 +183,7 @@ const erased: Readonly<Record<ToolName, AnySpec>> = specs
 
 export const isToolName = (name: string): name is ToolName => Object.hasOwn(specs, name)
 
-/** An Effect Schema as the JSON Schema (draft 2020-12) an MCP client receives. */
-export const jsonSchema = (schema: Schema.Top): Tool["inputSchema"] => {
-  const document = Schema.toJsonSchemaDocument(schema)
-  const definitions = Object.keys(document.definitions).length > 0 ? { $defs: document.definitions } : {}
-  return { ...document.schema, ...definitions } as Tool["inputSchema"]
-}
+export const jsonSchema = jsonSchemaOf
 
 /** The gateway's tool definitions, as a client receives them from tools/list. */
 export const tools: ReadonlyArray<Tool> = names.map((name) => {

@@ -4,8 +4,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stack from "../../Stack.ts"
 import { progress } from "../Output.ts"
+import { dieWithTta } from "./ParentDeath.ts"
 
-/** Reads the config and says on stderr which servers it names. */
+/** Reads the config and says on stderr which servers it names; its stdio servers die with tta. */
 export const loadConfig = (path: string): Effect.Effect<Stack.StackConfig, McpConfigError> =>
   Effect.gen(function* () {
     const loaded = yield* Stack.load(path)
@@ -13,7 +14,7 @@ export const loadConfig = (path: string): Effect.Effect<Stack.StackConfig, McpCo
     yield* progress(
       `config ${path}: ${names.length} server${names.length === 1 ? "" : "s"} (${names.join(", ")})`
     )
-    return loaded
+    return { ...loaded, mcp: dieWithTta(loaded.mcp) }
   })
 
 /** Stack options from the config's `codeMode` section, explicit ones on top. */
@@ -27,6 +28,8 @@ export const stackOptions = (
   pii: loaded.codeMode.pii,
   typeCheck: loaded.codeMode.typeCheck,
   sandbox: loaded.codeMode.sandbox,
+  learnTypes: loaded.codeMode.learnTypes,
+  direct: loaded.codeMode.direct,
   ...extra
 })
 

@@ -1,13 +1,19 @@
 /** The work of `tta gen`: list every server's tools and write the generated tree. */
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
-import { Tree } from "@tta/codegen"
+import { type ToolCatalog, Tree } from "@tta/codegen"
 import { McpHub } from "@tta/mcp"
 import * as Effect from "effect/Effect"
+import * as LearnedTypes from "../../LearnedTypes.ts"
 import { out, progress } from "../Output.ts"
 import { loadConfig } from "./Config.ts"
 
-export const gen = (flags: { readonly config: string; readonly json: boolean; readonly out: string }) =>
+export const gen = (flags: {
+  readonly config: string
+  readonly dir: string
+  readonly json: boolean
+  readonly out: string
+}) =>
   Effect.gen(function* () {
     const loaded = yield* loadConfig(flags.config)
     const files = yield* Effect.gen(function* () {
@@ -17,7 +23,9 @@ export const gen = (flags: { readonly config: string; readonly json: boolean; re
       for (const s of catalog.servers) {
         yield* progress(`  ${s.name}: ${s.error ? `unavailable (${s.error})` : `${s.tools.length} tools`}`)
       }
-      return yield* Tree.generate(catalog)
+      // Output types learned by earlier runs in this session directory (unless the config turns it off).
+      const learned = yield* LearnedTypes.read(resolve(flags.dir), loaded.codeMode.learnTypes ?? true)
+      return yield* Tree.generate(learned.decorate(catalog as ToolCatalog))
     }).pipe(Effect.provide(McpHub.layerConfig(loaded.mcp)))
     const target = resolve(flags.out)
     for (const [path, source] of Object.entries(files)) {

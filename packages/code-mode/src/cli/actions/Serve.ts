@@ -12,6 +12,9 @@ export interface ServeOptions {
   readonly http: number | undefined
   readonly host: string
   readonly typecheck: boolean
+  /** Seconds. */
+  readonly idleTimeout: number | undefined
+  readonly maxSessions: number | undefined
 }
 
 export const serve = (flags: ServeOptions) =>
@@ -26,7 +29,13 @@ export const serve = (flags: ServeOptions) =>
         ? Effect.gen(function* () {
             // Each HTTP client gets its own session (workspace, PII tokens); stdio has one client.
             const perSession = yield* Stack.perSession(options)
-            const gateway = yield* Gateway.serveHttp({ host: flags.host, port, perSession })
+            const gateway = yield* Gateway.serveHttp({
+              host: flags.host,
+              port,
+              perSession,
+              idleTimeout: flags.idleTimeout === undefined ? undefined : `${flags.idleTimeout} seconds`,
+              maxSessions: flags.maxSessions
+            })
             yield* progress(`tta gateway listening on ${gateway.url}`)
             yield* progress(`tta gateway stopping: ${yield* untilAbandoned("http")}`)
           })

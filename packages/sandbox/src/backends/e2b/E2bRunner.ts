@@ -186,25 +186,40 @@ function runner(d: RunnerDeps): void {
   })
 
   const modules = new Map<string, Vm.SourceTextModule>()
-  const load = (path: string) => {
+  const has = (p: string) => req.modules.includes(p)
+  const resolve = (specifier: string, referrer: { identifier: string }) => {
+    const path = d.resolveSpecifier(specifier, referrer.identifier, has)
+    if (path === undefined) throw new Error(d.unresolvedMessage(specifier, referrer.identifier))
+    return load(path)
+  }
+  // import(): counted as pending work while it loads, so the code is not taken for idle.
+  const importDynamically = async (specifier: string, referrer: { identifier: string }) => {
+    pendingCalls++
+    try {
+      const m = resolve(specifier, referrer)
+      if (m.status === "unlinked") await m.link(resolve)
+      if (m.status === "linked") await m.evaluate()
+      return m.namespace
+    } finally {
+      pendingCalls--
+      checkIdle()
+    }
+  }
+  const load = (path: string): Vm.SourceTextModule => {
     let m = modules.get(path)
     if (m === undefined) {
       m = new d.vm.SourceTextModule(d.fs.readFileSync(`${dir}/files/${path}`, "utf8"), {
         identifier: path,
-        context
+        context,
+        importModuleDynamically: importDynamically as never
       })
       modules.set(path, m)
     }
     return m
   }
-  const has = (p: string) => req.modules.includes(p)
   const entry = load(d.entryName)
   entry
-    .link((specifier, referrer) => {
-      const path = d.resolveSpecifier(specifier, referrer.identifier, has)
-      if (path === undefined) throw new Error(d.unresolvedMessage(specifier, referrer.identifier))
-      return load(path)
-    })
+    .link(resolve)
     .then(() => {
       const evaluation = entry.evaluate()
       checkIdle()

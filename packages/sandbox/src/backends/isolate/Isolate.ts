@@ -5,10 +5,12 @@ import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "../.
 import { exceeded } from "../../Limits.ts"
 import { preludeSource } from "../../Prelude.ts"
 import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
+import { importFunction, rewriteDynamicImports } from "./DynamicImport.ts"
 
 type Ivm = typeof IsolatedVM
 
 const rootName = "<tta:root>"
+const importName = "<tta:import>"
 const cpuPollMs = 5
 
 class ImportFailure extends Error {
@@ -61,9 +63,21 @@ const run = (
         })
     )
     let killedBy: LimitName | undefined
+    // Settles when a limit kills the isolate. Work in the isolate is awaited against it: a call
+    // into the isolate may never return after a kill (isolated-vm copying a thrown Proxy whose
+    // traps loop swallows the termination), and the execution must end at the limit all the same.
+    let stop: () => void = () => undefined
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve
+    })
+    const untilStopped = (work: Promise<unknown>) => {
+      work.catch(() => undefined)
+      return Promise.race([work, stopped])
+    }
     const kill = (limit: LimitName) => {
       if (killedBy !== undefined) return
       killedBy = limit
+      stop()
       session.fail(exceeded(limit, limits))
       if (!isolate.isDisposed) isolate.dispose()
     }
@@ -85,11 +99,14 @@ const run = (
     watchdog.unref()
     yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(watchdog)))
 
+    let dynamicImport: (id: number, from: string, specifier: string) => void = () => undefined
     yield* Effect.tryPromise({
       try: async () => {
         const context = await isolate.createContext()
         const send = new ivm.Reference((kind: string, a: unknown, b: unknown, c: unknown) =>
-          session.receive(kind, a, b, c)
+          kind === "import"
+            ? dynamicImport(a as number, String(b), String(c))
+            : session.receive(kind, a, b, c)
         )
         const dispatch: IsolatedVM.Reference<
           (kind: number, id: number, ok?: boolean, payload?: string) => void
@@ -97,7 +114,17 @@ const run = (
           `const send = (k, a, b, c) => $0.applySync(undefined, [k, a, b, c]);
             const h = ${preludeSource}(globalThis, send, $1, $2);
             Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
-            return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id);`,
+            const imports = new Map(); let importSeq = 0;
+            Object.defineProperty(globalThis, "${importFunction}", { value: (from, specifier) =>
+              new Promise((resolve, reject) => {
+                const id = ++importSeq; imports.set(id, [resolve, reject]);
+                send("import", id, from, String(specifier));
+              }) });
+            Object.defineProperty(globalThis, "__tta_imported", { value: (id, ns) => {
+              const p = imports.get(id); imports.delete(id); p?.[0](ns);
+            } });
+            const refuse = (id, message) => { const p = imports.get(id); imports.delete(id); p?.[1](new Error(message)) };
+            return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);`,
           [send, session.hostNames, limits.outputBytes],
           { arguments: { copy: true }, result: { reference: true }, filename: "<tta:prelude>" }
         )
@@ -110,29 +137,60 @@ const run = (
 
         const paths = new Map<IsolatedVM.Module, string>()
         const modules = new Map<string, IsolatedVM.Module>()
+        // An `import()` is a one-line module importing the target, linked here, evaluated by V8.
+        const importers = new Map<IsolatedVM.Module, string>()
         const load = (path: string): IsolatedVM.Module => {
           let m = modules.get(path)
           if (m === undefined) {
-            m = isolate.compileModuleSync(program.modules.get(path)!, { filename: path })
+            m = isolate.compileModuleSync(rewriteDynamicImports(program.modules.get(path)!, path), {
+              filename: path
+            })
             modules.set(path, m)
             paths.set(m, path)
           }
           return m
         }
-        const root = isolate.compileModuleSync(`import * as ns from "${entryName}"; __tta_finish(ns)`, {
-          filename: rootName
-        })
-        paths.set(root, rootName)
-        await root.instantiate(context, (specifier, referrer) => {
+        const resolve = (specifier: string, referrer: IsolatedVM.Module) => {
+          const target = importers.get(referrer)
+          if (target !== undefined) return load(target)
           const from = paths.get(referrer) ?? entryName
           if (from === rootName) return load(entryName)
           const path = resolveSpecifier(specifier, from, (p) => program.modules.has(p))
           if (path === undefined) throw new ImportFailure(unresolvedMessage(specifier, from), from)
           return load(path)
+        }
+        dynamicImport = (id, from, specifier) => {
+          const path = resolveSpecifier(specifier, from, (p) => program.modules.has(p))
+          const work = (async () => {
+            if (path === undefined) {
+              return dispatch.apply(undefined, [2, id, false, unresolvedMessage(specifier, from)])
+            }
+            const importer = isolate.compileModuleSync(
+              `import * as ns from "${path}"; __tta_imported(${id}, ns)`,
+              {
+                filename: importName
+              }
+            )
+            importers.set(importer, path)
+            try {
+              await importer.instantiate(context, resolve)
+            } catch (e) {
+              // A module it imports cannot be found: the import() rejects, the code may catch it.
+              await dispatch.apply(undefined, [2, id, false, toCodeError(e).message])
+              return
+            }
+            await untilStopped(importer.evaluate())
+          })()
+          session.track(work.then(afterTurn, onError))
+        }
+        const root = isolate.compileModuleSync(`import * as ns from "${entryName}"; __tta_finish(ns)`, {
+          filename: rootName
         })
+        paths.set(root, rootName)
+        await root.instantiate(context, resolve)
         // The result arrives through __tta_finish; failures after an await surface as an
         // unhandled rejection thrown out of whichever later turn (settle/fire) ran into them.
-        await root.evaluate()
+        await untilStopped(root.evaluate())
       },
       catch: (e) => e
     }).pipe(

@@ -1,0 +1,82 @@
+/**
+ * The triage for a group of runner processes on one PostgreSQL (`pnpm demo --runners 3`): the
+ * module `tta workflows runner --workflows <this file>` loads. It exports the definitions
+ * (`workflows`) and what their steps need (`layer`): this runner's own MCP servers and code-mode
+ * session, and progress lines on stdout (`EVENT {…, pid}`) for the demo to show who ran what.
+ *
+ * TTA_DEMO_DIR: the demo's directory; reports go to its `files/reports`, each runner keeps its
+ * memory graph and skills under `runner-<pid>/`.
+ */
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
+import { lift, sequence, WorkflowContext } from "@tta/core"
+import { Durable, DurableContext } from "@tta/durable"
+import { Context, Effect, Fiber, Layer, Schema } from "effect"
+import { TriageRequestSchema } from "../DurableRun.ts"
+import { Progress } from "../Progress.ts"
+import type { RunDirs } from "../Servers.ts"
+import * as Stack from "../Stack.ts"
+import { makeTriage, type TriageRequest, type TriageResult } from "../Triage.ts"
+
+const root = process.env.TTA_DEMO_DIR ?? "."
+
+/** One triage run: the request and the run's id (its idempotency key and workflowId). */
+export const TriageRun = Schema.Struct({ ...TriageRequestSchema.fields, runId: Schema.String })
+export type TriageRun = typeof TriageRun.Type
+
+const triage = makeTriage({ reportDir: join(root, "files", "reports") })
+
+export const flow: Durable.DurableWorkflow<TriageRun, TriageResult, any> = Durable.workflow(
+  "incident-triage",
+  // The run id only names the execution: the triage itself gets the request.
+  sequence(
+    lift("request", ({ runId: _, ...request }: TriageRun): TriageRequest => request),
+    triage.workflow
+  ),
+  { input: TriageRun, idempotencyKey: (input) => input.runId }
+)
+
+export const workflows = [flow]
+
+/**
+ * One runner runs many executions at once, and @tta/durable does not yet give each its own
+ * `WorkflowContext` (asked for). Until it does, the runner's WorkflowContext answers `workflowId`
+ * with the execution the reading step belongs to: the current fiber's `DurableContext`.
+ */
+const perExecution = WorkflowContext.of({
+  get workflowId() {
+    const fiber = Fiber.getCurrent()
+    const durable =
+      fiber &&
+      Context.getOption(
+        fiber.context as Context.Context<DurableContext.DurableContext>,
+        DurableContext.DurableContext
+      )
+    return durable?._tag === "Some" ? durable.value.executionId : "unknown"
+  },
+  metadata: {},
+  tags: []
+})
+
+const dirs = (): RunDirs => {
+  const own = join(root, `runner-${process.pid}`)
+  const d = {
+    root: own,
+    files: join(root, "files"),
+    memoryFile: join(own, "memory.jsonl"),
+    session: join(own, "session")
+  }
+  mkdirSync(join(d.files, "reports"), { recursive: true })
+  mkdirSync(d.session, { recursive: true })
+  return d
+}
+
+export const layer: Layer.Layer<any, any, never> = Layer.unwrap(
+  Effect.sync(() =>
+    Layer.mergeAll(
+      Stack.layer(dirs()),
+      Layer.succeed(WorkflowContext, perExecution),
+      Progress.layer((e) => process.stdout.write(`EVENT ${JSON.stringify({ ...e, pid: process.pid })}\n`))
+    )
+  )
+)

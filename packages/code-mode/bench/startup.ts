@@ -1,0 +1,163 @@
+// Start-up of the `tta` bin: CPU of `tta --help` and of a trivial `tta exec` (no servers, no
+// type-check) against `node -e 0` measured in the same run, runs interleaved (baseline, help, exec,
+// baseline, …) and each ratio taken pair by pair, so a machine that speeds up or slows down during
+// the run moves both sides. Also the number of modules each one loads. The bin is bundled from the
+// current sources first, as `pnpm build` makes dist/bin/tta.js.
+// CPU is the child's own user+system time (getrusage, bootstrap included), read at its exit by a
+// preloaded hook; modules are counted in separate runs (the counting hook costs time of its own).
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { bundle } from "../scripts/bundle.ts"
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 15)
+const work = mkdtempSync(join(tmpdir(), "tta-startup-"))
+const binDir = join(import.meta.dirname, "..", "node_modules", ".cache", `tta-bench-${process.pid}`)
+const bin = await bundle(binDir)
+writeFileSync(join(work, "none.json"), JSON.stringify({ mcpServers: {}, codeMode: { typeCheck: false } }))
+writeFileSync(join(work, "one.ts"), "export default 1 + 1\n")
+
+const cpuHook = join(work, "cpu.cjs")
+writeFileSync(
+  cpuHook,
+  `process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").appendFileSync(process.env.TTA_BENCH_OUT, (u.user + u.system) / 1000 + "\\n") })\n`
+)
+const moduleHook = join(work, "modules.mjs")
+writeFileSync(
+  moduleHook,
+  `import { registerHooks } from "node:module"; import { appendFileSync } from "node:fs"
+const seen = new Set(); registerHooks({ load(url, context, next) { seen.add(url); return next(url, context) } })
+process.on("exit", () => appendFileSync(process.env.TTA_BENCH_OUT, seen.size + "\\n"))\n`
+)
+
+const commands = {
+  "node -e 0": ["-e", "0"],
+  "tta --help": [bin, "--help"],
+  "tta exec one.ts (no servers, no type-check)": [
+    bin,
+    "exec",
+    "one.ts",
+    "-c",
+    "none.json",
+    "--dir",
+    join(work, ".tta")
+  ]
+} as const
+type Name = keyof typeof commands
+
+const once = (name: Name, hook: string[]) => {
+  const out = join(work, "out")
+  rmSync(out, { force: true })
+  const r = spawnSync(process.execPath, [...hook, ...commands[name]], {
+    cwd: work,
+    env: { ...process.env, TTA_BENCH_OUT: out },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  if (r.status !== 0 || !existsSync(out)) throw new Error(`${name} failed (${r.status}): ${r.stderr}`)
+  return Number(readFileSync(out, "utf8").trim())
+}
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const names = Object.keys(commands) as Array<Name>
+for (const name of names) once(name, ["--require", cpuHook]) // warm the file cache
+const cpu = new Map<Name, Array<number>>(names.map((n) => [n, []]))
+const ratios = new Map<Name, Array<number>>(names.map((n) => [n, []]))
+for (let i = 0; i < rounds; i++) {
+  const round = new Map(names.map((n) => [n, once(n, ["--require", cpuHook])]))
+  for (const n of names) {
+    cpu.get(n)!.push(round.get(n)!)
+    ratios.get(n)!.push(round.get(n)! / round.get("node -e 0")!)
+  }
+}
+const modules = new Map(names.map((n) => [n, once(n, ["--import", moduleHook])]))
+
+// Wall time of an exec that reads one file through server-filesystem: cold (tta starts the server)
+// vs --connect to a running `tta serve --http` with the same config (its server already started).
+const fsBin = join(
+  dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/package.json")),
+  "dist/index.js"
+)
+writeFileSync(join(work, "hello.txt"), "hello")
+writeFileSync(
+  join(work, "fs.json"),
+  JSON.stringify({ mcpServers: { filesystem: { command: process.execPath, args: [fsBin, work] } } })
+)
+writeFileSync(
+  join(work, "read.ts"),
+  `import { readTextFile } from "./servers/filesystem/index.ts"\nexport default (await readTextFile({ path: ${JSON.stringify(join(work, "hello.txt"))} })).content\n`
+)
+const gateway = spawn(
+  process.execPath,
+  [bin, "-c", "fs.json", "--dir", join(work, ".tta"), "serve", "--http", "0"],
+  {
+    cwd: work,
+    stdio: ["ignore", "ignore", "pipe"]
+  }
+)
+const url = await new Promise<string>((resolve, reject) => {
+  let err = ""
+  gateway.stderr!.on("data", (chunk: Buffer) => {
+    err += chunk
+    const m = /listening on (\S+)/.exec(err)
+    if (m) resolve(m[1]!)
+  })
+  gateway.on("exit", (code) => reject(new Error(`tta serve exited ${code}: ${err}`)))
+})
+const wall = (args: ReadonlyArray<string>) => {
+  const t = performance.now()
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] })
+  if (r.status !== 0) throw new Error(`tta ${args.join(" ")} failed (${r.status}): ${r.stderr}`)
+  return performance.now() - t
+}
+const coldArgs = ["-c", "fs.json", "--dir", join(work, ".tta"), "exec", "read.ts"]
+const connectedArgs = ["exec", "--connect", url, "read.ts"]
+wall(connectedArgs) // the gateway starts its server on the first run
+const cold: Array<number> = []
+const connected: Array<number> = []
+const speedups: Array<number> = []
+for (let i = 0; i < Math.max(3, Math.ceil(rounds / 3)); i++) {
+  cold.push(wall(coldArgs))
+  connected.push(wall(connectedArgs))
+  speedups.push(cold.at(-1)! / connected.at(-1)!)
+}
+gateway.kill("SIGTERM")
+await new Promise((resolve) => gateway.once("exit", resolve))
+rmSync(binDir, { recursive: true, force: true })
+rmSync(work, { recursive: true, force: true })
+
+const goals: Partial<Record<Name, number>> = {
+  "tta --help": 4,
+  "tta exec one.ts (no servers, no type-check)": 8
+}
+const table = [
+  "| command | CPU ms (median) | × `node -e 0` (median of paired ratios) | goal | modules loaded |",
+  "|---|---:|---:|---:|---:|",
+  ...names.map(
+    (n) =>
+      `| ${n} | ${median(cpu.get(n)!).toFixed(1)} | ${median(ratios.get(n)!).toFixed(2)} | ${goals[n] ? `≤ ${goals[n]}×` : ""} | ${modules.get(n)} |`
+  )
+].join("\n")
+const section = `## Start-up of the \`tta\` bin
+
+Measured with \`node bench/startup.ts\` (part of \`pnpm bench\`) on ${new Date().toISOString().slice(0, 10)}:
+${rounds} interleaved rounds, CPU = the process's own user + system time (getrusage at exit, Node's
+bootstrap included), the bin bundled from the sources as \`pnpm build\` makes it.
+
+${table}
+
+| exec reading one file through server-filesystem (wall, median of ${cold.length}, interleaved) | ms |
+|---|---:|
+| cold: \`tta exec read.ts\` (starts the server) | ${median(cold).toFixed(0)} |
+| connected: \`tta exec --connect <url> read.ts\` to a running \`tta serve --http\` | ${median(connected).toFixed(0)} |
+| cold / connected (median of paired ratios) | ${median(speedups).toFixed(1)}× |
+
+\`tta exec\` prints the token account only with \`--tokens\`; where the session still counts each
+execution's tokens eagerly, loading the o200k tokenizer is most of the gap between exec and --help.
+`
+const results = join(import.meta.dirname, "results.md")
+const before = existsSync(results) ? readFileSync(results, "utf8") : ""
+const kept = before.includes("\n## Start-up") ? before.slice(0, before.indexOf("\n## Start-up")) : before
+writeFileSync(results, `${kept.trimEnd()}\n\n${section}`)
+console.log(section)

@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { McpConfig } from "@tta/mcp"
+import { Effect, Layer } from "effect"
+import { CodeMode } from "../src/CodeMode.ts"
+import { Stack } from "../src/index.ts"
+
+const ordersServer = join(import.meta.dirname, "fixtures", "ordersServer.ts")
+const call = `import { listOrders } from "./servers/orders/index.ts"
+const rows = await listOrders({ limit: 6 })
+export default rows.length`
+
+const stack = (dir: string, learnTypes?: Stack.StackOptions["learnTypes"]) =>
+  Layer.unwrap(
+    Effect.map(
+      McpConfig.decode({ mcpServers: { orders: { command: process.execPath, args: [ordersServer] } } }),
+      (mcp) =>
+        Stack.layer(mcp, { dir, typeCheck: false, ...(learnTypes === undefined ? {} : { learnTypes }) })
+    )
+  )
+
+const outputType = (file: string) => /export type ListOrdersOutput = [\s\S]*?\n\n/.exec(file)?.[0] ?? ""
+
+describe("learned output types", () => {
+  it.effect("a tool without outputSchema shows the type its results had, in this session and the next", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "tta-learned-"))
+      const before = yield* CodeMode.use((cm) => cm.readApi("servers/orders/listOrders.ts")).pipe(
+        Effect.provide(stack(dir))
+      )
+      expect(before).toContain("export type ListOrdersOutput = unknown")
+      const after = yield* Effect.gen(function* () {
+        const cm = yield* CodeMode
+        expect((yield* cm.execute(call)).value).toBe(6)
+        expect((yield* cm.execute(call)).value).toBe(6)
+        return yield* cm.readApi("servers/orders/listOrders.ts")
+      }).pipe(Effect.provide(stack(dir)))
+      const type = outputType(after)
+      expect(after).toContain("/** Inferred from 2 results: the tool declares no output schema. */")
+      expect(type).toContain("customerEmail: string")
+      expect(type).toContain("paidAt?: string")
+      expect(type).toContain('status: "open" | "paid"')
+      expect(type).toContain("totalCents: number")
+      // Values never reach the type, nor the file it is kept in.
+      expect(after).not.toContain("example.org")
+      const kept = readFileSync(join(dir, "learned-types.json"), "utf8")
+      expect(kept).not.toContain("example.org")
+      // A new session over the same directory starts from what was learned.
+      const next = yield* CodeMode.use((cm) => cm.readApi("servers/orders/listOrders.ts")).pipe(
+        Effect.provide(stack(dir))
+      )
+      expect(outputType(next)).toBe(type)
+    })
+  )
+
+  it.effect("a person can turn it off for a server", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "tta-learned-"))
+      const file = yield* Effect.gen(function* () {
+        const cm = yield* CodeMode
+        yield* cm.execute(call)
+        yield* cm.execute(call)
+        return yield* cm.readApi("servers/orders/listOrders.ts")
+      }).pipe(Effect.provide(stack(dir, { exclude: ["orders"] })))
+      expect(file).toContain("export type ListOrdersOutput = unknown")
+      expect(existsSync(join(dir, "learned-types.json"))).toBe(false)
+    })
+  )
+})

@@ -1,0 +1,65 @@
+// The session's token account is off the hot path (an execution is answered before anything is
+// counted; counting happens after, once) and complete (each figure from what was really sent).
+import { describe, expect, it } from "@effect/vitest"
+import type { ToolCatalog } from "@tta/codegen"
+import { TokenAccount } from "@tta/observability"
+import { Effect } from "effect"
+import * as Ledger from "../src/Ledger.ts"
+
+const catalog = {
+  servers: [
+    {
+      name: "db",
+      tools: [{ name: "query", description: "Run SQL", inputSchema: { type: "object" } }]
+    }
+  ]
+} as unknown as ToolCatalog
+
+const rows = Array.from({ length: 2_000 }, (_, i) => ({ id: i, name: `row ${i}` }))
+const text = JSON.stringify(rows)
+const call: Ledger.FullCall = {
+  server: "db",
+  tool: "query",
+  input: { sql: "select * from t" },
+  // As a server sends it: the same data as text and as structuredContent.
+  result: { content: [{ type: "text", text }], structuredContent: { rows } },
+  record: { server: "db", tool: "query", ok: true, outcome: "ok", durationMs: 3 }
+}
+const nextMacrotask = Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+
+describe("Ledger", () => {
+  it.effect("counts nothing while an execution is answered; counts it after, once, as text", () =>
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.make()
+      const response = { content: [{ type: "text" as const, text: "value: 2000" }] }
+      const tokens = ledger.execution({ catalog, calls: [call], code: "export default 1", response })
+      expect(ledger.pending()).toBe(1)
+      yield* nextMacrotask
+      expect(ledger.pending()).toBe(0)
+      const own = tokens()
+      expect(own.direct.results).toBe(TokenAccount.count(text))
+      expect(own.codeMode.returned).toBe(TokenAccount.count("value: 2000"))
+      const session = ledger.figures(catalog)
+      expect(session.direct.results).toBe(own.direct.results)
+      expect(session.codeMode.code).toBe(TokenAccount.count("export default 1"))
+    })
+  )
+
+  it.effect("counts what is still waiting when figures are asked for", () =>
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.make()
+      ledger.gatewayCall(
+        "read_api",
+        { path: "servers/db/index.ts" },
+        { content: [{ type: "text", text: "abc" }] }
+      )
+      expect(ledger.pending()).toBe(1)
+      const figures = ledger.figures(catalog)
+      expect(ledger.pending()).toBe(0)
+      expect(figures.codeMode.read).toBe(TokenAccount.count("abc"))
+      expect(figures.codeMode.calls).toBe(
+        TokenAccount.count(TokenAccount.callText("read_api", { path: "servers/db/index.ts" }))
+      )
+    })
+  )
+})

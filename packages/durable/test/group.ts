@@ -1,0 +1,153 @@
+/**
+ * Helpers for runner-group tests, the bench and the demo script: runner processes
+ * (test/fixtures/runner-group.ts), a psql query, and the owners of the shard locks.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { join } from "node:path"
+import { PgTestCluster } from "../src/testing/index.ts"
+
+const fixture = join(import.meta.dirname, "fixtures", "runner-group.ts")
+
+export interface Proc {
+  readonly child: ChildProcess
+  readonly pid: number
+  readonly output: () => string
+  readonly exited: Promise<number | null>
+  /** SIGKILL (unless it already ended) and wait for the exit. */
+  readonly kill: () => Promise<void>
+}
+
+export const spawnProc = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>
+): Proc => {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+  let text = ""
+  child.stdout!.on("data", (d) => (text += d))
+  child.stderr!.on("data", (d) => (text += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return {
+    child,
+    pid: child.pid!,
+    output: () => text,
+    exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+      await exited
+    }
+  }
+}
+
+/** `runner-group.ts <args>` under this Node, with the source condition. */
+export const groupProc = (args: ReadonlyArray<string>, env: Record<string, string>): Proc =>
+  spawnProc(process.execPath, ["--conditions=@tta/source", fixture, ...args], env)
+
+/** A busy loop beside the runners (a CPU hog). */
+export const hog = (): Proc => spawnProc(process.execPath, ["-e", "for(;;){}"], {})
+
+export const lastLine = (output: string, tag: string): any => {
+  const lines = output.split("\n").filter((l) => l.startsWith(`${tag} `))
+  return lines.length === 0 ? undefined : JSON.parse(lines[lines.length - 1]!.slice(tag.length + 1))
+}
+
+/** Runs `query` with psql; rows as arrays of strings (unaligned, `|`-separated). */
+export const psql = (url: string, query: string): Promise<Array<Array<string>>> =>
+  new Promise((resolve, reject) => {
+    const u = new URL(url)
+    execFile(
+      join(PgTestCluster.binDir()!, "psql"),
+      ["-h", u.hostname, "-p", u.port, "-U", "postgres", "-d", "postgres", "-At", "-c", query],
+      { timeout: 30_000 },
+      (error, stdout) =>
+        error
+          ? reject(error)
+          : resolve(
+              stdout
+                .split("\n")
+                .filter(Boolean)
+                .map((l) => l.split("|"))
+            )
+    )
+  })
+
+/** shard id -> runner address of every shard lock; undefined when the query fails (no table yet, server down). */
+export const lockOwners = async (url: string): Promise<Map<string, string> | undefined> => {
+  try {
+    const rows = await psql(url, "SELECT shard_id, address FROM cluster_locks ORDER BY shard_id")
+    return new Map(rows.map(([shard, address]) => [shard!, address!]))
+  } catch (e) {
+    if (process.env.DEBUG_LOCKS) console.error("lockOwners", String(e).slice(0, 300))
+    return undefined
+  }
+}
+
+/** Polls `check` every 100 ms until it returns something other than undefined/false, up to `ms`. */
+export const until = async <A>(
+  what: string,
+  check: () => A | undefined | false | Promise<A | undefined | false>,
+  ms: number,
+  procs: ReadonlyArray<Proc> = []
+) => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) {
+      const tails = procs.map((p) => `--- pid ${p.pid}:\n${p.output().slice(-2000)}`).join("\n")
+      throw new Error(`timed out waiting for ${what}\n${tails}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/**
+ * Watches the shard locks every 200 ms: once `arm()` is called, records every change of a shard's
+ * owner (`to` is "" when its lock is gone) between two successful reads.
+ */
+export const watchLocks = (url: string) => {
+  let owners = new Map<string, string>()
+  let moves: Array<{ shard: string; from: string; to: string; at: number }> = []
+  let armed = false
+  let stopped = false
+  const loop = (async () => {
+    while (!stopped) {
+      const next = await lockOwners(url)
+      if (next !== undefined) {
+        if (armed) {
+          for (const shard of new Set([...owners.keys(), ...next.keys()])) {
+            const from = owners.get(shard) ?? ""
+            const to = next.get(shard) ?? ""
+            if (from !== to) moves.push({ shard, from, to, at: Date.now() })
+          }
+        }
+        owners = next
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  })()
+  return {
+    owners: () => owners,
+    moves: () => moves,
+    arm: () => {
+      armed = true
+      moves = []
+    },
+    stop: async () => {
+      stopped = true
+      await loop
+    }
+  }
+}
+
+/** One runner's side-effect lines: `run <step> <executionId> <pid> <ms>`. */
+export const runsByActivity = (lines: ReadonlyArray<string>) => {
+  const by = new Map<string, Array<{ pid: string; at: number }>>()
+  for (const l of lines) {
+    const [tag, step, exec, pid, at] = l.split(" ")
+    if (tag !== "run") continue
+    const key = `${exec} ${step}`
+    by.set(key, [...(by.get(key) ?? []), { pid: pid!, at: Number(at) }])
+  }
+  return by
+}

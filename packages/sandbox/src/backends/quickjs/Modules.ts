@@ -1,0 +1,70 @@
+import type { QuickJSWASMModule } from "quickjs-emscripten"
+import { calibrate } from "./Interrupts.ts"
+
+/**
+ * QuickJS WebAssembly modules, each with a memory of fixed maximum size, lent to one execution at
+ * a time. QuickJS's own memory limit does not bound the host in this build (without
+ * `malloc_usable_size` it counts allocations, not their bytes: a 128 MB-limited runtime grew its
+ * WebAssembly memory to 2 GB), and WebAssembly memory never shrinks. So the memory's maximum is the
+ * bound: an execution with a limit of L MB runs in a module whose memory cannot grow past
+ * L + {@link overheadMb} MB, and a later execution reuses that memory instead of growing another.
+ */
+
+/** Static data, the C stack, the runtime, the context and the prelude, beside the code's own heap. */
+export const overheadMb = 16
+const pageBytes = 64 * 1024
+const mbPages = (1024 * 1024) / pageBytes
+// Emscripten's INITIAL_MEMORY for these builds: the memory must start at least this large.
+const initialPages = 16 * mbPages
+// Idle modules kept per memory size; more than this (after a burst of concurrent executions) are dropped.
+const maxIdle = 2
+
+// The package compiles without the DOM library, where the WebAssembly types live.
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number }) => unknown
+}
+
+export interface Lease {
+  readonly module: QuickJSWASMModule
+  /** Gives the module back; `reusable: false` drops it (a runtime that could not be freed cleanly). */
+  release(reusable: boolean): void
+}
+
+export interface Modules {
+  acquire(memoryMb: number): Promise<Lease>
+}
+
+export const make = (): Modules => {
+  const idle = new Map<number, Array<QuickJSWASMModule>>()
+  let lib: Promise<typeof import("quickjs-emscripten")> | undefined
+  const create = async (memoryMb: number) => {
+    lib ??= import("quickjs-emscripten")
+    const { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } = await lib
+    const maximum = Math.max(initialPages, Math.ceil((memoryMb + overheadMb) * mbPages))
+    const wasmMemory = new (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly.Memory({
+      initial: initialPages,
+      maximum
+    })
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }))
+    calibrate(module)
+    return module
+  }
+  return {
+    acquire: async (memoryMb) => {
+      const key = Math.ceil(memoryMb)
+      const module = idle.get(key)?.pop() ?? (await create(key))
+      let released = false
+      return {
+        module,
+        release: (reusable) => {
+          if (released) return
+          released = true
+          if (!reusable) return
+          const list = idle.get(key) ?? []
+          if (list.length < maxIdle) list.push(module)
+          idle.set(key, list)
+        }
+      }
+    }
+  }
+}
