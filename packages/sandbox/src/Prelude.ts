@@ -26,13 +26,19 @@ export interface PreludeHandle {
   finish(ns: { readonly default?: unknown }): void
 }
 
+type Send = (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown
+
 // Must not reference anything outside its own body: its source text is what runs in the sandbox.
+// `makeConsole` and `makeTimers` are {@link preludeConsole} and {@link preludeTimers}, embedded
+// beside it in the same source text (so compiled with it, before the agent's code runs).
 export function prelude(
   g: any,
-  send: (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown,
+  send: Send,
   hostNames: ReadonlyArray<string>,
   outputBudget: number,
-  checkerSource: string
+  checkerSource: string,
+  makeConsole: typeof preludeConsole,
+  makeTimers: typeof preludeTimers
 ): PreludeHandle {
   const stringify = JSON.stringify
   const parse = JSON.parse
@@ -48,7 +54,6 @@ export function prelude(
   const MapCtor = Map
   const StringCtor = String
   const SetCtor = Set
-  const maxTimers = 10_000
 
   // The checker is compiled only when an object has to be checked: parsing it every time would
   // cost QuickJS a third of a cold start.
@@ -85,41 +90,8 @@ export function prelude(
     return json ?? stringify(v)
   }
 
-  // Output budget: stop sending console output once it cannot fit; the host measures exact bytes.
-  let spent = 0
-  const show = (v: unknown): string => {
-    if (typeof v === "string") return v
-    if (v instanceof ErrorCtor) {
-      const head = `${v.name}: ${v.message}`
-      const stack = typeof v.stack === "string" ? v.stack : ""
-      return stack.startsWith(head) ? stack : stack === "" ? head : `${head}\n${stack}`
-    }
-    if (typeof v === "object" && v !== null) {
-      try {
-        return stringify(v) ?? StringCtor(v)
-      } catch {
-        return StringCtor(v)
-      }
-    }
-    return StringCtor(v)
-  }
-  const logger =
-    (level: string) =>
-    (...args: Array<unknown>): void => {
-      if (spent > outputBudget) return
-      let text = args.map(show).join(" ")
-      if (text.length > outputBudget - spent) text = text.slice(0, outputBudget - spent + 1)
-      spent += text.length + 1
-      send("log", level, text)
-    }
-  const console = freeze({
-    log: logger("log"),
-    info: logger("info"),
-    warn: logger("warn"),
-    error: logger("error"),
-    debug: logger("debug"),
-    trace: logger("debug")
-  })
+  const console = makeConsole({ stringify, freeze, ErrorCtor, StringCtor }, send, outputBudget)
+  const timers = makeTimers(MapCtor, send)
 
   // Host calls: each returns a promise settled by the host through `settle`.
   let seq = 0
@@ -141,31 +113,13 @@ export function prelude(
   for (const name of hostNames) host[name] = (...args) => call(name, args)
   freeze(host)
 
-  // Timers run on the host's clock; all of them die with the execution.
-  const timers = new MapCtor<number, { fn: unknown; args: Array<unknown>; ms: number; repeat: boolean }>()
-  let timerSeq = 0
-  const schedule =
-    (repeat: boolean) =>
-    (fn: unknown, ms?: unknown, ...args: Array<unknown>) => {
-      if (typeof fn !== "function") throw new TypeError("the callback must be a function")
-      if (timers.size >= maxTimers) throw new RangeError(`more than ${maxTimers} timers pending`)
-      const id = ++timerSeq
-      const delay = typeof ms === "number" && ms > 0 ? ms : 0
-      timers.set(id, { fn, args, ms: delay, repeat })
-      send("timer", id, delay)
-      return id
-    }
-  const clear = (id: unknown) => {
-    if (typeof id === "number" && timers.delete(id)) send("clearTimer", id)
-  }
-
   const globals: Record<string, unknown> = {
     host,
     console,
-    setTimeout: schedule(false),
-    setInterval: schedule(true),
-    clearTimeout: clear,
-    clearInterval: clear,
+    setTimeout: timers.setTimeout,
+    setInterval: timers.setInterval,
+    clearTimeout: timers.clear,
+    clearInterval: timers.clear,
     queueMicrotask: (fn: () => void) => {
       PromiseCtor.resolve().then(fn)
     }
@@ -199,13 +153,7 @@ export function prelude(
       } catch {}
       p[1](err)
     },
-    fire(id) {
-      const t = timers.get(id)
-      if (t === undefined) return
-      if (t.repeat) send("timer", id, t.ms)
-      else timers.delete(id)
-      ;(t.fn as (...a: Array<unknown>) => void)(...t.args)
-    },
+    fire: timers.fire,
     finish(ns) {
       const value = ns.default
       if (value === undefined) {
@@ -223,6 +171,84 @@ export function prelude(
       else send("done", json)
     }
   }
+}
+
+interface ConsoleIntrinsics {
+  readonly stringify: typeof JSON.stringify
+  readonly freeze: typeof Object.freeze
+  readonly ErrorCtor: ErrorConstructor
+  readonly StringCtor: StringConstructor
+}
+
+// The sandbox's `console`: each call becomes one "log" message to the host.
+// Self-contained like the prelude, and given the intrinsics the prelude captured.
+export function preludeConsole(i: ConsoleIntrinsics, send: Send, outputBudget: number) {
+  const { stringify, freeze, ErrorCtor, StringCtor } = i
+  // Output budget: stop sending console output once it cannot fit; the host measures exact bytes.
+  let spent = 0
+  const show = (v: unknown): string => {
+    if (typeof v === "string") return v
+    if (v instanceof ErrorCtor) {
+      const head = `${v.name}: ${v.message}`
+      const stack = typeof v.stack === "string" ? v.stack : ""
+      return stack.startsWith(head) ? stack : stack === "" ? head : `${head}\n${stack}`
+    }
+    if (typeof v === "object" && v !== null) {
+      try {
+        return stringify(v) ?? StringCtor(v)
+      } catch {
+        return StringCtor(v)
+      }
+    }
+    return StringCtor(v)
+  }
+  const logger =
+    (level: string) =>
+    (...args: Array<unknown>): void => {
+      if (spent > outputBudget) return
+      let text = args.map(show).join(" ")
+      if (text.length > outputBudget - spent) text = text.slice(0, outputBudget - spent + 1)
+      spent += text.length + 1
+      send("log", level, text)
+    }
+  return freeze({
+    log: logger("log"),
+    info: logger("info"),
+    warn: logger("warn"),
+    error: logger("error"),
+    debug: logger("debug"),
+    trace: logger("debug")
+  })
+}
+
+// Timers run on the host's clock; all of them die with the execution.
+// Self-contained like the prelude, and given the Map constructor the prelude captured.
+export function preludeTimers(MapCtor: MapConstructor, send: Send) {
+  const maxTimers = 10_000
+  const timers = new MapCtor<number, { fn: unknown; args: Array<unknown>; ms: number; repeat: boolean }>()
+  let timerSeq = 0
+  const schedule =
+    (repeat: boolean) =>
+    (fn: unknown, ms?: unknown, ...args: Array<unknown>) => {
+      if (typeof fn !== "function") throw new TypeError("the callback must be a function")
+      if (timers.size >= maxTimers) throw new RangeError(`more than ${maxTimers} timers pending`)
+      const id = ++timerSeq
+      const delay = typeof ms === "number" && ms > 0 ? ms : 0
+      timers.set(id, { fn, args, ms: delay, repeat })
+      send("timer", id, delay)
+      return id
+    }
+  const clear = (id: unknown) => {
+    if (typeof id === "number" && timers.delete(id)) send("clearTimer", id)
+  }
+  const fire = (id: number) => {
+    const t = timers.get(id)
+    if (t === undefined) return
+    if (t.repeat) send("timer", id, t.ms)
+    else timers.delete(id)
+    ;(t.fn as (...a: Array<unknown>) => void)(...t.args)
+  }
+  return { setTimeout: schedule(false), setInterval: schedule(true), clear, fire }
 }
 
 interface Intrinsics {
@@ -310,4 +336,4 @@ export type Install = (
 /** Source text of an expression that evaluates to an {@link Install} function. */
 export const preludeSource = `((g, send, names, budget) => (${prelude.toString()})(g, send, names, budget, ${JSON.stringify(
   `(${jsonChecker.toString()})`
-)}))`
+)}, ${preludeConsole.toString()}, ${preludeTimers.toString()}))`

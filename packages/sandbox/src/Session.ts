@@ -1,25 +1,9 @@
-import { Cause, Deferred, Effect, Exit, type Fiber, FiberSet, Predicate, type Scope } from "effect"
-import type { Engine, HostCall, HostFunctions, LogEntry, LogLevel, Session } from "./Backend.ts"
+import { Deferred, Effect, Exit, type Fiber, FiberSet, type Scope } from "effect"
+import type { Engine, HostCall, HostFunctions, Session } from "./Backend.ts"
 import { CodeError, ResultNotSerializable, type SandboxError } from "./Errors.ts"
+import * as HostCalls from "./HostCalls.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
-
-const levels = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
-
-/** Turns whatever a host effect failed with into the JSON the sandbox rebuilds an Error from. */
-const describeFailure = (cause: Cause.Cause<unknown>): string => {
-  const e = Cause.squash(cause)
-  if (Predicate.isObject(e)) {
-    const o = e as { name?: unknown; message?: unknown; _tag?: unknown }
-    const tag = typeof o._tag === "string" ? o._tag : undefined
-    const message =
-      typeof o.message === "string" && o.message !== ""
-        ? o.message
-        : (tag ?? (Cause.pretty(cause) || "failed"))
-    const name = tag ?? (typeof o.name === "string" ? o.name : "Error")
-    return JSON.stringify(tag === undefined ? { name, message } : { name, message, _tag: tag })
-  }
-  return JSON.stringify({ name: "Error", message: String(e) })
-}
+import * as LogBuffer from "./LogBuffer.ts"
 
 export const make = Effect.fnUntraced(function* (
   host: HostFunctions,
@@ -28,11 +12,9 @@ export const make = Effect.fnUntraced(function* (
   const outcome = yield* Deferred.make<string | undefined, SandboxError>()
   const runFork = yield* FiberSet.makeRuntime<never>()
   const hostNames = Object.keys(host)
-  const logs: Array<LogEntry> = []
+  const output = LogBuffer.make(limits.outputBytes)
   const hostCalls: Array<HostCall> = []
   const timers = new Map<number, Fiber.Fiber<void>>()
-  let logBytes = 0
-  let truncated = false
   let inFlight = 0
   let turns = 0
   let ended = false
@@ -80,72 +62,18 @@ export const make = Effect.fnUntraced(function* (
     if (!isDone() && engine !== undefined) deliver(engine.settle(id, ok, payload))
   }
 
-  const call = (id: number, name: string, argsJson: string) => {
-    if (hostCalls.length >= limits.hostCalls) return fail(exceeded("hostCalls", limits))
-    const fn = Object.hasOwn(host, name) ? host[name] : undefined
-    let args: unknown
-    try {
-      args = JSON.parse(argsJson)
-    } catch {
-      args = undefined
+  const call = HostCalls.makeCaller({
+    host,
+    limits,
+    t0,
+    hostCalls,
+    runFork,
+    fail,
+    settle,
+    inFlight: (delta) => {
+      inFlight += delta
     }
-    if (fn === undefined || !Array.isArray(args)) {
-      const message = fn === undefined ? `host.${name} is not a function` : "malformed host call"
-      return settle(id, false, JSON.stringify({ name: "TypeError", message }))
-    }
-    const record: { -readonly [K in keyof HostCall]: HostCall[K] } = {
-      name,
-      args,
-      startedMs: performance.now() - t0,
-      durationMs: 0,
-      ok: false
-    }
-    hostCalls.push(record)
-    inFlight++
-    runFork(
-      fn(...args).pipe(
-        Effect.withSpan("sandbox.host_call", { attributes: { "sandbox.host.function": name } }),
-        Effect.exit,
-        Effect.map((exit) => {
-          inFlight--
-          record.durationMs = performance.now() - t0 - record.startedMs
-          if (Exit.isSuccess(exit)) {
-            let payload: string | undefined
-            try {
-              payload = exit.value === undefined ? undefined : JSON.stringify(exit.value)
-            } catch (e) {
-              record.error = `the result of host.${name} is not JSON-serialisable: ${(e as Error).message}`
-              return settle(id, false, JSON.stringify({ name: "TypeError", message: record.error }))
-            }
-            record.ok = true
-            return settle(id, true, payload)
-          }
-          const failure = describeFailure(exit.cause)
-          record.error = (JSON.parse(failure) as { message: string }).message
-          return settle(id, false, failure)
-        })
-      )
-    )
-  }
-
-  const log = (level: unknown, text: unknown) => {
-    if (truncated) return
-    const message = String(text)
-    const lvl = levels.has(level as LogLevel) ? (level as LogLevel) : "log"
-    const bytes = Buffer.byteLength(message) + 1
-    if (logBytes + bytes > limits.outputBytes) {
-      truncated = true
-      const room = limits.outputBytes - logBytes - 1
-      if (room > 0) {
-        const cut = Buffer.from(message).subarray(0, room).toString()
-        logs.push({ level: lvl, message: cut })
-        logBytes += Buffer.byteLength(cut) + 1
-      }
-      return
-    }
-    logs.push({ level: lvl, message })
-    logBytes += bytes
-  }
+  })
 
   const timer = (id: number, ms: number) => {
     timers.set(
@@ -167,10 +95,10 @@ export const make = Effect.fnUntraced(function* (
     limits,
     hostNames,
     outcome,
-    logs,
+    logs: output.logs,
     hostCalls,
     done: isDone,
-    truncated: () => truncated,
+    truncated: output.truncated,
     attach: (e) => {
       engine = e
     },
@@ -181,7 +109,7 @@ export const make = Effect.fnUntraced(function* (
         case "call":
           return call(a as number, String(b), String(c))
         case "log":
-          return log(a, b)
+          return output.log(a, b)
         case "timer":
           return timer(a as number, Number(b))
         case "clearTimer": {
@@ -200,13 +128,7 @@ export const make = Effect.fnUntraced(function* (
     },
     checkIdle,
     track: (work) => deliver(work.then(() => undefined)),
-    fitOutput: (valueBytes) => {
-      while (logs.length > 0 && logBytes + valueBytes > limits.outputBytes) {
-        const last = logs.pop()!
-        logBytes -= Buffer.byteLength(last.message) + 1
-        truncated = true
-      }
-    }
+    fitOutput: output.fitOutput
   }
   return session
 })

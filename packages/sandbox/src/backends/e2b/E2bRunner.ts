@@ -39,6 +39,8 @@ interface RunnerDeps {
   readonly entryName: string
   readonly self: string
   readonly moduleGraph: typeof moduleGraph
+  readonly describe: typeof describe
+  readonly relay: typeof relay
 }
 
 interface GraphOptions {
@@ -83,77 +85,86 @@ function moduleGraph(d: RunnerDeps, o: GraphOptions) {
   return { module, resolve }
 }
 
+// An Error (or any thrown value) as the JSON the host rebuilds a CodeError from.
+// Self-contained like the runner: its source text is embedded in the runner's.
+function describe(e: unknown) {
+  if (typeof e === "object" && e !== null && typeof (e as Error).message === "string") {
+    const err = e as Error
+    return { name: String(err.name ?? "Error"), message: err.message, stack: String(err.stack ?? "") }
+  }
+  let shown: string
+  try {
+    shown = JSON.stringify(e) ?? String(e)
+  } catch {
+    shown = String(e)
+  }
+  return {
+    name: "ThrownValue",
+    message: `the code threw a value that is not an Error: ${shown}`,
+    stack: ""
+  }
+}
+
+// The main thread: starts the worker, relays its messages to stdout and stdin's to it, and ends
+// the run on the first final message, an out-of-memory, or CPU or wall time running out.
+// Self-contained like the runner: its source text is embedded in the runner's.
+function relay(d: RunnerDeps): void {
+  const dir = process.argv[2] ?? "."
+  const req = JSON.parse(d.fs.readFileSync(`${dir}/request.json`, "utf8")) as RunnerRequest
+  const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`)
+  let finished = false
+  const end = (msg: unknown) => {
+    if (finished) return
+    finished = true
+    out(msg)
+    process.stdout.write("", () => process.exit(0))
+  }
+  const worker = new d.wt.Worker(new URL(d.self), {
+    workerData: { dir, req },
+    resourceLimits: { maxOldGenerationSizeMb: req.limits.memoryMb, stackSizeMb: 4 },
+    // The code's own writes to stdout/stderr (if it ever reaches them) never mix with the protocol.
+    stdout: true,
+    stderr: true
+  })
+  worker.stdout.resume()
+  worker.stderr.resume()
+  worker.on("message", (m: { t: string }) => {
+    if (m.t === "call" || m.t === "log") out(m)
+    else end(m)
+  })
+  worker.on("error", (e: Error & { code?: string }) => {
+    if (e.code === "ERR_WORKER_OUT_OF_MEMORY") end({ t: "limit", limit: "memory" })
+    else end({ t: "error", error: d.describe(e) })
+  })
+  worker.on("exit", (code) =>
+    end({
+      t: "error",
+      error: { name: "Error", message: `the runner's worker exited (code ${code})`, stack: "" }
+    })
+  )
+  worker.on("online", () => {
+    const base = process.cpuUsage()
+    setInterval(() => {
+      const used = process.cpuUsage(base)
+      if ((used.user + used.system) / 1000 > req.limits.cpuTimeMs) {
+        void worker.terminate()
+        end({ t: "limit", limit: "cpuTime" })
+      }
+    }, 5).unref()
+  })
+  setTimeout(() => {
+    void worker.terminate()
+    end({ t: "limit", limit: "wallTime" })
+  }, req.limits.wallTimeMs).unref()
+  d.readline.createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line.trim() !== "") worker.postMessage(JSON.parse(line))
+  })
+}
+
 // Must not reference anything outside its own body: its source text is the runner.
 function runner(d: RunnerDeps): void {
-  const describe = (e: unknown) => {
-    if (typeof e === "object" && e !== null && typeof (e as Error).message === "string") {
-      const err = e as Error
-      return { name: String(err.name ?? "Error"), message: err.message, stack: String(err.stack ?? "") }
-    }
-    let shown: string
-    try {
-      shown = JSON.stringify(e) ?? String(e)
-    } catch {
-      shown = String(e)
-    }
-    return {
-      name: "ThrownValue",
-      message: `the code threw a value that is not an Error: ${shown}`,
-      stack: ""
-    }
-  }
-
   if (d.wt.isMainThread) {
-    const dir = process.argv[2] ?? "."
-    const req = JSON.parse(d.fs.readFileSync(`${dir}/request.json`, "utf8")) as RunnerRequest
-    const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`)
-    let finished = false
-    const end = (msg: unknown) => {
-      if (finished) return
-      finished = true
-      out(msg)
-      process.stdout.write("", () => process.exit(0))
-    }
-    const worker = new d.wt.Worker(new URL(d.self), {
-      workerData: { dir, req },
-      resourceLimits: { maxOldGenerationSizeMb: req.limits.memoryMb, stackSizeMb: 4 },
-      // The code's own writes to stdout/stderr (if it ever reaches them) never mix with the protocol.
-      stdout: true,
-      stderr: true
-    })
-    worker.stdout.resume()
-    worker.stderr.resume()
-    worker.on("message", (m: { t: string }) => {
-      if (m.t === "call" || m.t === "log") out(m)
-      else end(m)
-    })
-    worker.on("error", (e: Error & { code?: string }) => {
-      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") end({ t: "limit", limit: "memory" })
-      else end({ t: "error", error: describe(e) })
-    })
-    worker.on("exit", (code) =>
-      end({
-        t: "error",
-        error: { name: "Error", message: `the runner's worker exited (code ${code})`, stack: "" }
-      })
-    )
-    worker.on("online", () => {
-      const base = process.cpuUsage()
-      setInterval(() => {
-        const used = process.cpuUsage(base)
-        if ((used.user + used.system) / 1000 > req.limits.cpuTimeMs) {
-          void worker.terminate()
-          end({ t: "limit", limit: "cpuTime" })
-        }
-      }, 5).unref()
-    })
-    setTimeout(() => {
-      void worker.terminate()
-      end({ t: "limit", limit: "wallTime" })
-    }, req.limits.wallTimeMs).unref()
-    d.readline.createInterface({ input: process.stdin }).on("line", (line) => {
-      if (line.trim() !== "") worker.postMessage(JSON.parse(line))
-    })
+    d.relay(d)
     return
   }
 
@@ -215,7 +226,7 @@ function runner(d: RunnerDeps): void {
         return finish({ t: "tooLarge" })
     }
   }
-  const fail = (e: unknown) => finish({ t: "error", error: describe(e) })
+  const fail = (e: unknown) => finish({ t: "error", error: d.describe(e) })
   process.on("uncaughtException", fail)
   process.on("unhandledRejection", fail)
 
@@ -258,5 +269,7 @@ const prelude = ${preludeSource}
 const resolveSpecifier = ${resolveSpecifier.toString()}
 const unresolvedMessage = ${unresolvedMessage.toString()}
 const moduleGraph = ${moduleGraph.toString()}
-;(${runner.toString()})({ wt, fs, readline, vm, prelude, resolveSpecifier, unresolvedMessage, moduleGraph, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
+const describe = ${describe.toString()}
+const relay = ${relay.toString()}
+;(${runner.toString()})({ wt, fs, readline, vm, prelude, resolveSpecifier, unresolvedMessage, moduleGraph, describe, relay, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
 `

@@ -1,0 +1,50 @@
+import type { LogEntry, LogLevel } from "./Backend.ts"
+
+const levels = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
+
+/**
+ * The console output of one execution, kept within `outputBytes` (each entry counts its UTF-8 bytes
+ * plus one). Output past the limit is cut and marks the buffer truncated.
+ */
+export interface LogBuffer {
+  readonly logs: Array<LogEntry>
+  readonly truncated: () => boolean
+  log(level: unknown, text: unknown): void
+  /** Drops entries from the end until they fit beside a value of `valueBytes`. */
+  fitOutput(valueBytes: number): void
+}
+
+export const make = (outputBytes: number): LogBuffer => {
+  const logs: Array<LogEntry> = []
+  let logBytes = 0
+  let truncated = false
+  return {
+    logs,
+    truncated: () => truncated,
+    log: (level, text) => {
+      if (truncated) return
+      const message = String(text)
+      const lvl = levels.has(level as LogLevel) ? (level as LogLevel) : "log"
+      const bytes = Buffer.byteLength(message) + 1
+      if (logBytes + bytes > outputBytes) {
+        truncated = true
+        const room = outputBytes - logBytes - 1
+        if (room > 0) {
+          const cut = Buffer.from(message).subarray(0, room).toString()
+          logs.push({ level: lvl, message: cut })
+          logBytes += Buffer.byteLength(cut) + 1
+        }
+        return
+      }
+      logs.push({ level: lvl, message })
+      logBytes += bytes
+    },
+    fitOutput: (valueBytes) => {
+      while (logs.length > 0 && logBytes + valueBytes > outputBytes) {
+        const last = logs.pop()!
+        logBytes -= Buffer.byteLength(last.message) + 1
+        truncated = true
+      }
+    }
+  }
+}
