@@ -4,7 +4,7 @@
  * typed errors); `layer` registers it with the engine of a runner (`Durable.runner`).
  */
 import type { Primitive } from "@tta/core"
-import { type Cause, Effect, type Layer, Option, Schema } from "effect"
+import { type Cause, Effect, type Layer, Option, Schedule, Schema } from "effect"
 import * as Workflow from "effect/workflow/Workflow"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { compile } from "./Compile.ts"
@@ -107,7 +107,11 @@ export const workflow = <In, Out, E, R>(
     success: options.output ?? Schema.Json,
     error: Schema.Json,
     idempotencyKey: (payload: { input: In }) =>
-      keyOf?.(payload.input) ?? canonicalJson(encodeInput(payload.input))
+      keyOf?.(payload.input) ?? canonicalJson(encodeInput(payload.input)),
+    // How often a caller on another process (Durable.remote) looks again at a run that replied
+    // `Suspended`. effect's default grows to 30 s, so after a store restart (runs suspended by the
+    // shard release) remote callers waited up to 30 s per look; 2 s at most costs one query.
+    suspendedRetrySchedule: Schedule.min([Schedule.exponential(200, 1.5), Schedule.spaced(2000)])
   }) as unknown as Workflow.Workflow<string, any, any, typeof Schema.Json>
 
   // The result is kept through the output Schema; by default as JSON, checked like a step's output.

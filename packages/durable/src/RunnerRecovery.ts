@@ -68,6 +68,10 @@ export const afterOutage = (
       )
     }
     if (Date.now() < resumeUntil) {
+      // claims made while the shards were being released and taken again can be lost the same way
+      yield* sql`UPDATE cluster_messages SET last_read = NULL
+        WHERE processed = false AND last_read < now() - interval '5 seconds'
+        AND shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})`
       const resumed = yield* resumeInterrupted(self, workflows)
       if (resumed > 0) yield* Effect.logInfo(`resumed ${resumed} executions interrupted by the outage`)
     }
