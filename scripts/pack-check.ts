@@ -75,6 +75,14 @@ for (const p of packages) {
   tarballOf.set(p.manifest.name, join(tarballs, file))
 }
 
+const catalog = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")
+const atCatalogVersion = (name: string) => {
+  const version = new RegExp(`^\\s+"?${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"?:\\s*(\\S+)`, "m").exec(
+    catalog
+  )?.[1]
+  return version === undefined ? name : `${name}@${version}`
+}
+
 // A package's @tta dependencies, transitively: their tarballs go in with it.
 const closure = (name: string, seen = new Set<string>()): Set<string> => {
   seen.add(name)
@@ -122,10 +130,22 @@ for (const p of packages) {
     project
   )
   const warnings = `${install.stdout}\n${install.stderr}`.split("\n").filter((l) => /\bwarn\b/i.test(l))
+  // The footprint is the package's own install, measured before any stand-in the example needs.
+  const modules = join(project, "node_modules")
+  const installed = existsSync(modules)
+    ? npm(["ls", "--all", "--parseable"], project)
+        .stdout.split("\n")
+        .filter((l) => l.includes("node_modules")).length
+    : 0
+  const size = existsSync(modules) ? sizeOf(modules) : 0
+  const present = heavy.filter((h) => existsSync(join(modules, h, "package.json")))
   let example = "install failed"
   let ok = install.status === 0
   if (ok) {
     const runnable = extract(join(p.dir, "README.md")).find((s) => s.run)
+    // What the example's hidden stand-ins need (e.g. a local MCP server), at the catalog's version.
+    if (runnable !== undefined && runnable.needs.length > 0)
+      npm(["install", "--no-audit", "--no-fund", ...runnable.needs.map(atCatalogVersion)], project)
     if (runnable !== undefined) writeFileSync(join(project, "example.ts"), runnable.code)
     const attempt =
       runnable !== undefined
@@ -142,19 +162,13 @@ for (const p of packages) {
       example += `; \`${bin} --help\` ${help.status === 0 ? "ran" : "failed"}`
     }
   }
-  const modules = join(project, "node_modules")
-  const installed = existsSync(modules)
-    ? npm(["ls", "--all", "--parseable"], project)
-        .stdout.split("\n")
-        .filter((l) => l.includes("node_modules")).length
-    : 0
   rows.push({
     name,
     tarball: sizeOf(tarballOf.get(name)!),
     installed,
-    size: existsSync(modules) ? sizeOf(modules) : 0,
+    size,
     warnings,
-    heavy: heavy.filter((h) => existsSync(join(modules, h, "package.json"))),
+    heavy: present,
     example,
     ok
   })

@@ -2,8 +2,9 @@
 // pack-check.ts). A block can be preceded by one HTML comment, invisible on GitHub:
 //   <!-- snippet: skip -->                a fragment that is not a module (say why in the text)
 //   <!-- snippet: run, file=hedge.ts      options: `run` (needs no network: run it), `file=` (its name,
-//   const api = { ... }                   so a later block of the same page can import it);
-//   -->                                   lines after the first are hidden code put before the block
+//   const api = { ... }                   so a later block of the same page can import it), `needs=pkg`
+//   -->                                   (a package the hidden code uses, for pack-check to install);
+//                                         lines after the first are hidden code put before the block
 import { readFileSync } from "node:fs"
 
 export interface Snippet {
@@ -13,6 +14,8 @@ export interface Snippet {
   readonly run: boolean
   readonly skip: boolean
   readonly preludeLines: number
+  /** Packages the hidden code imports besides the page's own (`needs=`). */
+  readonly needs: ReadonlyArray<string>
   /** The module to write: hidden prelude, then the block (plus `export {}` when it has no import). */
   readonly code: string
 }
@@ -54,6 +57,7 @@ export const extract = (file: string, label = file): Array<Snippet> => {
       run: options.includes("run"),
       skip: options.includes("skip"),
       preludeLines: prelude.length,
+      needs: options.filter((o) => o.startsWith("needs=")).map((o) => o.slice(6)),
       // Every snippet is a module of its own, even one without an import.
       code: `${/^\s*(import|export)\s/m.test(code) ? code : `${code}\nexport {}`}\n`
     })

@@ -122,6 +122,11 @@ export const runCrashDemo = async (dirs: RunDirs, hooks: CrashHooks = {}): Promi
   const second: Array<StepEvent> = []
   const workers: Array<Worker> = []
   const client = ManagedRuntime.make(Durable.client({ store: Store.embedded({ path: db }) }))
+  // A stuck worker fails the demo (its exit ends every wait below) instead of hanging it.
+  const guard = setTimeout(() => {
+    for (const w of workers) killGroup(w.child)
+  }, 240_000)
+  guard.unref()
   try {
     let killedAfter: StepEvent | undefined
     const w1 = startWorker(
@@ -204,6 +209,7 @@ export const runCrashDemo = async (dirs: RunDirs, hooks: CrashHooks = {}): Promi
       result
     }
   } finally {
+    clearTimeout(guard)
     for (const w of workers) killGroup(w.child)
     await client.dispose()
   }

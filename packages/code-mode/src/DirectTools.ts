@@ -11,6 +11,7 @@ import { Effect, Glob } from "effect"
 import type { CodeModeError, ToolCallRecord } from "./CodeMode.ts"
 import * as Tools from "./gateway/Tools.ts"
 import { errorText } from "./HostCalls.ts"
+import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
 
@@ -22,6 +23,14 @@ export interface Deps {
   readonly approve: ((request: Policy.CallRequest) => Effect.Effect<boolean>) | undefined
   readonly catalog: Effect.Effect<ToolCatalog, CodeModeError>
   readonly record: (call: ToolCallRecord) => void
+  /** Accounts a call that reached its server, with the result as the client receives it. */
+  readonly account: (
+    server: string,
+    tool: string,
+    name: string,
+    args: unknown,
+    result: CallToolResult
+  ) => void
 }
 
 interface Entry {
@@ -102,16 +111,23 @@ export const make = (deps: Deps) => {
       }
       const tokenizer = deps.tokenizer
       const input = tokenizer ? tokenizer.untokenize(args) : args
-      const result = yield* deps.hub
-        .callToolResult(server, tool, input, options.onProgress ? { onProgress: options.onProgress } : {})
-        .pipe(
-          Effect.map((r) => (tokenizer ? tokenizeResult(tokenizer, r) : r)),
-          Effect.catch((e) => {
-            const message = errorText(e)
-            return Effect.succeed(errorResult(tokenizer ? (tokenizer.tokenize(message) as string) : message))
-          })
+      const result = yield* Notify.calling(
+        server,
+        deps.hub.callToolResult(
+          server,
+          tool,
+          input,
+          options.onProgress ? { onProgress: options.onProgress } : {}
         )
+      ).pipe(
+        Effect.map((r) => (tokenizer ? tokenizeResult(tokenizer, r) : r)),
+        Effect.catch((e) => {
+          const message = errorText(e)
+          return Effect.succeed(errorResult(tokenizer ? (tokenizer.tokenize(message) as string) : message))
+        })
+      )
       record(result.isError === true ? "error" : "ok")
+      deps.account(server, tool, name, args, result)
       return result
     })
 

@@ -56,7 +56,7 @@ export const make = (ctx: Context) =>
         const log = yield* ApprovalGate.CallLog
         if (log) log(full.record)
         const reporter = yield* Notify.Reporter
-        reporter?.progress(++ctx.done.count, `${s}/${t} ${record.outcome}`)
+        reporter?.progress?.(++ctx.done.count, `${s}/${t} ${record.outcome}`)
       })
     const verdict = ctx.policy.check({ server: s, tool: t, annotations })
     const approver = ctx.approve ?? (yield* Policy.Approver)
@@ -79,29 +79,30 @@ export const make = (ctx: Context) =>
     const tokenizer = ctx.tokenizer
     const input = tokenizer ? tokenizer.untokenize(args) : args
     // The whole result, so the account counts what the server sent as text; the code gets its value.
-    const result = yield* ctx.hub
-      .callToolResult(s, t, input, ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout })
-      .pipe(
-        Effect.flatMap((r) =>
-          r.isError === true
-            ? Effect.fail(
-                new ToolError({ server: s, tool: t, detail: ToolResult.errorText(r), content: r.content })
-              )
-            : Effect.succeed(r)
-        ),
-        Effect.tapError((e) =>
-          push({ ok: false, outcome: "error", durationMs: 0, error: errorText(e) }, input, errorText(e))
-        ),
-        // A server's error message can quote personal data too: the code sees it tokenized.
-        Effect.mapError((e) =>
-          tokenizer
-            ? {
-                _tag: (e as { _tag?: string })._tag ?? "Error",
-                message: tokenizer.tokenize(errorText(e)) as string
-              }
-            : e
-        )
+    const result = yield* Notify.calling(
+      s,
+      ctx.hub.callToolResult(s, t, input, ctx.callTimeout === undefined ? {} : { timeout: ctx.callTimeout })
+    ).pipe(
+      Effect.flatMap((r) =>
+        r.isError === true
+          ? Effect.fail(
+              new ToolError({ server: s, tool: t, detail: ToolResult.errorText(r), content: r.content })
+            )
+          : Effect.succeed(r)
+      ),
+      Effect.tapError((e) =>
+        push({ ok: false, outcome: "error", durationMs: 0, error: errorText(e) }, input, errorText(e))
+      ),
+      // A server's error message can quote personal data too: the code sees it tokenized.
+      Effect.mapError((e) =>
+        tokenizer
+          ? {
+              _tag: (e as { _tag?: string })._tag ?? "Error",
+              message: tokenizer.tokenize(errorText(e)) as string
+            }
+          : e
       )
+    )
     yield* push({ ok: true, outcome: "ok", durationMs: 0 }, input, result)
     const value = ToolResult.toValue(result)
     ctx.onValue?.(s, t, value)

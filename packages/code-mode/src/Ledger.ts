@@ -120,6 +120,20 @@ export const make = Effect.fnUntraced(function* () {
     })
 
   /**
+   * A direct tool's call (passed through, so its result reaches the model whole): the same cost on
+   * both sides — the call and the result on the direct side, and in code mode's calls and reads.
+   */
+  const directCall = (server: string, tool: string, name: string, args: unknown, result: CallToolResult) =>
+    enqueue(() => {
+      const resultTokens = answered(result)
+      counts.calls += TokenAccount.count(TokenAccount.callText(TokenAccount.directName(server, tool), args))
+      counts.results += resultTokens
+      counts.gatewayCalls += TokenAccount.count(TokenAccount.callText(name, args))
+      counts.read += resultTokens
+      tools.add(`${server}/${tool}`)
+    })
+
+  /**
    * One execution: its calls, its code and the answer the client receives. Returns its own figures,
    * counted on first use (and once: the session's job reuses them).
    */
@@ -185,6 +199,7 @@ export const make = Effect.fnUntraced(function* () {
       records.push(call)
     },
     gatewayCall,
+    directCall,
     execution,
     figures,
     /** Jobs not counted yet. */

@@ -4,7 +4,7 @@
  * routed through policy and PII tokenization to McpHub, and a token account of everything.
  */
 import { join } from "node:path"
-import { Search } from "@tta/codegen"
+import { Search, type ToolCatalog } from "@tta/codegen"
 import { McpHub } from "@tta/mcp"
 import type { TokenAccount } from "@tta/observability"
 import { type Limits, Sandbox } from "@tta/sandbox"
@@ -191,8 +191,10 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     policy,
     tokenizer,
     approve: options.approve,
-    catalog: Effect.map(api, (a) => a.catalog),
-    record: ledger.record
+    // From the hub itself (its cache), so a changed tool list shows at once.
+    catalog: Effect.map(hub.catalog(), (c) => c as ToolCatalog),
+    record: ledger.record,
+    account: ledger.directCall
   })
 
   const service: CodeMode["Service"] = {

@@ -62,4 +62,21 @@ describe("Ledger", () => {
       )
     })
   )
+
+  it.effect("prices a direct tool's call the same on both sides, its result once as text", () =>
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.make()
+      const before = ledger.figures(catalog)
+      ledger.directCall("db", "query", "query", { sql: "select 1" }, call.result as never)
+      const after = ledger.figures(catalog)
+      expect(after.direct.results - before.direct.results).toBe(TokenAccount.count(text))
+      expect(after.codeMode.read - before.codeMode.read).toBe(TokenAccount.count(text))
+      expect(after.direct.calls - before.direct.calls).toBe(
+        TokenAccount.count(TokenAccount.callText("db__query", { sql: "select 1" }))
+      )
+      expect(after.codeMode.calls - before.codeMode.calls).toBe(
+        TokenAccount.count(TokenAccount.callText("query", { sql: "select 1" }))
+      )
+    })
+  )
 })

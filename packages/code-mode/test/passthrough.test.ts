@@ -4,7 +4,13 @@
 import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
+import {
+  type CallToolResult,
+  CreateMessageRequestSchema,
+  ErrorCode,
+  McpError,
+  ToolListChangedNotificationSchema
+} from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeMode, type Gateway } from "../src/index.ts"
 import { startGateway } from "./support.ts"
@@ -235,6 +241,72 @@ describe("merged listings across servers", () => {
       await expect(two.client.listResources({ cursor: "not-a-cursor" })).rejects.toThrow(/Invalid cursor/)
     } finally {
       await two.close()
+    }
+  })
+
+  it("sends a server's sampling request to the client whose call caused it, not the latest one", async () => {
+    const fixture = join(import.meta.dirname, "conformance", "server.mjs")
+    const gwx = await startGateway(
+      { direct: ["fixture/*"] },
+      { servers: { fixture: { command: process.execPath, args: [fixture] } } }
+    )
+    const samplingClient = async (answer: string) => {
+      const client = new Client({ name: answer, version: "1" }, { capabilities: { sampling: {} } })
+      client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+        role: "assistant",
+        content: { type: "text", text: answer },
+        model: "test"
+      }))
+      await client.connect(new StreamableHTTPClientTransport(new URL(gwx.url)))
+      return client
+    }
+    try {
+      const a = await samplingClient("from A")
+      const b = await samplingClient("from B")
+      let started: () => void = () => {}
+      const running = new Promise<void>((resolve) => {
+        started = resolve
+      })
+      const call = a.callTool(
+        { name: "test_sampling_when_released", arguments: { prompt: "hello" } },
+        undefined,
+        { onprogress: () => started() }
+      )
+      await running
+      // B is now the client that made the last request; the fixture asks for sampling only after it.
+      await b.subscribeResource({ uri: "test://release" })
+      const result = (await call) as CallToolResult
+      expect(result.content).toEqual([{ type: "text", text: "LLM response: from A" }])
+      await a.close()
+      await b.close()
+    } finally {
+      await gwx.close()
+    }
+  })
+
+  it("tells the client when a server's tool list changes, and lists the direct tools anew", async () => {
+    const fixture = join(import.meta.dirname, "conformance", "server.mjs")
+    const gwx = await startGateway(
+      { direct: ["fixture/*"] },
+      { servers: { fixture: { command: process.execPath, args: [fixture] } } }
+    )
+    try {
+      const client = new Client({ name: "watcher", version: "1" })
+      let changed: () => void = () => {}
+      const notified = new Promise<void>((resolve) => {
+        changed = resolve
+      })
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => changed())
+      await client.connect(new StreamableHTTPClientTransport(new URL(gwx.url)))
+      const before = (await client.listTools()).tools.map((t) => t.name)
+      expect(before).not.toContain("test_extra")
+      // The gateway only hears (and says) it once it has fetched the new list: wait for its notice.
+      await client.callTool({ name: "test_toggle_extra_tool", arguments: {} })
+      await notified
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("test_extra")
+      await client.close()
+    } finally {
+      await gwx.close()
     }
   })
 })

@@ -139,7 +139,9 @@ Each against the same work hand-written in plain Effect (flatMap chain, \`Effect
   children's plain runs, so a sequence is the flatMap chain and a parallel is the \`Effect.all\` of
   the steps' own effects. Baseline: the plain code. Goal ≤ 1.2×: ${verdict(maxPlain)} (at most
   ${maxPlain.toFixed(2)}×, ${worst.w.title}); about ${fmt(perStep)} µs per step of the 100-step sequence.
-- **Metrics on** (columns 5–6; \`Metrics.Enabled\` in the context, no tracer): every primitive run checks, reads
+- **Metrics on** (columns 5–6; \`Metrics.Enabled\` in the context, no tracer): the outermost primitive
+  checks once; sequence and parallel then run each step measured on the same fiber (no check of its
+  own, and a step already done stays an \`Exit\`, so \`Effect.all\` forks nothing); every run reads
   the clock at each end (\`performance.now()\` under the default Clock, the Clock's own reading
   otherwise, so a TestClock still decides) and updates its duration histogram: about
   ${fmt(perStepMetrics)} µs per step, against ${fmt(seq ? seq.effect / stepsOf(seq) : Number.NaN)} µs for a plain step. Baseline: the plain

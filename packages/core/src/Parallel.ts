@@ -8,8 +8,11 @@ import {
   type ContextOf,
   defaultName,
   type ErrorOf,
+  fiberRun,
   type InputOf,
+  isTracing,
   make,
+  measuredRun,
   type OutputOf,
   type Primitive,
   plainRun,
@@ -72,12 +75,26 @@ export const parallel: {
           for (let i = 0; i < keys.length; i++) effects[keys[i]!] = runs[i]!(input)
           return Effect.all(effects, allOptions)
         }
+  const traced = runAll(children.map((c) => c.run))
+  // Metrics on, no tracer: each step measured on the fiber the parallel was handed, so a step that
+  // is already done stays an Exit and Effect.all forks no fiber for it.
+  const measured = children.map(measuredRun)
   return make({
     name,
     kind: "parallel",
     children,
     meta: { concurrency, labels: keys, shape: isTuple ? "tuple" : "struct" },
-    run: runAll(children.map((c) => c.run)),
+    run: fiberRun((input: unknown, fiber) => {
+      if (isTracing(fiber)) return traced(input)
+      if (isTuple) {
+        const effects = new Array<Effect.Effect<unknown, unknown, unknown>>(measured.length)
+        for (let i = 0; i < measured.length; i++) effects[i] = measured[i]!(input, fiber)
+        return Effect.all(effects, allOptions)
+      }
+      const effects: Record<string, Effect.Effect<unknown, unknown, unknown>> = {}
+      for (let i = 0; i < keys.length; i++) effects[keys[i]!] = measured[i]!(input, fiber)
+      return Effect.all(effects, allOptions)
+    }),
     plain: runAll(children.map(plainRun))
   })
 }

@@ -62,6 +62,8 @@ interface Instance<In, Out, E, R> extends Primitive<In, Out, E, R> {
   readonly body: (input: In) => Effect.Effect<Out, E, R>
   /** The run when nothing observes the fiber: no span, no metric, children plain too. */
   readonly plain: (input: In) => Effect.Effect<Out, E, R>
+  /** The run, measured, on a fiber with metrics on and no tracer (see {@link measuredRun}). */
+  readonly measuredIn: (input: In, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<Out, E, R>
 }
 
 const FiberRunId = "~@tta/core/Primitive/FiberRun"
@@ -84,6 +86,20 @@ export const fiberRun = <In, Out, E, R>(
 
 const fiberFunction = <In, Out, E, R>(run: (input: In) => Effect.Effect<Out, E, R>) =>
   (run as Partial<FiberRun<In, Out, E, R>>)[FiberRunId]
+
+/**
+ * How a combinator whose run is a {@link fiberRun} runs a child when the fiber it was handed has a
+ * metrics consumer and no tracer (`!isTracing(fiber)`): the child's run, measured, without a check
+ * or a `withFiber` of its own — so a child that is already done (an `Exit`) stays one, and
+ * `Effect.all` need not fork a fiber for it. Only for a child that runs on that fiber or one forked
+ * from it with the same context. A primitive not made by {@link make} is run through its `run`.
+ */
+export const measuredRun = <In, Out, E, R>(
+  p: Primitive<In, Out, E, R>
+): ((input: In, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<Out, E, R>) => {
+  const measuredIn = (p as Partial<Instance<In, Out, E, R>>).measuredIn
+  return measuredIn ?? ((input) => p.run(input))
+}
 
 /**
  * How a combinator runs a child on a fiber that nothing observes (no tracer installed, no metrics
@@ -148,7 +164,9 @@ export const make = <In, Out, E = never, R = never>(
   self.meta = options.meta ?? {}
   self.body = options.run
   self.plain = options.plain ?? options.run
-  self.run = instrument(kind, options.name, options.run, self.plain)
+  const instrumented = instrument(kind, options.name, options.run, self.plain)
+  self.run = instrumented.run
+  self.measuredIn = instrumented.measuredIn
   return self
 }
 
@@ -201,7 +219,10 @@ const instrument = <In, Out, E, R>(
   name: string,
   body: (input: In) => Effect.Effect<Out, E, R>,
   plain: (input: In) => Effect.Effect<Out, E, R>
-): ((input: In) => Effect.Effect<Out, E, R>) => {
+): {
+  readonly run: (input: In) => Effect.Effect<Out, E, R>
+  readonly measuredIn: (input: In, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<Out, E, R>
+} => {
   const spanName = `tta.${kind}`
   const attrs = Metrics.attributes(name, kind)
   const duration = Metrics.duration(attrs)
@@ -229,21 +250,24 @@ const instrument = <In, Out, E, R>(
       record(exit, context, clock, start)
       return Effect.void
     })
-  return (input) =>
+  // Metrics on, no tracer: same fiber, same context, so a fiber run can be handed this fiber.
+  const measuredIn = (input: In, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<Out, E, R> => {
+    const clock = fiber.getRef(Clock.Clock)
+    const start = Metrics.monotonicMillis(clock)
+    const effect = bodyIn === undefined ? body(input) : bodyIn(input, fiber)
+    // Work done while building the effect (Effect.succeed(f(x)), a cache hit) is already over.
+    if (Exit.isExit(effect)) {
+      record(effect as Exit.Exit<Out, E>, fiber.context, clock, start)
+      return effect
+    }
+    return measured(effect, fiber.context, clock, start)
+  }
+  const run = (input: In) =>
     Effect.withFiber((fiber) => {
       const measuring = Metrics.isEnabled(fiber)
       if (!isTracing(fiber)) {
-        // Same fiber, same context: a fiber run can be handed this fiber.
         if (!measuring) return plainIn === undefined ? plain(input) : plainIn(input, fiber)
-        const clock = fiber.getRef(Clock.Clock)
-        const start = Metrics.monotonicMillis(clock)
-        const effect = bodyIn === undefined ? body(input) : bodyIn(input, fiber)
-        // Work done while building the effect (Effect.succeed(f(x)), a cache hit) is already over.
-        if (Exit.isExit(effect)) {
-          record(effect as Exit.Exit<Out, E>, fiber.context, clock, start)
-          return effect
-        }
-        return measured(effect, fiber.context, clock, start)
+        return measuredIn(input, fiber)
       }
       const context = fiber.context
       const workflow = Context.getOrUndefined(context, WorkflowContext)
@@ -262,6 +286,7 @@ const instrument = <In, Out, E, R>(
         }
       )
     })
+  return { run, measuredIn }
 }
 
 /** A leaf step from an Effect-returning function (kind `step`). */

@@ -2,15 +2,18 @@
  * `sequence(a, b, c)`: the output of each step is the input of the next. A step whose input type
  * does not accept the previous output is a compile error at that argument.
  */
-import { Effect } from "effect"
+import { Effect, type Fiber } from "effect"
 import { dual } from "effect/Function"
 import {
   type Any,
   type ContextOf,
   defaultName,
   type ErrorOf,
+  fiberRun,
   type InputOf,
+  isTracing,
   make,
+  measuredRun,
   type OutputOf,
   type Primitive,
   plainRun
@@ -60,15 +63,33 @@ const runChain = (runs: ReadonlyArray<Run>): Run => {
   return (input: unknown) => go(0, input)
 }
 
-const build = (steps: ReadonlyArray<Any>, name?: string): Any =>
-  make({
+type RunIn = (
+  input: unknown,
+  fiber: Fiber.Fiber<unknown, unknown>
+) => Effect.Effect<unknown, unknown, unknown>
+
+// Metrics on, no tracer: every step measured on the fiber the sequence was handed (the steps run on it).
+const measuredChain = (runs: ReadonlyArray<RunIn>): RunIn => {
+  const n = runs.length
+  return (input, fiber) => {
+    const go = (i: number, value: unknown): Effect.Effect<unknown, unknown, unknown> =>
+      i === n - 1 ? runs[i]!(value, fiber) : Effect.flatMap(runs[i]!(value, fiber), (next) => go(i + 1, next))
+    return go(0, input)
+  }
+}
+
+const build = (steps: ReadonlyArray<Any>, name?: string): Any => {
+  const traced = runChain(steps.map((s) => s.run))
+  const measured = measuredChain(steps.map(measuredRun))
+  return make({
     name: name ?? defaultName("sequence", steps),
     kind: "sequence",
     children: steps,
     meta: { labels: steps.map((_, i) => String(i + 1)) },
-    run: runChain(steps.map((s) => s.run)),
+    run: fiberRun((input: unknown, fiber) => (isTracing(fiber) ? traced(input) : measured(input, fiber))),
     plain: runChain(steps.map(plainRun))
   })
+}
 
 /**
  * Runs the steps one after another, feeding each output to the next step.

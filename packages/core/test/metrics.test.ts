@@ -122,6 +122,38 @@ describe("metrics", () => {
     })
   )
 
+  it.effect(
+    "metrics on, no tracer: each step of a parallel is measured on its own (TestClock), failures counted",
+    () =>
+      Effect.gen(function* () {
+        const sleeper = (name: string, seconds: number) =>
+          step(name, (n: number) => Effect.as(Effect.sleep(`${seconds} seconds`), n))
+        const flow = parallel([sleeper("two", 2), sleeper("five", 5), inc]).pipe(withName("fan-out"))
+        const failing = parallel([inc, step("boom", (_: number) => Effect.fail("no" as const))])
+        const { result, snapshot } = yield* withMetrics(
+          Effect.gen(function* () {
+            const fiber = yield* Effect.forkChild(flow.run(1))
+            yield* TestClock.adjust("5 seconds")
+            const out = yield* Fiber.join(fiber)
+            const failed = yield* Effect.exit(failing.run(1))
+            return { out, failed: Exit.isFailure(failed) }
+          })
+        )
+        assert.deepStrictEqual(result, Exit.succeed({ out: [1, 1, 2], failed: true }))
+        const sum = (name: string) => {
+          const series = snapshot.find(
+            (s) => s.id === Metrics.names.duration && s.attributes?.["tta.primitive.name"] === name
+          )
+          return series?.type === "Histogram" ? series.state.sum : undefined
+        }
+        assert.strictEqual(sum("two"), 2000)
+        assert.strictEqual(sum("five"), 5000)
+        assert.strictEqual(sum("fan-out"), 5000)
+        assert.strictEqual(metric(snapshot, Metrics.names.errors, "boom"), 1)
+        assert.strictEqual(metric(snapshot, Metrics.names.duration, "inc"), 2)
+      })
+  )
+
   it.effect("a custom primitive that installs a tracer inside a plain tree still traces its children", () =>
     Effect.gen(function* () {
       const rec = recorder()

@@ -8,83 +8,17 @@
  * (a `tap` function) is journaled as an activity of its own.
  */
 
-import { createHash } from "node:crypto"
 import { Errors as CoreErrors, type Primitive, Spec } from "@tta/core"
-import { Context, Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import * as Activity from "effect/workflow/Activity"
-import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
+import { activity, type Compiled, type Definition, ItemSuffix } from "./Activities.ts"
 import { compileSaga } from "./CompileSaga.ts"
 import { compileSleep, compileTimeout, compileWait } from "./CompileWaits.ts"
-import { DurableContext } from "./DurableContext.ts"
-import { NonJsonOutputError } from "./Errors.ts"
-import { errorToJson, whyNotJson } from "./Json.ts"
+import { errorToJson } from "./Json.ts"
 import { base, isLeaf, join } from "./Paths.ts"
 import { schemaOf, sleepOf, waitOf } from "./Steps.ts"
 
-/** A compiled node: input to the effect that runs it inside a workflow execution. */
-export type Compiled = (input: unknown) => Effect.Effect<unknown, unknown, any>
-
-export interface Definition {
-  readonly workflow: string
-  readonly version: string
-}
-
-/** `[i]` per enclosing `forEach` item, appended to activity names at run time. */
-export const ItemSuffix = Context.Reference<string>("@tta/durable/Compile/ItemSuffix", {
-  defaultValue: () => ""
-})
-
-/**
- * The value `Activity.idempotencyKey(name)` gives (SHA-256 of `<executionId>-<name>`, 32 hex digits),
- * computed synchronously: the WebCrypto digest behind that function is asynchronous, and its event
- * loop turn was a measurable part of every activity.
- */
-export const keyOf = (executionId: string, name: string): string =>
-  createHash("sha256").update(`${executionId}-${name}`).digest("hex").slice(0, 32)
-
-/** Runs `run` as the activity `name`, its result kept through `schema` (JSON by default). */
-export const activity = (
-  def: Definition,
-  name: string,
-  run: Effect.Effect<unknown, unknown, any>,
-  schema: Schema.Codec<any, any> = Schema.Json
-): Effect.Effect<unknown, unknown, any> =>
-  Activity.make({
-    name,
-    success: schema,
-    error: Schema.Json,
-    execute: Effect.gen(function* (): Effect.fn.Return<any, any, any> {
-      const instance = yield* WorkflowEngine.WorkflowInstance
-      const attempt = yield* Activity.CurrentAttempt
-      const idempotencyKey = keyOf(instance.executionId, name)
-      const output = yield* run.pipe(
-        Effect.provideService(DurableContext, {
-          executionId: instance.executionId,
-          workflow: def.workflow,
-          version: def.version,
-          step: name,
-          attempt,
-          idempotencyKey
-        }),
-        Effect.mapError(errorToJson)
-      )
-      if (schema === Schema.Json) {
-        const why = whyNotJson(output)
-        if (why !== undefined) {
-          return yield* Effect.fail(
-            errorToJson(
-              new NonJsonOutputError({
-                workflow: def.workflow,
-                step: name,
-                message: `step ${name} of workflow ${def.workflow} returned a value that is not JSON (${why}); give the step a Schema with Durable.withSchema`
-              })
-            )
-          )
-        }
-      }
-      return output === undefined ? null : output
-    })
-  })
+export type { Compiled, Definition } from "./Activities.ts"
 
 const leaf =
   (def: Definition, p: Primitive.Any, path: string): Compiled =>

@@ -12,7 +12,7 @@
 import { Errors as CoreErrors, type Primitive, Saga } from "@tta/core"
 import { Cause, Effect, Exit } from "effect"
 import * as Workflow from "effect/workflow/Workflow"
-import { activity, type Compiled, type Definition, ItemSuffix } from "./Compile.ts"
+import { activity, type Compiled, type Definition, ItemSuffix } from "./Activities.ts"
 import { errorToJson } from "./Json.ts"
 import { join } from "./Paths.ts"
 

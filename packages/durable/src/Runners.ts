@@ -18,6 +18,7 @@ import { Context, Duration, Effect, Layer, Schedule, Schema, type Scope } from "
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Durable from "./Durable.ts"
 import type { DurableWorkflow } from "./DurableWorkflow.ts"
+import * as Recovery from "./RunnerRecovery.ts"
 import type * as Store from "./Store.ts"
 
 /** The runner's address is taken or cannot be listened on. */
@@ -154,8 +155,14 @@ export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options
           assignmentRefresh: "1 second"
         }
       })
+      const self = `${address.host}:${address.port}`
+      const recover = Recovery.afterOutage(
+        self,
+        options.workflows,
+        Duration.sum(expiration, Duration.seconds(10))
+      )
       const reaper = Layer.effectDiscard(
-        reapDead(`${address.host}:${address.port}`).pipe(
+        Effect.andThen(recover, reapDead(self)).pipe(
           Effect.catchCause((cause) => Effect.logDebug("probing runners failed", cause)),
           Effect.repeat(Schedule.spaced(Duration.fromInputUnsafe(options.probeInterval ?? "500 millis"))),
           Effect.forkScoped

@@ -236,7 +236,7 @@ describe("bad definitions are typed errors at definition time", () => {
 
 describe("idempotency keys", () => {
   it("equal effect/workflow's Activity.idempotencyKey for the same execution and step", async () => {
-    const { keyOf } = await import("../src/Compile.ts")
+    const { keyOf } = await import("../src/Activities.ts")
     const Activity = await import("effect/workflow/Activity")
     const WorkflowEngine = await import("effect/workflow/WorkflowEngine")
     const Workflow = await import("effect/workflow/Workflow")

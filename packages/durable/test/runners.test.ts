@@ -3,9 +3,26 @@
  * process that runs nothing spread over the runners; a runner SIGKILLed inside a step hands its
  * executions to the other, which resumes them from the journal: only the interrupted step runs again.
  */
+
+import { Effect } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Durable, Store } from "../src/index.ts"
 import { PgTestCluster } from "../src/testing/index.ts"
 import { exited, lineOf, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
+
+/** How many runners hold shard locks now. */
+const lockHolders = (url: string) =>
+  Effect.runPromise(
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) => sql<{ readonly n: number }>`SELECT count(DISTINCT address)::int AS n FROM cluster_locks`
+    ).pipe(
+      Effect.map((rows) => rows[0]?.n ?? 0),
+      Effect.orElseSucceed(() => 0),
+      Effect.provide(Durable.client({ store: Store.postgres({ url }) }))
+    )
+  )
 
 describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () => {
   let pg: PgTestCluster.PgTestCluster
@@ -23,42 +40,56 @@ describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () =>
 
   it("a killed runner's executions finish on the other; completed steps do not run again", async () => {
     const env = { STORE: pg.url, SIDE_EFFECTS: s.sideEffects, RUNNERS: "1" }
-    const doomed = startWorker(["serve"], { ...env, BLOCK_IN: "c" })
-    const survivor = startWorker(["serve"], env)
-    workers.push(doomed, survivor)
-    for (const w of [doomed, survivor])
+    // Whichever runner first reaches step c blocks there (once, across both): that one is killed.
+    const pair = [0, 1].map(() => startWorker(["serve"], { ...env, BLOCK_ONCE: "c" }))
+    workers.push(...pair)
+    for (const w of pair)
       await waitFor("a runner", () => w.output().includes("SERVING") || undefined, 60_000, w)
-    const inputs = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => JSON.stringify({ n }))
+    // Submit once both runners hold shards, so executions spread rather than move in a rebalance.
+    await waitFor("both runners to hold shards", async () => (await lockHolders(pg.url)) >= 2 || undefined)
+    const ns = Array.from({ length: 12 }, (_, i) => i + 1)
+    const inputs = ns.map((n) => JSON.stringify({ n }))
     const client = startWorker(["submit", "pipeline", ...inputs], env)
     workers.push(client)
-    // The doomed runner got some executions (shards spread) and is inside step c of one of them.
-    await waitFor(
-      "the doomed runner to block in c",
-      () => s.lines().some((l) => l.startsWith("blocked c ")) || undefined,
+    const blockedPid = await waitFor(
+      "a runner to block in c",
+      () =>
+        s
+          .lines()
+          .find((l) => l.startsWith("blocked c "))
+          ?.split(" ")[2],
       90_000,
       client
     )
+    const doomed = pair.find((w) => String(w.child.pid) === blockedPid)!
+    const survivor = pair.find((w) => w !== doomed)!
     const killedAt = Date.now()
     await doomed.kill()
     await exited(client)
-    const results = lineOf(client.output(), "RESULTS")
-    expect(results).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ n: ((n + 1) * 2 + 3) * 10 })))
+    expect(lineOf(client.output(), "RESULTS")).toEqual(ns.map((n) => ({ n: ((n + 1) * 2 + 3) * 10 })))
     const runs = s.lines().filter((l) => l.startsWith("run "))
-    // Each step of each execution (step name + idempotency key): run once, or - only when the doomed
-    // runner was inside it at the kill - once there and once more on the survivor.
+    // Each step of each execution (step name + idempotency key) ran once, or - only when the killed
+    // runner was inside it - once there and once more on the survivor.
     const byKey = new Map<string, Array<string>>()
     for (const l of runs) {
       const [, step, key, , , pid] = l.split(" ")
       byKey.set(`${step} ${key}`, [...(byKey.get(`${step} ${key}`) ?? []), pid!])
     }
-    expect(byKey.size).toBe(8 * 4)
+    expect(byKey.size).toBe(ns.length * 4)
     for (const [key, pids] of byKey) {
       if (pids.length === 1) continue
       expect({ key, pids }).toEqual({ key, pids: [String(doomed.child.pid), String(survivor.child.pid)] })
     }
-    expect(s.lines().filter((l) => l.startsWith("blocked c ")).length).toBeGreaterThan(0)
-    const pids = new Set(runs.map((l) => l.split(" ")[5]))
-    expect(pids).toEqual(new Set([String(doomed.child.pid), String(survivor.child.pid)]))
+    expect(
+      byKey.get(
+        `c ${
+          s
+            .lines()
+            .find((l) => l.startsWith("run c ") && l.includes(` ${blockedPid} `))
+            ?.split(" ")[2]
+        }`
+      )
+    ).toHaveLength(2)
     console.log(`failover: all executions done ${Date.now() - killedAt} ms after the kill`)
   })
 })

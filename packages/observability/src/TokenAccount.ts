@@ -15,6 +15,13 @@ export const encoding = "o200k_base" as const
 /** Say this wherever a figure is shown. */
 export const tokenizerNote = "Tokens counted with gpt-tokenizer (o200k_base)."
 
+/**
+ * Say this wherever a direct figure is shown: it prices the calls the code made, which can be more
+ * than an efficient direct agent would make (one that aggregates in SQL instead of fetching rows).
+ */
+export const directNote =
+  "Direct prices the calls the code made; an efficient direct agent may make fewer (it would aggregate where code fetched and joined)."
+
 /** The MCP `Tool` shape (as in the tool catalog of @tta/mcp). */
 export interface ToolDefinition {
   readonly name: string
@@ -317,5 +324,5 @@ export const table = (
         `| ${label} | ${number(figures.direct.total)} | ${number(figures.toolSearch.total)} | ${number(figures.codeMode.total)} | ${figures.savedVsDirect.toFixed(1)}% |`
     )
   ]
-  return `${lines.join("\n")}\n\n${tokenizerNote} saved % = code mode vs direct.`
+  return `${lines.join("\n")}\n\n${tokenizerNote} saved % = code mode vs direct. ${directNote}`
 }

@@ -170,6 +170,7 @@ describe("TokenAccount", () => {
         `| triage | ${figures.direct.total.toLocaleString("en-US")} | ${figures.toolSearch.total.toLocaleString("en-US")} | ${figures.codeMode.total.toLocaleString("en-US")} | ${figures.savedVsDirect.toFixed(1)}% |`
       )
       expect(text).toContain("gpt-tokenizer (o200k_base)")
+      expect(text).toContain(TokenAccount.directNote)
     })
   )
 })

@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import { E2b, type ExecuteRequest, Sandbox, type SandboxUnavailable } from "../src/index.ts"
 import { makeLocalE2b } from "../test/support/LocalE2b.ts"
+import { rawIsolate, rawQuickJs, rawQuickJsHostCalls, rawQuickJsSyncHostCalls } from "./engines.ts"
 
 const quick = process.argv.includes("--quick")
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined)
@@ -41,6 +42,103 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 const rows: Array<Array<string>> = []
 const notes: Array<string> = []
+const median = (xs: Array<number>) => percentile(xs, 50)
+
+// Ratio rows: this package against the bare engine under it, interleaved in rounds (so load on the
+// machine hits both alike), the median of the per-round ratios.
+const timed = async (f: () => unknown, n: number) => {
+  const t = performance.now()
+  for (let i = 0; i < n; i++) await f()
+  return (performance.now() - t) / n
+}
+const ratioRow = async (
+  what: string,
+  goal: string,
+  ours: () => Promise<number>,
+  bare: () => Promise<number>,
+  rounds: number
+) => {
+  const r: Array<number> = []
+  const a: Array<number> = []
+  const b: Array<number> = []
+  for (let i = 0; i < rounds; i++) {
+    const x = await ours()
+    const y = await bare()
+    a.push(x)
+    b.push(y)
+    r.push(x / y)
+  }
+  rows.push([
+    what,
+    `${median(r).toFixed(2)}× (goal ${goal})`,
+    `ours ${fmt(median(a))}`,
+    `bare engine ${fmt(median(b))}`
+  ])
+}
+{
+  const one = { code: "export default 1+1" }
+  const pooled = ManagedRuntime.make(Sandbox.isolate)
+  const cold = ManagedRuntime.make(Sandbox.layerFor({ backend: "isolate", pool: 0 }))
+  const qjsRt = ManagedRuntime.make(Sandbox.quickjs)
+  const via = (rt: typeof pooled) => () =>
+    rt.runPromise(Effect.flatMap(Sandbox, (s) => s.execute(one))).then((r) => {
+      if (r.value !== 2) throw new Error("wrong value")
+    })
+  const n = 40
+  for (const f of [via(pooled), via(cold), via(qjsRt), rawIsolate, rawQuickJs]) await timed(f, 20)
+  const rounds = process.argv.includes("--quick") ? 3 : 9
+  await ratioRow(
+    "isolate cold `1+1` (pool 0) vs new Isolate+context+module+dispose",
+    "≤ 1.2×",
+    () => timed(via(cold), n),
+    () => timed(rawIsolate, n),
+    rounds
+  )
+  await ratioRow(
+    "isolate pooled `1+1` (default) vs new Isolate+context+module+dispose",
+    "far under 1×",
+    () => timed(via(pooled), n),
+    () => timed(rawIsolate, n),
+    rounds
+  )
+  await ratioRow(
+    "quickjs cold `1+1` vs runtime+context+eval+dispose",
+    "≤ 1.5×",
+    () => timed(via(qjsRt), n),
+    () => timed(rawQuickJs, n),
+    rounds
+  )
+  const calls = 500
+  const loop = {
+    code: `for (let i = 0; i < ${calls}; i++) await host.echo(i)\nexport default 1`,
+    host: { echo: (i: number) => Effect.succeed(i) },
+    limits: { hostCalls: calls }
+  }
+  const perCall = async () => {
+    const r = await qjsRt.runPromise(Effect.flatMap(Sandbox, (s) => s.execute(loop)))
+    const starts = r.hostCalls.map((c) => c.startedMs)
+    const gaps = starts.slice(1).map((s, i) => s - (starts[i] ?? 0))
+    return median(gaps)
+  }
+  await ratioRow(
+    "quickjs host call (sequential, awaited) vs a raw async host function",
+    "≤ 1.5×",
+    perCall,
+    () => rawQuickJsHostCalls(calls),
+    rounds
+  )
+  await ratioRow(
+    "quickjs host call vs a raw synchronous host function (no promise, no JSON, no fiber)",
+    "≤ 1.5×",
+    perCall,
+    async () => rawQuickJsSyncHostCalls(calls),
+    rounds
+  )
+  await pooled.dispose()
+  await cold.dispose()
+  await qjsRt.dispose()
+}
+const ratioRows = rows.length
 
 const host = {
   echo: (n: number) => Effect.succeed(n),
@@ -129,7 +227,7 @@ for (const backend of backends) {
   // executions grow V8's heap reservation and the allocator's arenas once (reported apart); the
   // goal is about what happens after that.
   const total = backend.scale < 1 ? n(10_000) : quick ? 1_000 : 10_000
-  const warmup = backend.scale < 1 ? 10 : quick ? 500 : 5_000
+  const warmup = backend.scale < 1 ? 10 : quick ? 500 : 2_000
   const work = (i: number) =>
     exec({ code: `const x: number = ${i}\nconsole.log(x)\nexport default await host.echo(x)`, host })
   const settle = async () => {
@@ -164,8 +262,10 @@ if (backends.some((b) => b.scale < 1)) {
 const header = ["backend", "measure", "result", "beside"]
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
 const line = (r: Array<string>) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")
+console.log(line(["against the bare engine", "ratio", "ours", "bare"]))
+for (const r of rows.slice(0, ratioRows)) console.log(line(r))
 console.log(line(header))
-for (const r of rows) console.log(line(r))
+for (const r of rows.slice(ratioRows)) console.log(line(r))
 
 const md = [
   "# @tta/sandbox benchmark",
@@ -173,9 +273,15 @@ const md = [
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString().slice(0, 10)}.` +
     " Shared machine (other work ran at the same time): treat figures as indicative.",
   "",
+  "Command: `pnpm bench` in packages/sandbox (`node --no-node-snapshot --expose-gc bench/run.ts`).",
+  "",
+  "| against the bare engine (same run, interleaved rounds, median of per-round ratios) | ratio | ours | bare |",
+  "|---|---|---|---|",
+  ...rows.slice(0, ratioRows).map((r) => `| ${r.join(" | ")} |`),
+  "",
   "| backend | measure | result | beside |",
   "|---|---|---|---|",
-  ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ...rows.slice(ratioRows).map((r) => `| ${r.join(" | ")} |`),
   "",
   ...notes.map((n) => `- ${n}`),
   ""

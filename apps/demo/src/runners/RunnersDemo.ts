@@ -41,13 +41,14 @@ export interface RunnersReport {
   readonly outcomes: Readonly<Record<string, string>>
 }
 
-interface Runner {
+export interface Runner {
   readonly child: ChildProcess
   readonly up: Promise<void>
   readonly exited: Promise<void>
 }
 
-const startRunner = (url: string, dir: string, onEvent: (e: RunnerEvent) => void): Runner => {
+/** Starts `tta workflows runner` on `url` with the demo's flows (own process group, own servers). */
+export const startRunner = (url: string, dir: string, onEvent: (e: RunnerEvent) => void): Runner => {
   const child = spawn(
     process.execPath,
     [
@@ -87,7 +88,7 @@ const startRunner = (url: string, dir: string, onEvent: (e: RunnerEvent) => void
   return { child, up, exited }
 }
 
-const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+export const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   try {
     process.kill(-child.pid!, signal)
   } catch {
@@ -169,7 +170,10 @@ export const runRunnersDemo = async (
           }
         }
         return result
-      }).pipe(Effect.timeout("10 minutes"))
+      }).pipe(
+        // Bounded, so a stuck group fails the demo (and everything is stopped) instead of hanging.
+        Effect.timeout("4 minutes")
+      )
     )
     return {
       postgres: { port: pg.port, dataDir: pg.dataDir },

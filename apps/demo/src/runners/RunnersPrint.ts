@@ -26,7 +26,7 @@ const summary = (r: RunnersReport) => {
     `\nRunner ${r.killed.pid} was killed with ${taken.join(", ") || "nothing"} unfinished; ` +
       (r.failoverMs === undefined
         ? "no other runner had to resume anything."
-        : `another runner resumed its work ${(r.failoverMs / 1000).toFixed(1)} s later (shard locks expire, then the journal is replayed).`)
+        : `another runner resumed its work ${(r.failoverMs / 1000).toFixed(1)} s later (its shards moved to the others, which replayed the journal).`)
   )
   return lines.join("\n")
 }

@@ -104,9 +104,8 @@ const withAdmin = <A, E>(
     })
   ).pipe(asUsage)
 
-/** Builds `tta workflows` under the root command whose shared flags it reads. */
-export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) => {
-  const ls = Command.make(
+const lsCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make(
     "ls",
     {
       store,
@@ -132,7 +131,8 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
       }).pipe(oneLine)
   ).pipe(Command.withDescription("List workflows: id, name, version, status, started, waiting on"))
 
-  const show = Command.make("show", { store, id: Argument.String("id") }, (flags) =>
+const showCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make("show", { store, id: Argument.String("id") }, (flags) =>
     Effect.gen(function* () {
       const shared = yield* root
       const journal = yield* withAdmin(flags, shared, (admin) => admin.show(flags.id))
@@ -144,48 +144,53 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
     )
   )
 
-  const decide = (verb: "approve" | "reject") =>
-    Command.make(
-      verb,
-      {
-        store,
-        by,
-        value,
-        reason: Flag.String("reason").pipe(Flag.withDescription("Why (kept in the journal)"), Flag.optional),
-        id: Argument.String("id"),
-        name: Argument.String("approval")
-      },
-      (flags) =>
-        Effect.gen(function* () {
-          const shared = yield* root
-          const decision = {
-            by: whoFrom(flags.by),
-            value: yield* parseValue(flags.value),
-            reason: Option.getOrUndefined(flags.reason)
-          }
-          yield* withAdmin(flags, shared, (admin) =>
-            verb === "approve"
-              ? admin.approve(flags.id, flags.name, {
-                  by: decision.by,
-                  ...(decision.value === undefined ? {} : { value: decision.value })
-                })
-              : admin.reject(flags.id, flags.name, { by: decision.by, reason: decision.reason })
-          )
-          yield* out(
-            shared.json
-              ? JSON.stringify({ id: flags.id, approval: flags.name, decision: verb, by: decision.by })
-              : `${verb === "approve" ? "approved" : "rejected"} ${flags.name} of ${flags.id} (by ${decision.by})`
-          )
-        }).pipe(oneLine)
-    ).pipe(
-      Command.withDescription(
-        verb === "approve"
-          ? "Approve a workflow's pending approval (the workflow resumes)"
-          : "Reject a workflow's pending approval (the workflow fails and compensates)"
-      )
+const decideCommand = <R>(
+  root: Effect.Effect<Shared, never, R>,
+  oneLine: OneLine,
+  verb: "approve" | "reject"
+) =>
+  Command.make(
+    verb,
+    {
+      store,
+      by,
+      value,
+      reason: Flag.String("reason").pipe(Flag.withDescription("Why (kept in the journal)"), Flag.optional),
+      id: Argument.String("id"),
+      name: Argument.String("approval")
+    },
+    (flags) =>
+      Effect.gen(function* () {
+        const shared = yield* root
+        const decision = {
+          by: whoFrom(flags.by),
+          value: yield* parseValue(flags.value),
+          reason: Option.getOrUndefined(flags.reason)
+        }
+        yield* withAdmin(flags, shared, (admin) =>
+          verb === "approve"
+            ? admin.approve(flags.id, flags.name, {
+                by: decision.by,
+                ...(decision.value === undefined ? {} : { value: decision.value })
+              })
+            : admin.reject(flags.id, flags.name, { by: decision.by, reason: decision.reason })
+        )
+        yield* out(
+          shared.json
+            ? JSON.stringify({ id: flags.id, approval: flags.name, decision: verb, by: decision.by })
+            : `${verb === "approve" ? "approved" : "rejected"} ${flags.name} of ${flags.id} (by ${decision.by})`
+        )
+      }).pipe(oneLine)
+  ).pipe(
+    Command.withDescription(
+      verb === "approve"
+        ? "Approve a workflow's pending approval (the workflow resumes)"
+        : "Reject a workflow's pending approval (the workflow fails and compensates)"
     )
+  )
 
-  const signal = Command.make(
+const signalCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make(
     "signal",
     { store, value, id: Argument.String("id"), name: Argument.String("signal") },
     (flags) =>
@@ -201,7 +206,8 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
       }).pipe(oneLine)
   ).pipe(Command.withDescription("Send a signal a workflow waits on, with an optional JSON value"))
 
-  const cancel = Command.make("cancel", { store, id: Argument.String("id") }, (flags) =>
+const cancelCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make("cancel", { store, id: Argument.String("id") }, (flags) =>
     Effect.gen(function* () {
       const shared = yield* root
       yield* withAdmin(flags, shared, (admin) => admin.cancel(flags.id))
@@ -209,7 +215,8 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
     }).pipe(oneLine)
   ).pipe(Command.withDescription("Cancel a running or waiting workflow; its compensations run"))
 
-  const purge = Command.make(
+const purgeCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make(
     "purge",
     {
       store,
@@ -238,7 +245,8 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
       }).pipe(oneLine)
   ).pipe(Command.withDescription("Delete the journals of finished workflows older than an age"))
 
-  const runner = Command.make(
+const runnerCommand = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make(
     "runner",
     {
       store,
@@ -269,8 +277,18 @@ export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: One
     )
   )
 
-  return Command.make("workflows").pipe(
-    Command.withSubcommands([ls, show, decide("approve"), decide("reject"), signal, cancel, purge, runner]),
+/** Builds `tta workflows` under the root command whose shared flags it reads. */
+export const workflows = <R>(root: Effect.Effect<Shared, never, R>, oneLine: OneLine) =>
+  Command.make("workflows").pipe(
+    Command.withSubcommands([
+      lsCommand(root, oneLine),
+      showCommand(root, oneLine),
+      decideCommand(root, oneLine, "approve"),
+      decideCommand(root, oneLine, "reject"),
+      signalCommand(root, oneLine),
+      cancelCommand(root, oneLine),
+      purgeCommand(root, oneLine),
+      runnerCommand(root, oneLine)
+    ]),
     Command.withDescription("Durable workflows: list, inspect, approve, reject, signal, cancel, purge, run")
   )
-}

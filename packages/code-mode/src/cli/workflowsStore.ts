@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Durable, DurableClient, Store } from "@tta/durable"
+import { Durable, DurableClient, Runners, Store } from "@tta/durable"
 import { Context, type Duration, Effect, Layer, Schema, type Scope } from "effect"
 
 export type Admin = DurableClient.DurableClientShape
@@ -100,11 +100,11 @@ export const serve = (
       catch: (e) => e as Store.StoreFailure
     })
     const poll = options.pollInterval ? { pollInterval: options.pollInterval as Duration.Input } : {}
-    // On PostgreSQL each runner joins the group under its own address (host and pid); the embedded
-    // store has one runner.
+    // On PostgreSQL each runner joins the group (Runners: its own address, probed by the others, so
+    // a dead runner's shards move in seconds); the embedded store has one runner.
     const runner =
       store._tag === "Postgres"
-        ? Durable.runners({ store, workflows, ...poll })
+        ? Runners.layer({ store, workflows, ...poll })
         : Durable.runner({ store, workflows, ...poll })
     yield* Layer.build(layer ? runner.pipe(Layer.provide(layer)) : (runner as Layer.Layer<unknown, unknown>))
     options.log(

@@ -53,15 +53,34 @@ export interface Routes {
   readonly resources: Names
   readonly templates: Names
   readonly prompts: Names
-  /** The server that last made a request of each session, for servers' own requests. */
+  /** The session that last made a request, for servers' requests no call of ours is waiting on. */
   latest: Server | undefined
+  /** Per downstream server, the sessions with a call to it in flight (most recent last). */
+  readonly inFlight: Map<string, Array<Server>>
 }
+
+/** A call from `session` to `downstream` starts; returns what ends it. */
+export const calling = (routes: Routes, downstream: string, session: Server) => {
+  const list = routes.inFlight.get(downstream) ?? []
+  list.push(session)
+  routes.inFlight.set(downstream, list)
+  return () => {
+    const at = list.lastIndexOf(session)
+    if (at >= 0) list.splice(at, 1)
+    if (list.length === 0) routes.inFlight.delete(downstream)
+  }
+}
+
+/** Who a server's own request (sampling, elicitation) goes to: the session calling it, else the latest. */
+const clientFor = (routes: Routes, downstream: string) =>
+  routes.inFlight.get(downstream)?.at(-1) ?? routes.latest
 
 export const makeRoutes = (): Routes => ({
   resources: new Names(),
   templates: new Names(),
   prompts: new Names(),
-  latest: undefined
+  latest: undefined,
+  inFlight: new Map()
 })
 
 /**
@@ -283,13 +302,20 @@ const registerResources = (session: Session) => {
     answer(({ uri }: { uri: string }) =>
       Effect.gen(function* () {
         const owner = resource(uri)
-        const target = owner ?? { server: (yield* serversWith(hub, "resources"))[0], name: uri }
-        if (target.server === undefined) return yield* notFound("resource", uri)
+        // A URI no listing named may be any resource server's: ask each that declares resources.
+        const targets = owner
+          ? [owner]
+          : (yield* serversWith(hub, "resources")).map((server) => ({ server, name: uri }))
+        if (targets.length === 0) return yield* notFound("resource", uri)
         if (on) subscribed.add(uri)
         else subscribed.delete(uri)
-        yield* on
-          ? hub.passthrough.subscribe(target.server, target.name)
-          : hub.passthrough.unsubscribe(target.server, target.name)
+        const change = (t: { readonly server: string; readonly name: string }) =>
+          on ? hub.passthrough.subscribe(t.server, t.name) : hub.passthrough.unsubscribe(t.server, t.name)
+        const exits = yield* Effect.forEach(targets, (t) => Effect.exit(change(t)), {
+          concurrency: "unbounded"
+        })
+        const failed = exits.find(Exit.isFailure)
+        if (failed !== undefined && !exits.some(Exit.isSuccess)) return yield* failed
         return {}
       })
     )
@@ -380,6 +406,10 @@ const forwardNotifications = (
     }).pipe(Effect.ignore)
   )
   void run(forward)
+  // A server's tool list changed: the direct tools may have too.
+  void run(
+    Stream.runForEach(hub.changes, () => Effect.ignore(Effect.promise(() => server.sendToolListChanged())))
+  )
 }
 
 /** Registers the passthrough handlers on one session's server; notifications flow while `run` lives. */
@@ -411,22 +441,22 @@ export const capabilities = {
 } as const
 
 /**
- * Answers servers' sampling and elicitation requests by asking the client that last made a
- * request (when it supports them), until the scope closes.
+ * Answers servers' sampling and elicitation requests by asking the client whose call to that server
+ * is in flight (else the one that made the last request), when it supports them, until the scope closes.
  */
 export const answerServerRequests = (hub: Hub, routes: Routes) =>
   hub.passthrough.handleRequests({
-    sampling: (_server, params, signal) =>
+    sampling: (downstream, params, signal) =>
       Effect.tryPromise(() => {
-        const client = routes.latest
+        const client = clientFor(routes, downstream)
         if (client?.getClientCapabilities()?.sampling === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support sampling")
         }
         return client.createMessage(params, { signal })
       }),
-    elicitation: (_server, params, signal) =>
+    elicitation: (downstream, params, signal) =>
       Effect.tryPromise(() => {
-        const client = routes.latest
+        const client = clientFor(routes, downstream)
         if (client?.getClientCapabilities()?.elicitation === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support elicitation")
         }

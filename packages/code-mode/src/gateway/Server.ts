@@ -126,16 +126,23 @@ export const make = (run: Run, extras: Extras = {}): Server => {
               }
             })
             .catch(() => undefined)
-    const reporter: Notify.Reporter | undefined =
-      token === undefined ? undefined : { progress: (done, message) => progress(done, message) }
+    const reporter: Notify.Reporter = {
+      progress: token === undefined ? undefined : (done, message) => progress(done, message),
+      calling: (downstream) => Passthrough.calling(routes, downstream, server)
+    }
     if (!Tools.isToolName(name)) {
       const direct = await run(
         ask(
-          CodeMode.use(
-            (c) =>
-              c.callDirect?.(name, args, {
-                onProgress: token === undefined ? undefined : (p) => progress(p.progress, p.message, p.total)
-              }) ?? Effect.succeed(undefined)
+          Effect.provideService(
+            CodeMode.use(
+              (c) =>
+                c.callDirect?.(name, args, {
+                  onProgress:
+                    token === undefined ? undefined : (p) => progress(p.progress, p.message, p.total)
+                }) ?? Effect.succeed(undefined)
+            ),
+            Notify.Reporter,
+            reporter
           )
         ),
         { signal: extra.signal }

@@ -30,7 +30,7 @@ const server = new Server(
   { name: "conformance-fixture", version: "1.0.0" },
   {
     capabilities: {
-      tools: {},
+      tools: { listChanged: true },
       resources: { subscribe: true, listChanged: true },
       prompts: {},
       completions: {},
@@ -66,6 +66,16 @@ const tools = [
   {
     name: "test_elicitation_sep1330_enums",
     description: "Elicits with every enum form",
+    inputSchema: noArgs
+  },
+  {
+    name: "test_sampling_when_released",
+    description: "Reports progress 0, waits until test://release is subscribed, then asks the client's LLM",
+    inputSchema: { type: "object", properties: { prompt: { type: "string" } }, required: ["prompt"] }
+  },
+  {
+    name: "test_toggle_extra_tool",
+    description: "Adds or removes the tool test_extra and says the tool list changed",
     inputSchema: noArgs
   },
   {
@@ -234,6 +244,26 @@ const handlers = {
         }
       })
     ),
+  // For the gateway's own test: a server's request must go to the client whose call caused it.
+  test_sampling_when_released: async (args, extra) => {
+    const token = extra._meta?.progressToken
+    if (token !== undefined) {
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: { progressToken: token, progress: 0 }
+      })
+    }
+    await released
+    return handlers.test_sampling(args)
+  },
+  test_toggle_extra_tool: async () => {
+    const at = tools.findIndex((t) => t.name === "test_extra")
+    if (at >= 0) tools.splice(at, 1)
+    else tools.push({ name: "test_extra", description: "Appears and disappears", inputSchema: noArgs })
+    await server.sendToolListChanged()
+    return text(at >= 0 ? "removed test_extra" : "added test_extra")
+  },
+  test_extra: async () => text("extra"),
   json_schema_2020_12_tool: async (args) => text(`Received: ${JSON.stringify(args)}`)
 }
 
@@ -298,7 +328,14 @@ server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
   }
   throw new McpError(-32002, `Resource not found: ${uri}`)
 })
-server.setRequestHandler(SubscribeRequestSchema, async () => ({}))
+let release = () => {}
+const released = new Promise((resolve) => {
+  release = resolve
+})
+server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  if (request.params.uri === "test://release") release()
+  return {}
+})
 server.setRequestHandler(UnsubscribeRequestSchema, async () => ({}))
 
 const prompts = [

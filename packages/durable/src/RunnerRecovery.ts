@@ -1,0 +1,75 @@
+/**
+ * What a runner of a group does after its store (PostgreSQL) was unreachable or restarted, so that
+ * no execution stalls. Two effect/cluster behaviours make executions stall after an outage (seen in
+ * test/scaleout.test.ts, "PostgreSQL restarted mid-run"):
+ * - messages are claimed by setting `last_read` and claimed ones are skipped for ten minutes; a claim
+ *   committed just before the connection dropped never reached the runner. Fix: read the unprocessed
+ *   messages of this runner's shards again (a message the runner is already processing is ignored).
+ * - when refreshing the shard locks times out, the runner releases its shards and interrupts their
+ *   executions: the interrupted activity replies `Suspended`, so does the run, and nothing wakes the
+ *   run again. Fix: resume (`WorkflowEngine.resume`) the suspended runs of this runner's shards that
+ *   have an interrupted activity, for a while after the outage. The interrupted activity runs again.
+ */
+import { Duration, Effect } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
+import type { DurableWorkflow } from "./DurableWorkflow.ts"
+
+/** Resumes the suspended runs on `self`'s shards that have an interrupted (`Suspended`) activity. */
+export const resumeInterrupted = (self: string, workflows: ReadonlyArray<DurableWorkflow<any, any, any>>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const engine = yield* WorkflowEngine.WorkflowEngine
+    const rows = yield* sql<{ readonly entity_type: string; readonly entity_id: string }>`
+      SELECT DISTINCT run.entity_type, run.entity_id
+      FROM cluster_messages run JOIN cluster_replies rr ON rr.request_id = run.request_id
+      WHERE run.tag = 'run' AND rr.kind = 0 AND rr.payload::text LIKE '%"Suspended"%'
+      AND run.shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})
+      AND EXISTS (
+        SELECT 1 FROM cluster_messages a JOIN cluster_replies ar ON ar.request_id = a.request_id
+        WHERE a.entity_type = run.entity_type AND a.entity_id = run.entity_id AND a.tag = 'activity'
+        AND ar.kind = 0 AND ar.payload::text LIKE '%"Suspended"%')`
+    for (const row of rows) {
+      const flow = workflows.find((w) => `Workflow/${w.name}` === row.entity_type)
+      if (flow !== undefined) yield* engine.resume(flow.workflow, row.entity_id)
+    }
+    return rows.length
+  })
+
+/**
+ * One round, run every probe interval: notices an outage (a failed query, or a new server start
+ * time), then reads this runner's unprocessed messages again and, for `window`, resumes interrupted runs.
+ */
+export const afterOutage = (
+  self: string,
+  workflows: ReadonlyArray<DurableWorkflow<any, any, any>>,
+  window: Duration.Duration
+) => {
+  let serverStart: string | undefined
+  let outage = false
+  let resumeUntil = 0
+  return Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* Effect.tapError(
+      sql<{ readonly started: string }>`SELECT pg_postmaster_start_time()::text AS started`,
+      () => Effect.sync(() => (outage = true))
+    )
+    const started = rows[0]?.started
+    if (serverStart !== undefined && started !== serverStart) outage = true
+    serverStart = started
+    if (outage) {
+      yield* sql`UPDATE cluster_messages SET last_read = NULL
+        WHERE processed = false AND last_read IS NOT NULL
+        AND shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})`
+      outage = false
+      resumeUntil = Date.now() + Duration.toMillis(window)
+      yield* Effect.logInfo(
+        "the store answers again: this runner reads its shards' unprocessed messages again"
+      )
+    }
+    if (Date.now() < resumeUntil) {
+      const resumed = yield* resumeInterrupted(self, workflows)
+      if (resumed > 0) yield* Effect.logInfo(`resumed ${resumed} executions interrupted by the outage`)
+    }
+  })
+}

@@ -1,0 +1,114 @@
+import type IsolatedVM from "isolated-vm"
+
+type Ivm = typeof IsolatedVM
+
+/**
+ * Warm V8 isolates, lent to one execution at a time; each execution gets a new context in it, so
+ * nothing the code defines (globals, changed prototypes, modules) is seen by the next one. An
+ * isolate goes back to the pool only when the execution left it clean: not killed by a limit,
+ * nothing still running in it, and its heap back near empty. isolated-vm's memory limit is per
+ * isolate, so an isolate is never shared by two executions at once.
+ */
+/**
+ * A context made (and the prelude compiled in it) while the isolate sat idle, so the next
+ * execution does not wait for it. It has run no agent code: it is as fresh as a new one.
+ */
+export interface Warm {
+  readonly context: IsolatedVM.Context
+  /** `(send, hostNames, outputBytes) => dispatch`: installs the prelude for one execution. */
+  readonly install: IsolatedVM.Reference<(...args: ReadonlyArray<unknown>) => unknown>
+}
+
+export interface Lease {
+  readonly isolate: IsolatedVM.Isolate
+  /** A context prepared in idle time, when the isolate came from the pool (undefined if that failed). */
+  readonly warm: Promise<Warm | undefined> | undefined
+  /** `reusable: false` (a limit kill, work still running in it) disposes the isolate. */
+  release(reusable: boolean): void
+  /** The isolate is released when `settled` decides: the next acquire waits for it rather than make one. */
+  releaseLater(settled: Promise<boolean>): void
+}
+
+export interface Pool {
+  acquire(memoryMb: number): Promise<Lease>
+  /** Disposes the idle isolates (when the layer closes). */
+  close(): void
+}
+
+/** Isolates made in this process, for tests that check reuse. */
+export const stats = { created: 0, disposedDirty: 0 }
+
+// A heap this full after an execution is garbage the next execution would have to live beside.
+const keepBelowBytes = 16 * 1024 * 1024
+
+const dispose = (isolate: IsolatedVM.Isolate) => {
+  if (!isolate.isDisposed) isolate.dispose()
+}
+
+export const make = (
+  ivm: Ivm,
+  idleMax: number,
+  prepare: (isolate: IsolatedVM.Isolate) => Promise<Warm>
+): Pool => {
+  interface Idle {
+    readonly isolate: IsolatedVM.Isolate
+    readonly warm: Promise<Warm | undefined>
+  }
+  const idle = new Map<number, Array<Idle>>()
+  // Isolates on their way back (an execution ended inside a call that has not returned yet), and
+  // acquires waiting for one: back-to-back executions then reuse one isolate instead of making more.
+  const returning = new Map<number, number>()
+  const waiting = new Map<number, Array<() => void>>()
+  const wake = (memoryMb: number) => waiting.get(memoryMb)?.shift()?.()
+  let closed = false
+  const create = (memoryMb: number) => {
+    stats.created++
+    return new ivm.Isolate({ memoryLimit: memoryMb })
+  }
+  return {
+    acquire: async (requestedMb) => {
+      const memoryMb = Math.max(8, Math.ceil(requestedMb))
+      if ((idle.get(memoryMb)?.length ?? 0) === 0 && (returning.get(memoryMb) ?? 0) > 0) {
+        await new Promise<void>((resolve) => {
+          const list = waiting.get(memoryMb) ?? []
+          list.push(resolve)
+          waiting.set(memoryMb, list)
+        })
+      }
+      const entry = idle.get(memoryMb)?.pop()
+      const isolate = entry?.isolate ?? create(memoryMb)
+      let released = false
+      const release = (reusable: boolean) => {
+        if (released) return
+        released = true
+        if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return dispose(isolate)
+        const list = idle.get(memoryMb) ?? []
+        if (list.length >= idleMax || isolate.getHeapStatisticsSync().used_heap_size > keepBelowBytes) {
+          stats.disposedDirty++
+          return dispose(isolate)
+        }
+        list.push({ isolate, warm: prepare(isolate).catch(() => undefined) })
+        idle.set(memoryMb, list)
+      }
+      return {
+        isolate,
+        warm: entry?.warm,
+        release,
+        releaseLater: (settled) => {
+          returning.set(memoryMb, (returning.get(memoryMb) ?? 0) + 1)
+          const back = (reusable: boolean) => {
+            returning.set(memoryMb, (returning.get(memoryMb) ?? 1) - 1)
+            release(reusable)
+            wake(memoryMb)
+          }
+          settled.then(back, () => back(false))
+        }
+      }
+    },
+    close: () => {
+      closed = true
+      for (const list of idle.values()) for (const entry of list.splice(0)) dispose(entry.isolate)
+      for (const list of waiting.values()) for (const resolve of list.splice(0)) resolve()
+    }
+  }
+}
