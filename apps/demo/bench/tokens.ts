@@ -15,7 +15,7 @@
  *
  * Run: pnpm bench:tokens   (writes bench/tokens.md at the repo root; report per task, median, worst)
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -274,8 +274,8 @@ export const thirdPartySuite = async (): Promise<{ suite?: SuiteResult; skipped:
     : ["the redis tasks need redis-server: apt-get install -y redis-server"]
   const pg = await PgTestCluster.start()
   const redis = Redis.isAvailable() ? await Redis.start() : undefined
+  const dirs = Servers.makeDirs()
   try {
-    const dirs = Servers.makeDirs()
     seedFiles(dirs.files)
     seedShop(pg.url, dirs.files)
     seedRepo(repoDir(dirs.root))
@@ -296,6 +296,8 @@ export const thirdPartySuite = async (): Promise<{ suite?: SuiteResult; skipped:
   } finally {
     redis?.stop()
     pg.stop()
+    // the generated repository, files and workspace of this run
+    rmSync(dirs.root, { recursive: true, force: true })
   }
 }
 

@@ -1,6 +1,7 @@
 // The token benchmark's harness on a few of its tasks: all three ways run on the real servers and
 // must agree (and agree with the source of truth for the third-party tasks), and the figures must
 // come out in the expected order from the real results.
+import { rmSync } from "node:fs"
 import { Servers, Stack } from "@tta/demo"
 import { PgTestCluster } from "@tta/durable/testing"
 import { Effect } from "effect"
@@ -25,9 +26,21 @@ if (pgMissing) {
   )
 }
 
+// every run's directories (files, the generated repository, the code-mode workspace), removed at the end
+const made: Array<string> = []
+const makeDirs = () => {
+  const dirs = Servers.makeDirs()
+  made.push(dirs.root)
+  return dirs
+}
+
 describe("token benchmark", () => {
+  afterAll(() => {
+    for (const root of made) rmSync(root, { recursive: true, force: true })
+  })
+
   it("does each task three ways with identical answers and counts each way from the real run", async () => {
-    const dirs = Servers.makeDirs()
+    const dirs = makeDirs()
     seedFiles(dirs.files)
     const picked = tasks.filter((t) =>
       ["oncall-join", "one-tool-of-many", "services-to-graph"].includes(t.name)
@@ -86,7 +99,7 @@ describe("token benchmark", () => {
     it.skipIf(pgMissing)(
       "answers from server-postgres, git-mcp-server and server-redis match psql, git and redis-cli",
       async () => {
-        const dirs = Servers.makeDirs()
+        const dirs = makeDirs()
         seedFiles(dirs.files)
         seedShop(pg!.url, dirs.files)
         seedRepo(repoDir(dirs.root))
