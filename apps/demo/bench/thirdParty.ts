@@ -21,14 +21,15 @@ export const thirdPartyPackages = [
   "@modelcontextprotocol/server-postgres",
   "@modelcontextprotocol/server-filesystem",
   "@modelcontextprotocol/server-memory",
-  "@cyanheads/git-mcp-server"
+  "@cyanheads/git-mcp-server",
+  "@modelcontextprotocol/server-redis"
 ]
 
 /**
  * Code mode and the hub over server-postgres (on `pgUrl`), git-mcp-server (confined to the run's
- * root, commits unsigned), server-filesystem and server-memory.
+ * root, commits unsigned), server-redis (on `redisUrl`, if given), server-filesystem and server-memory.
  */
-export const thirdPartyStack = (dirs: Servers.RunDirs, pgUrl: string) =>
+export const thirdPartyStack = (dirs: Servers.RunDirs, pgUrl: string, redisUrl?: string) =>
   Layer.unwrap(
     Effect.map(
       McpConfig.decode({
@@ -47,6 +48,14 @@ export const thirdPartyStack = (dirs: Servers.RunDirs, pgUrl: string) =>
               GIT_SIGN_COMMITS: "false"
             }
           },
+          ...(redisUrl === undefined
+            ? {}
+            : {
+                redis: {
+                  command: process.execPath,
+                  args: [Servers.npmServer("@modelcontextprotocol/server-redis"), redisUrl]
+                }
+              }),
           ...Servers.mcpServers(dirs, ["filesystem", "memory"])
         }
       }),
@@ -110,6 +119,8 @@ export interface ThirdPartyEnv extends TaskEnv {
   readonly pgUrl: string
   /** The generated git repository (gitTasks.ts). */
   readonly repo: string
+  /** The throwaway redis-server (redisTasks.ts), when redis-server is installed. */
+  readonly redisUrl?: string | undefined
 }
 
 /** A task on the shop database, with its answer computed from the source of truth. */

@@ -15,7 +15,7 @@
  *
  * Run: pnpm bench:tokens   (writes bench/tokens.md at the repo root; report per task, median, worst)
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -27,6 +27,7 @@ import { McpHub } from "@tta/mcp"
 import { TokenAccount } from "@tta/observability"
 import { Effect } from "effect"
 import { gitTasks, repoDir, seedRepo } from "./gitTasks.ts"
+import * as Redis from "./redisTasks.ts"
 import { markdown, type SuiteResult } from "./report.ts"
 import { type Call, SERVICES_TEAM_PREFIX, seedFiles, type Task, type TaskEnv, tasks } from "./tasks.ts"
 import {
@@ -259,47 +260,61 @@ export const runTasks = Effect.fn("bench.tokens")(function* (
 const isMain = process.argv[1] !== undefined && import.meta.filename === process.argv[1]
 
 export const thirdPartySetting =
-  "server-postgres 0.6.2 on a throwaway PostgreSQL cluster (Debian's package) with 2,000 customers and 20,000 generated orders, @cyanheads/git-mcp-server 2.15.3 on a generated repository of 400 commits, server-filesystem (a 12,000-line access log, 400 refund requests) and server-memory. Every answer was also computed from the source of truth and matched."
+  "server-postgres 0.6.2 on a throwaway PostgreSQL cluster (Debian's package) with 2,000 customers and 20,000 generated orders, @cyanheads/git-mcp-server 2.15.3 on a generated repository of 400 commits, server-redis 2025.4.25 on a throwaway redis-server (Debian's package) with 5,000 keys, server-filesystem (a 12,000-line access log, 400 refund requests) and server-memory. Every answer was also computed from the source of truth and matched."
 
 export const demoSetting =
   "The demo's own metrics and docs servers with server-filesystem, server-memory and server-everything."
 
-/** The third-party suite on a throwaway PostgreSQL cluster, or why it could not run. */
-export const thirdPartySuite = async (): Promise<SuiteResult | string> => {
+/** The third-party suite on throwaway PostgreSQL and redis servers, and what had to be skipped. */
+export const thirdPartySuite = async (): Promise<{ suite?: SuiteResult; skipped: Array<string> }> => {
   if (!PgTestCluster.isAvailable())
-    return "the third-party tasks (server-postgres) need PostgreSQL: apt-get install -y postgresql"
+    return { skipped: ["the third-party tasks need PostgreSQL: apt-get install -y postgresql"] }
+  const skipped = Redis.isAvailable()
+    ? []
+    : ["the redis tasks need redis-server: apt-get install -y redis-server"]
   const pg = await PgTestCluster.start()
+  const redis = Redis.isAvailable() ? await Redis.start() : undefined
+  const dirs = Servers.makeDirs()
   try {
-    const dirs = Servers.makeDirs()
     seedFiles(dirs.files)
     seedShop(pg.url, dirs.files)
     seedRepo(repoDir(dirs.root))
-    const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg.url, repo: repoDir(dirs.root) }
+    if (redis) Redis.seed(redis.port)
+    const env: ThirdPartyEnv = {
+      files: dirs.files,
+      pgUrl: pg.url,
+      repo: repoDir(dirs.root),
+      redisUrl: redis?.url
+    }
+    const selected = [...thirdPartyTasks, ...gitTasks, ...(redis ? Redis.redisTasks : [])]
     const { rows, catalog } = await Effect.runPromise(
-      runTasks([...thirdPartyTasks, ...gitTasks], env, thirdPartyPackages).pipe(
-        Effect.provide(thirdPartyStack(dirs, pg.url))
+      runTasks(selected, env, thirdPartyPackages).pipe(
+        Effect.provide(thirdPartyStack(dirs, pg.url, redis?.url))
       )
     )
-    return { title: "Third-party servers", setting: thirdPartySetting, rows, catalog }
+    return { suite: { title: "Third-party servers", setting: thirdPartySetting, rows, catalog }, skipped }
   } finally {
+    redis?.stop()
     pg.stop()
+    // the generated repository, files and workspace of this run
+    rmSync(dirs.root, { recursive: true, force: true })
   }
 }
 
 if (isMain) {
   NodeFlags.relaunchForIsolates()
   const started = performance.now()
-  const shop = await thirdPartySuite()
+  const third = await thirdPartySuite()
   const dirs = Servers.makeDirs()
   seedFiles(dirs.files)
   const demo = await Effect.runPromise(
     runTasks(tasks, { files: dirs.files }).pipe(Effect.provide(Stack.layer(dirs)))
   )
   const suites: Array<SuiteResult> = [
-    ...(typeof shop === "string" ? [] : [shop]),
+    ...(third.suite ? [third.suite] : []),
     { title: "The demo's servers", setting: demoSetting, ...demo }
   ]
-  const text = markdown(suites, performance.now() - started, typeof shop === "string" ? [shop] : [])
+  const text = markdown(suites, performance.now() - started, third.skipped)
   const out = join(import.meta.dirname, "..", "..", "..", "bench", "tokens.md")
   writeFileSync(out, text)
   console.log(text)

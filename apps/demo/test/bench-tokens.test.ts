@@ -1,11 +1,13 @@
 // The token benchmark's harness on a few of its tasks: all three ways run on the real servers and
 // must agree (and agree with the source of truth for the third-party tasks), and the figures must
 // come out in the expected order from the real results.
+import { rmSync } from "node:fs"
 import { Servers, Stack } from "@tta/demo"
 import { PgTestCluster } from "@tta/durable/testing"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { gitTasks, repoDir, seedRepo } from "../bench/gitTasks.ts"
+import * as Redis from "../bench/redisTasks.ts"
 import { markdown, median, summary } from "../bench/report.ts"
 import { seedFiles, tasks } from "../bench/tasks.ts"
 import {
@@ -24,9 +26,21 @@ if (pgMissing) {
   )
 }
 
+// every run's directories (files, the generated repository, the code-mode workspace), removed at the end
+const made: Array<string> = []
+const makeDirs = () => {
+  const dirs = Servers.makeDirs()
+  made.push(dirs.root)
+  return dirs
+}
+
 describe("token benchmark", () => {
+  afterAll(() => {
+    for (const root of made) rmSync(root, { recursive: true, force: true })
+  })
+
   it("does each task three ways with identical answers and counts each way from the real run", async () => {
-    const dirs = Servers.makeDirs()
+    const dirs = makeDirs()
     seedFiles(dirs.files)
     const picked = tasks.filter((t) =>
       ["oncall-join", "one-tool-of-many", "services-to-graph"].includes(t.name)
@@ -68,38 +82,75 @@ describe("token benchmark", () => {
 
   describe("on third-party servers", () => {
     let pg: PgTestCluster.PgTestCluster | undefined
+    let redis: Redis.RedisServer | undefined
     beforeAll(async () => {
       if (!pgMissing) pg = await PgTestCluster.start()
+      if (!pgMissing && Redis.isAvailable()) redis = await Redis.start()
+      else
+        console.warn(
+          "bench-tokens: redis-server is not installed (apt-get install -y redis-server): redis task SKIPPED"
+        )
     })
-    afterAll(() => pg?.stop())
+    afterAll(() => {
+      redis?.stop()
+      pg?.stop()
+    })
 
-    it.skipIf(pgMissing)("answers from server-postgres and git-mcp-server match psql and git", async () => {
-      const dirs = Servers.makeDirs()
-      seedFiles(dirs.files)
-      seedShop(pg!.url, dirs.files)
-      seedRepo(repoDir(dirs.root))
-      const names = ["pg-refunds-join", "pg-export-csv", "pg-top-customers-to-graph", "git-blame-by-author"]
-      const picked = [...thirdPartyTasks, ...gitTasks].filter((t) => names.includes(t.name))
-      const env: ThirdPartyEnv = { files: dirs.files, pgUrl: pg!.url, repo: repoDir(dirs.root) }
-      const { rows, catalog } = await Effect.runPromise(
-        runTasks(picked, env, thirdPartyPackages).pipe(Effect.provide(thirdPartyStack(dirs, pg!.url)))
-      )
-      expect(rows.map((r) => r.task.name)).toEqual(picked.map((t) => t.name))
-      expect(catalog.live.map((s) => s.name).sort()).toEqual(["filesystem", "git", "memory", "postgres"])
-      expect(catalog.extra.map((f) => f.package)).not.toContain(thirdPartyPackages[0])
-      const byName = Object.fromEntries(rows.map((r) => [r.task.name, r]))
-      expect(byName["pg-export-csv"]!.answer).toBeGreaterThan(50)
-      expect(byName["pg-top-customers-to-graph"]!.answer).toHaveLength(5)
-      for (const r of rows) {
-        expect(r.checked).toBe(true)
-        expect(r.codeMode.total).toBeLessThan(r.directHere.total)
-        expect(r.directHere.total).toBeLessThan(r.direct.total)
+    it.skipIf(pgMissing)(
+      "answers from server-postgres, git-mcp-server and server-redis match psql, git and redis-cli",
+      async () => {
+        const dirs = makeDirs()
+        seedFiles(dirs.files)
+        seedShop(pg!.url, dirs.files)
+        seedRepo(repoDir(dirs.root))
+        if (redis) Redis.seed(redis.port)
+        const names = [
+          "pg-refunds-join",
+          "pg-export-csv",
+          "pg-top-customers-to-graph",
+          "git-blame-by-author",
+          "redis-sessions-per-region"
+        ]
+        const picked = [...thirdPartyTasks, ...gitTasks, ...(redis ? Redis.redisTasks : [])].filter((t) =>
+          names.includes(t.name)
+        )
+        const env: ThirdPartyEnv = {
+          files: dirs.files,
+          pgUrl: pg!.url,
+          repo: repoDir(dirs.root),
+          redisUrl: redis?.url
+        }
+        const { rows, catalog } = await Effect.runPromise(
+          runTasks(picked, env, thirdPartyPackages).pipe(
+            Effect.provide(thirdPartyStack(dirs, pg!.url, redis?.url))
+          )
+        )
+        expect(rows.map((r) => r.task.name)).toEqual(picked.map((t) => t.name))
+        expect(catalog.live.map((s) => s.name).sort()).toEqual([
+          "filesystem",
+          "git",
+          "memory",
+          "postgres",
+          ...(redis ? ["redis"] : [])
+        ])
+        expect(catalog.extra.map((f) => f.package)).not.toContain(thirdPartyPackages[0])
+        const byName = Object.fromEntries(rows.map((r) => [r.task.name, r]))
+        expect(byName["pg-export-csv"]!.answer).toBeGreaterThan(50)
+        expect(byName["pg-top-customers-to-graph"]!.answer).toHaveLength(5)
+        for (const r of rows) {
+          expect(r.checked).toBe(true)
+          expect(r.codeMode.total).toBeLessThan(r.directHere.total)
+          expect(r.directHere.total).toBeLessThan(r.direct.total)
+        }
+        const s = summary(rows)
+        expect(s.worst.saved).toBeLessThanOrEqual(s.medianSaved)
+        const md = markdown(
+          [{ title: "Third-party servers", setting: thirdPartySetting, rows, catalog }],
+          1000
+        )
+        expect(md).toContain(`| **worst task**: ${s.worst.name}`)
       }
-      const s = summary(rows)
-      expect(s.worst.saved).toBeLessThanOrEqual(s.medianSaved)
-      const md = markdown([{ title: "Third-party servers", setting: thirdPartySetting, rows, catalog }], 1000)
-      expect(md).toContain(`| **worst task**: ${s.worst.name}`)
-    })
+    )
   })
 
   it("takes the median of an odd and an even count", () => {
