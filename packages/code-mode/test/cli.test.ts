@@ -22,6 +22,7 @@ const ttaArgs = [inject("ttaBin")]
 const session = tempSession()
 const config = join(session.dir, ".mcp.json")
 const dir = join(session.dir, ".tta")
+const task = join(session.dir, "task.ts")
 
 const tta = (args: Array<string>) =>
   run(node, [...ttaArgs, "-c", config, "--dir", dir, ...args], { cwd: session.dir, timeout: 60_000 }).then(
@@ -39,26 +40,28 @@ beforeAll(() => {
     JSON.stringify({ mcpServers: session.mcpServers, codeMode: { policy: { deny: ["memory/delete_*"] } } })
   )
   writeFileSync(join(session.files, "hello.txt"), "hello from a real file")
+  writeFileSync(
+    task,
+    `import { readTextFile } from "./servers/filesystem/index.ts"
+const r = await readTextFile({ path: ${JSON.stringify(join(session.files, "hello.txt"))} })
+console.info("read", r.content.length, "chars")
+export default r.content.toUpperCase()`
+  )
 })
 
 describe("tta CLI", () => {
   it("exec runs a file against the configured servers and prints value, logs and tool calls", async () => {
-    const file = join(session.dir, "task.ts")
-    writeFileSync(
-      file,
-      `import { readTextFile } from "./servers/filesystem/index.ts"
-const r = await readTextFile({ path: ${JSON.stringify(join(session.files, "hello.txt"))} })
-console.info("read", r.content.length, "chars")
-export default r.content.toUpperCase()`
-    )
-    const human = await tta(["exec", file])
+    const human = await tta(["exec", task])
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('value: "HELLO FROM A REAL FILE"')
     expect(human.stdout).toContain("[info] read 22 chars")
     expect(human.stdout).toContain("1 tool call (filesystem.read_text_file)")
     // The token account only when asked: counting loads the o200k tokenizer.
     expect(human.stdout).not.toContain("tokens (o200k_base)")
-    const machine = await tta(["--json", "exec", "--tokens", file])
+  })
+
+  it("exec --json --tokens prints the outcome with its token account", async () => {
+    const machine = await tta(["--json", "exec", "--tokens", task])
     const parsed = JSON.parse(machine.stdout)
     expect(parsed).toMatchObject({
       value: "HELLO FROM A REAL FILE",

@@ -1,8 +1,8 @@
 /**
  * When `tta serve` should stop on its own: its client closed stdin, or the process that started it is
  * gone (a wrapper script or `npx` killed, a Node parent that exited). Stopping closes the stack's
- * scope, which closes every downstream server; those also exit on their own when tta's pipes to
- * them close, which covers tta itself being killed with SIGKILL.
+ * scope, which closes every downstream server. If tta itself is killed with SIGKILL, its servers see
+ * their stdin close, and ParentDeath.ts has the kernel signal those that do not exit on that.
  */
 import * as Effect from "effect/Effect"
 
