@@ -128,4 +128,90 @@ describe("SkillStore: the warm view", () => {
       }).pipe(Effect.provide(layer))
     }
   )
+
+  it.effect("files({ only }) on a cold store reads just those skills and the skills they import", () => {
+    const root = tempRoot()
+    const reads: Array<string> = []
+    const counting = Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (fs) =>
+        FileSystem.FileSystem.of({
+          ...fs,
+          readFileString: (path, encoding) => {
+            reads.push(path)
+            return fs.readFileString(path, encoding)
+          }
+        })
+      )
+    ).pipe(Layer.provide(NodeFileSystem.layer))
+    const usesB =
+      'import { run as b } from "../b/index.ts"\nexport function run(x: number): number {\n  return b(x) + 1\n}\n'
+    return Effect.gen(function* () {
+      yield* inStore(root, (store) =>
+        Effect.gen(function* () {
+          yield* store.save({ name: "a", description: "uses b", code: usesB })
+          yield* store.save({ name: "b", description: "used by a", code: codeFor("b", 0) })
+          for (let i = 0; i < 10; i++) {
+            yield* store.save({ name: `other-${i}`, description: "not imported", code: codeFor("o", i) })
+          }
+        })
+      )
+      const cold = SkillStore.SkillStore.layer({ root }).pipe(
+        Layer.provide(Layer.mergeAll(counting, NodePath.layer))
+      )
+      yield* Effect.gen(function* () {
+        const store = yield* SkillStore.SkillStore
+        const only = yield* store.files({ only: ["a"] })
+        assert.deepStrictEqual(Object.keys(only).sort(), [
+          "skills/a/SKILL.md",
+          "skills/a/index.ts",
+          "skills/b/SKILL.md",
+          "skills/b/index.ts"
+        ])
+        assert.strictEqual(only["skills/a/index.ts"], usesB)
+        assert.deepStrictEqual(
+          reads.filter((p) => p.includes("other-")),
+          [],
+          "no skill it does not import was read"
+        )
+        assert.deepStrictEqual(yield* store.files({ only: ["nope"] }), {})
+        assert.lengthOf(Object.keys(yield* store.files()), 24)
+      }).pipe(Effect.provide(cold))
+    })
+  })
+
+  it.live("a view loading (prewarm, or a first call) is never served half-loaded", () => {
+    const root = tempRoot()
+    return Effect.gen(function* () {
+      yield* inStore(root, (store) =>
+        Effect.forEach(
+          Array.from({ length: 30 }, (_, i) => i),
+          (i) => store.save({ name: `warm-${i}`, description: "d", code: codeFor("p", i) }),
+          { discard: true }
+        )
+      )
+      yield* inStore(
+        root,
+        (store) =>
+          Effect.gen(function* () {
+            assert.lengthOf(Object.keys(yield* store.files()), 60)
+            assert.lengthOf(yield* store.list(), 30)
+          }),
+        { prewarm: true }
+      )
+      // calls made while the view loads wait for all of it; none is served a part
+      yield* inStore(root, (store) =>
+        Effect.gen(function* () {
+          const mounts = yield* Effect.all(
+            Array.from({ length: 4 }, () => store.files()),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual(
+            mounts.map((m) => Object.keys(m).length),
+            [60, 60, 60, 60]
+          )
+        })
+      )
+    })
+  })
 })
