@@ -31,40 +31,54 @@ const run = (args: Parameters<typeof startWriter>[0]) =>
   })
 
 describe("SkillStore: the warm view", () => {
-  it.live("another process's saves, runs and removals show at once, without waiting for a rescan", () => {
-    const root = tempRoot()
-    // With an hour between rescans, only the change journal can explain what this store sees.
-    return inStore(
-      root,
-      (store) =>
-        Effect.gen(function* () {
-          yield* store.save({ name: "shared", description: "shared skill", code: codeFor("a", 0) })
-          yield* store.save({ name: "doomed", description: "to be removed", code: codeFor("a", 1) })
-          assert.deepStrictEqual(Object.keys(yield* store.files()).length, 4)
+  it.live(
+    "another process's saves, runs and removals show at once, without waiting for a rescan",
+    () => {
+      const root = tempRoot()
+      // With an hour between rescans, only the change journal can explain what this store sees.
+      return inStore(
+        root,
+        (store) =>
+          Effect.gen(function* () {
+            yield* store.save({ name: "shared", description: "shared skill", code: codeFor("a", 0) })
+            yield* store.save({ name: "doomed", description: "to be removed", code: codeFor("a", 1) })
+            assert.deepStrictEqual(Object.keys(yield* store.files()).length, 4)
 
-          yield* run({ root, mode: "same", count: 3, tag: "b" })
-          assert.strictEqual((yield* store.files())["skills/shared/index.ts"], codeFor("b", 2))
-          assert.strictEqual((yield* store.list()).find((s) => s.name === "shared")?.latest, 4)
+            // two writers at once (different skills): a third process's saves of a new version and of new skills
+            yield* Effect.all(
+              [
+                run({ root, mode: "same", count: 3, tag: "b" }),
+                run({ root, mode: "distinct", count: 2, tag: "d" })
+              ],
+              { concurrency: 2 }
+            )
+            assert.strictEqual((yield* store.files())["skills/shared/index.ts"], codeFor("b", 2))
+            const listed = yield* store.list()
+            assert.deepStrictEqual(
+              listed.map((s) => s.name),
+              ["d-0", "d-1", "doomed", "shared"]
+            )
+            assert.strictEqual(listed.find((s) => s.name === "shared")?.latest, 4)
+            assert.strictEqual((yield* store.search("skill 1 of d"))[0]?.name, "d-1")
+            assert.strictEqual((yield* store.files())["skills/d-0/index.ts"], codeFor("d", 0))
 
-          yield* run({ root, mode: "distinct", count: 2, tag: "d" })
-          assert.deepStrictEqual(
-            (yield* store.list()).map((s) => s.name),
-            ["d-0", "d-1", "doomed", "shared"]
-          )
-          assert.strictEqual((yield* store.search("skill 1 of d"))[0]?.name, "d-1")
-          assert.strictEqual((yield* store.files())["skills/d-0/index.ts"], codeFor("d", 0))
-
-          yield* run({ root, mode: "record", count: 5, tag: "r" })
-          const shared = (yield* store.list()).find((s) => s.name === "shared")
-          assert.strictEqual(shared?.runs, 5)
-
-          yield* run({ root, mode: "remove", count: 0, tag: "doomed" })
-          assert.isUndefined((yield* store.files())["skills/doomed/index.ts"])
-          assert.lengthOf(yield* store.search("removed"), 0)
-        }),
-      { rescanMs: hour }
-    )
-  })
+            // then runs recorded and a removal, by two more processes at once
+            yield* Effect.all(
+              [
+                run({ root, mode: "record", count: 5, tag: "r" }),
+                run({ root, mode: "remove", count: 0, tag: "doomed" })
+              ],
+              { concurrency: 2 }
+            )
+            assert.strictEqual((yield* store.list()).find((s) => s.name === "shared")?.runs, 5)
+            assert.isUndefined((yield* store.files())["skills/doomed/index.ts"])
+            assert.lengthOf(yield* store.search("removed"), 0)
+          }),
+        { rescanMs: hour }
+      )
+    },
+    120_000
+  ) // four child processes, two at a time, each starting Node and effect: slow on a loaded machine
 
   it.effect("edits by hand show at the next rescan", () => {
     const root = tempRoot()
