@@ -1,7 +1,7 @@
 // The warm view behind files(), list() and search(): it follows changes made by other processes
 // through the change journal (real child processes, test/fixtures/writer.ts), finds edits by hand
 // at its rescan, and a warm files() reads no skill file at all (counted on a real filesystem).
-import { writeFileSync } from "node:fs"
+import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -79,6 +79,27 @@ describe("SkillStore: the warm view", () => {
     },
     120_000
   ) // four child processes, two at a time, each starting Node and effect: slow on a loaded machine
+
+  it.effect("a replaced journal (compaction) makes the view rescan, so no change is lost", () => {
+    const root = tempRoot()
+    const journal = join(root, "skills", ".changes")
+    return Effect.gen(function* () {
+      yield* inStore(
+        root,
+        (a) =>
+          Effect.gen(function* () {
+            yield* a.save({ name: "kept", description: "d", code: codeFor("a", 0) })
+            assert.strictEqual((yield* a.files())["skills/kept/index.ts"], codeFor("a", 0))
+            // another store saves, then the journal is replaced by an empty file (a new inode)
+            yield* inStore(root, (b) => b.save({ name: "kept", description: "d", code: codeFor("b", 1) }))
+            writeFileSync(`${journal}.new`, "")
+            renameSync(`${journal}.new`, journal)
+            assert.strictEqual((yield* a.files())["skills/kept/index.ts"], codeFor("b", 1))
+          }),
+        { rescanMs: hour }
+      )
+    })
+  })
 
   it.effect("edits by hand show at the next rescan", () => {
     const root = tempRoot()
