@@ -1,3 +1,4 @@
+import { mergeConfig } from "vitest/config"
 import { project } from "../../vitest.shared.ts"
 
-export default project("code-mode")
+export default mergeConfig(project("code-mode"), { test: { globalSetup: ["test/globalSetup.ts"] } })

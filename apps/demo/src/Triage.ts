@@ -163,6 +163,7 @@ type AgentError = CodeMode.ExecutionError | CodeMode.CodeModeError
 export type TriageError =
   | AgentError
   | CodeMode.ApiFileNotFound
+  | CodeMode.SkillTypeError
   | TimeoutError
   | CircuitOpenError
   | RouteNotFoundError

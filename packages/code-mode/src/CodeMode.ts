@@ -69,6 +69,21 @@ export class ApiFileNotFound extends Schema.TaggedError<ApiFileNotFound>()("ApiF
   }
 }
 
+/** save_skill refused code that does not type-check against the API and the other skills. */
+export class SkillTypeError extends Schema.TaggedError<SkillTypeError>()("SkillTypeError", {
+  name: Schema.String,
+  diagnostics: Schema.Array(
+    Schema.Struct({ line: Schema.Number, column: Schema.Number, code: Schema.Number, message: Schema.String })
+  )
+}) {
+  override get message(): string {
+    const lines = this.diagnostics.map(
+      (d) => `skills/${this.name}/index.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`
+    )
+    return `Skill "${this.name}" was not saved: its code does not type-check:\n${lines.join("\n")}`
+  }
+}
+
 export class CodeModeError extends Schema.TaggedError<CodeModeError>()("CodeModeError", {
   operation: Schema.String,
   message: Schema.String
@@ -88,7 +103,7 @@ export class CodeMode extends Context.Service<
       readonly description: string
       readonly code: string
       readonly tags?: ReadonlyArray<string>
-    }) => Effect.Effect<SkillSummary, CodeModeError>
+    }) => Effect.Effect<SkillSummary, SkillTypeError | CodeModeError>
     readonly listSkills: (query?: string) => Effect.Effect<ReadonlyArray<SkillSummary>, CodeModeError>
     /** The whole session's token account: every definition, call, read, code and returned value so far. */
     readonly tokenAccount: () => Effect.Effect<TokenAccount.Figures, CodeModeError>

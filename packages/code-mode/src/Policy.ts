@@ -31,6 +31,8 @@ export interface ToolAnnotations {
 export interface CallRequest {
   readonly server: string
   readonly tool: string
+  /** The arguments as the code passed them (approvers show them; durable approvals name them). */
+  readonly args?: unknown
   readonly annotations?: ToolAnnotations | undefined
 }
 

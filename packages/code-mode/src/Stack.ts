@@ -5,9 +5,9 @@
 import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
-import { Sandbox, type SandboxUnavailable } from "@tta/sandbox"
+import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
-import { Effect, Layer, Schema, type Scope } from "effect"
+import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
@@ -35,7 +35,8 @@ export const CodeModeSection = Schema.Struct({
   ),
   pii: Schema.optionalKey(Schema.Boolean),
   typeCheck: Schema.optionalKey(Schema.Boolean),
-  sandbox: Schema.optionalKey(Schema.Literals(["isolate", "quickjs"]))
+  /** A registered backend's name, or `{ "backend": name, ...its options }` (E2B: apiKey, sandboxTimeoutMs, node, workdir). */
+  sandbox: Schema.optionalKey(SandboxChoice)
 })
 export type CodeModeSection = typeof CodeModeSection.Type
 
@@ -66,7 +67,7 @@ export interface StackOptions {
   readonly pii?: boolean | ReadonlyArray<Pii.PiiPattern> | undefined
   readonly policy?: Policy.PolicyConfig | undefined
   readonly approve?: Session.Options["approve"]
-  readonly sandbox?: "isolate" | "quickjs" | undefined
+  readonly sandbox?: SandboxChoice | undefined
   readonly limits?: Session.Options["limits"]
   readonly hub?: McpHubOptions | undefined
 }
@@ -94,7 +95,7 @@ export const layer = (
     Layer.provideMerge(
       Layer.mergeAll(
         McpHub.layerConfig(mcp, options.hub),
-        options.sandbox === "quickjs" ? Sandbox.quickjs : Sandbox.isolate,
+        options.sandbox === undefined ? Sandbox.layer : Sandbox.layerFor(options.sandbox),
         Skills.SkillStore.layerNode({ root: dir })
       )
     )
@@ -113,7 +114,9 @@ export const perSession = Effect.fnUntraced(function* (
   never,
   McpHub | Sandbox | Skills.SkillStore
 > {
-  const services = yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>()
+  // Without the caller's Scope: a session's scoped parts (its change subscription) must close with
+  // the session's own scope, not live on in the gateway's.
+  const services = Context.omit(Scope.Scope)(yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>())
   const checker = options.typeCheck === false ? undefined : TypeCheck.make()
   return (id: string) =>
     Session.make({
@@ -123,7 +126,9 @@ export const perSession = Effect.fnUntraced(function* (
       pii: options.pii,
       typeCheck: options.typeCheck,
       limits: options.limits,
-      checker
+      checker,
+      root: resolve(options.dir),
+      sessionId: id
     }).pipe(Effect.provide(services))
 })
 

@@ -4,8 +4,10 @@
  * uses TypeScript 5.9's LanguageService in-process; it is kept warm between executions, so only the
  * agent's file is re-checked when the API tree has not changed.
  */
+
+import { createRequire } from "node:module"
 import { dirname } from "node:path"
-import ts from "typescript-api"
+import type ts from "typescript-api"
 
 export interface TypeDiagnostic {
   readonly line: number
@@ -34,7 +36,12 @@ const root = "/sandbox/"
 const mainFile = `${root}agent.ts`
 const globalsFile = `${root}__globals.d.ts`
 
-const options: ts.CompilerOptions = {
+// The checker is ~9 MB of JavaScript: loaded when the first session that type-checks is made, never
+// by `tta --help` or a run with type-checking off.
+let typescript: typeof ts | undefined
+const load = (): typeof ts => (typescript ??= createRequire(import.meta.url)("typescript-api") as typeof ts)
+
+const compilerOptions = (ts: typeof import("typescript-api")): ts.CompilerOptions => ({
   target: ts.ScriptTarget.ES2024,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -45,16 +52,23 @@ const options: ts.CompilerOptions = {
   allowImportingTsExtensions: true,
   skipLibCheck: true,
   isolatedModules: true
-}
+})
 
 export interface Checker {
   /** Replaces the mounted files (the API tree, skills, workspace helpers). Cheap when unchanged. */
   readonly setFiles: (files: Readonly<Record<string, string>>) => void
   /** Errors in `code` (the agent's module), with 1-based lines as the agent wrote them. */
   readonly check: (code: string) => ReadonlyArray<TypeDiagnostic>
+  /**
+   * Errors in `code` checked as the mounted file `path` (e.g. `skills/<name>/index.ts`, so its
+   * relative imports resolve as they will when mounted), in place of that file's mounted text.
+   */
+  readonly checkFile: (path: string, code: string) => ReadonlyArray<TypeDiagnostic>
 }
 
 export const make = (): Checker => {
+  const ts = load()
+  const options = compilerOptions(ts)
   const files = new Map<string, { text: string; version: number }>()
   const libCache = new Map<string, string | undefined>()
   const libDir = dirname(ts.getDefaultLibFilePath(options))
@@ -116,13 +130,15 @@ export const make = (): Checker => {
     }
   }
 
-  const check = (code: string): ReadonlyArray<TypeDiagnostic> => {
-    if (put(mainFile, code)) projectVersion++
+  const checkAt = (file: string, code: string): ReadonlyArray<TypeDiagnostic> => {
     if (scriptNames.length === 0) setFiles({})
-    const diagnostics = [
-      ...service.getSyntacticDiagnostics(mainFile),
-      ...service.getSemanticDiagnostics(mainFile)
-    ]
+    if (put(file, code)) projectVersion++
+    if (!scriptNames.includes(file)) {
+      // Until the next setFiles, which drops it again unless it is mounted.
+      scriptNames = [...scriptNames, file].sort()
+      projectVersion++
+    }
+    const diagnostics = [...service.getSyntacticDiagnostics(file), ...service.getSemanticDiagnostics(file)]
     return diagnostics
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => {
@@ -137,9 +153,13 @@ export const make = (): Checker => {
       })
   }
 
-  return { setFiles, check }
+  return {
+    setFiles,
+    check: (code) => checkAt(mainFile, code),
+    checkFile: (path, code) => checkAt(`${root}${path.replace(/^\.?\//, "")}`, code)
+  }
 }
 
 /** `agent.ts:3:14 - error TS2322: ...` lines, as tsc prints them. */
-export const format = (diagnostics: ReadonlyArray<TypeDiagnostic>): string =>
-  diagnostics.map((d) => `agent.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join("\n")
+export const format = (diagnostics: ReadonlyArray<TypeDiagnostic>, file = "agent.ts"): string =>
+  diagnostics.map((d) => `${file}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join("\n")

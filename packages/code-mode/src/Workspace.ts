@@ -39,6 +39,12 @@ const resolveInside = (root: string, path: unknown): Effect.Effect<string, Works
       new WorkspaceError({ path: String(path), reason: "path must be a non-empty string ≤ 512 chars" })
     )
   }
+  // A NUL byte makes Node's fs throw an error that quotes the full host path.
+  if ([...path].some((c) => c.charCodeAt(0) < 32)) {
+    return Effect.fail(
+      new WorkspaceError({ path: JSON.stringify(path), reason: "path contains a control character" })
+    )
+  }
   const full = resolve(root, path)
   const rel = relative(root, full)
   if (rel === "" || rel.startsWith("..") || rel.includes(`..${sep}`) || resolve(root, rel) !== full) {

@@ -1,3 +1,4 @@
+export * as ApprovalGate from "./ApprovalGate.ts"
 export * as CodeExecution from "./CodeExecution.ts"
 export { codeExecution } from "./CodeExecution.ts"
 export * as CodeMode from "./CodeMode.ts"

@@ -6,15 +6,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { tempSession } from "./support.ts"
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
 const pkgDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
-const ttaBin = join(import.meta.dirname, "..", "src", "bin", "tta.ts")
 const node = process.execPath
-const ttaArgs = ["--conditions=@tta/source", ttaBin]
+// The bin bundled once for the whole run (test/globalSetup.ts), as `pnpm build` makes it.
+const ttaArgs = [inject("ttaBin")]
 
 const session = tempSession()
 const config = join(session.dir, ".mcp.json")
@@ -92,18 +92,59 @@ export default r.content.toUpperCase()`
     ).toHaveLength(1)
   })
 
-  it("gen writes the API tree; tokens prints the table; skills ls/show/rm", async () => {
+  it("a configured server that cannot start: exit 3 naming it, or a warning with --allow-unavailable", async () => {
+    const file = join(session.dir, "two.ts")
+    writeFileSync(file, "export default 1 + 1")
+    const badConfig = join(session.dir, "unstartable.json")
+    writeFileSync(
+      badConfig,
+      JSON.stringify({
+        mcpServers: {
+          missing: { command: "/nonexistent/bin" },
+          three: { command: node, args: ["-e", "process.exit(3)"] }
+        },
+        codeMode: { typeCheck: false }
+      })
+    )
+    const strict = await run(node, [...ttaArgs, "-c", badConfig, "--dir", dir, "exec", file]).catch((e) => e)
+    expect(strict.code).toBe(3)
+    const errors = strict.stderr.split("\n").filter((l: string) => l.startsWith("tta:"))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/"missing" could not be started: cannot run "\/nonexistent\/bin"/)
+    expect(errors[0]).toMatch(/"three" could not be started: exited with code 3/)
+    const lenient = await run(node, [
+      ...ttaArgs,
+      "-c",
+      badConfig,
+      "--dir",
+      dir,
+      "exec",
+      "--allow-unavailable",
+      file
+    ])
+    expect(lenient.stdout).toContain("value: 2")
+    expect(lenient.stderr).toMatch(/^tta: warning: MCP server "missing" could not be started/m)
+    expect(lenient.stderr).toMatch(
+      /^tta: warning: MCP server "three" could not be started: exited with code 3/m
+    )
+  })
+
+  it("gen writes the API tree", async () => {
     const out = join(session.dir, "api")
     const gen = await tta(["gen", out])
     expect(gen.code).toBe(0)
     expect(readFileSync(join(out, "servers/index.ts"), "utf8")).toContain("filesystem")
     expect(existsSync(join(out, "servers/filesystem/readTextFile.ts"))).toBe(true)
     expect(gen.stderr).toContain("filesystem: 14 tools")
+  })
 
+  it("tokens prints the table", async () => {
     const tokens = await tta(["tokens"])
     expect(tokens.stdout).toContain("| run | direct | tool search | code mode | saved % |")
     expect(tokens.stdout).toContain("o200k_base")
+  })
 
+  it("skills ls/show/rm", async () => {
     const skillFile = join(session.dir, "skill.ts")
     writeFileSync(skillFile, "export const double = (n: number) => n * 2\n")
     // Save through a one-off gateway-less path: the skill store is plain files under --dir.

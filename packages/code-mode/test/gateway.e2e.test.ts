@@ -80,7 +80,7 @@ import { readGraph } from "./servers/memory/index.ts"
 const [listing, graph] = await Promise.all([listDirectory({ path: ${JSON.stringify(gw.files)} }), readGraph()])
 const text = typeof listing === "string" ? listing : (listing as { content: string }).content
 const sevens = text.split("\\n").filter((line) => /report-\\d\\d7\\.txt$/.test(line))
-export default { sevens: sevens.length, services: graph.entities.map((e) => e.name).sort() }`)
+export default { sevens: sevens.length, services: graph.entities.map((e) => e.name).filter((n) => n === "checkout" || n === "payments").sort() }`)
     expect(result.isError).toBeFalsy()
     const structured = result.structuredContent as unknown as CodeMode.ExecuteOutcome
     expect(structured.value).toEqual({ sevens: 30, services: ["checkout", "payments"] })
@@ -92,11 +92,14 @@ export default { sevens: sevens.length, services: graph.entities.map((e) => e.na
   })
 
   it("refuses a call the policy denies, inside the code, and records it", async () => {
-    const result = await execute(`import { deleteEntities, readGraph } from "./servers/memory/index.ts"
+    // Seeds its own entity: no test here depends on another having run first.
+    const result =
+      await execute(`import { createEntities, deleteEntities, readGraph } from "./servers/memory/index.ts"
+await createEntities({ entities: [{ name: "audit-log", entityType: "store", observations: [] }] })
 let message = ""
-try { await deleteEntities({ entityNames: ["checkout"] }) } catch (e) { message = (e as Error).message }
+try { await deleteEntities({ entityNames: ["audit-log"] }) } catch (e) { message = (e as Error).message }
 const graph = await readGraph()
-export default { message, still: graph.entities.some((e) => e.name === "checkout") }`)
+export default { message, still: graph.entities.some((e) => e.name === "audit-log") }`)
     const structured = result.structuredContent as unknown as CodeMode.ExecuteOutcome
     const value = structured.value as { message: string; still: boolean }
     expect(value.message).toContain("memory/delete_entities was denied by policy")
@@ -179,7 +182,35 @@ export default await countReports(${JSON.stringify(gw.files)})`)
     ])
   })
 
+  it("refuses to save a skill that does not type-check, listing its diagnostics", async () => {
+    const wrong = await gw.call("save_skill", {
+      name: "wrong-type",
+      description: "Returns a string where it promises a number",
+      code: `export function f(): number { return "s" }`
+    })
+    expect(wrong.isError).toBe(true)
+    expect(wrong.text).toContain('Skill "wrong-type" was not saved')
+    expect(wrong.text).toMatch(/skills\/wrong-type\/index\.ts:1:\d+ - error TS2322/)
+    // Checked against the API as mounted: a wrong argument to a server's tool is caught too.
+    const badCall = await gw.call("save_skill", {
+      name: "bad-call",
+      description: "Writes a number as file content",
+      code: `import { writeFile } from "../../servers/filesystem/index.ts"
+export async function save(): Promise<void> { await writeFile({ path: "x.txt", content: 42 }) }`
+    })
+    expect(badCall.isError).toBe(true)
+    expect(badCall.text).toMatch(/skills\/bad-call\/index\.ts:2:\d+ - error TS2322/)
+    const names = (JSON.parse((await gw.call("list_skills", {})).text) as Array<CodeMode.SkillSummary>).map(
+      (s) => s.name
+    )
+    expect(names).not.toContain("wrong-type")
+    expect(names).not.toContain("bad-call")
+  })
+
   it("keeps what reached the model far below what direct tool calls would have cost", async () => {
+    await execute(`import { listDirectory } from "./servers/filesystem/index.ts"
+const listing = await listDirectory({ path: ${JSON.stringify(gw.files)} })
+export default String(listing).length > 0`)
     const figures = await gw.runtime.runPromise(CodeMode.CodeMode.use((c) => c.tokenAccount()))
     expect(figures.encoding).toBe("o200k_base")
     expect(figures.codeMode.total).toBeLessThan(figures.direct.total)

@@ -21,12 +21,13 @@ afterAll(async () => {
 
 const connect = async () => {
   const client = new Client({ name: "session-test", version: "1.0.0" })
-  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+  const transport = new StreamableHTTPClientTransport(new URL(gw.url))
+  await client.connect(transport)
   const run = async (code: string) => {
     const r = (await client.callTool({ name: "execute", arguments: { code } })) as CallToolResult
     return (r.structuredContent as unknown as CodeMode.ExecuteOutcome | undefined)?.value
   }
-  return { client, run }
+  return { client, run, sessionId: () => transport.sessionId ?? "" }
 }
 
 const sessionsDir = () => join(gw.dir, "tta", "sessions")
@@ -97,5 +98,41 @@ export default 1`)
     expect(readFileSync(join(gw.files, "a.txt"), "utf8")).toBe("to dana@private.example")
     await a.client.close()
     await b.client.close()
+  })
+
+  it("never shows agent code or the model the host's paths or the session id", async () => {
+    const a = await connect()
+    const id = a.sessionId()
+    expect(id).not.toBe("")
+    const errors = (await a.run(`import { readFile, writeFile } from "./workspace.ts"
+const attempt = async (f: () => Promise<unknown>) => { try { await f(); return "no error" } catch (e) { return (e as Error).message } }
+await writeFile("plain.txt", "x")
+export default [
+  await attempt(() => readFile("x\u0000y")),
+  await attempt(() => writeFile("plain.txt/inner.txt", "y")),
+  await attempt(() => readFile("plain.txt/inner.txt")),
+]`)) as Array<string>
+    expect(errors).toHaveLength(3)
+    for (const message of errors) {
+      expect(message).not.toBe("no error")
+      expect(message).toContain("workspace/")
+      expect(message).not.toContain(gw.dir)
+      expect(message).not.toContain(id)
+    }
+    expect(errors[0]).toContain("control character")
+    // What the model reads of a failed execution is scrubbed as well.
+    const failed = (await a.client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { writeFile } from "./workspace.ts"
+await writeFile("plain.txt/deeper.txt", "z")`
+      }
+    })) as CallToolResult
+    const text = (failed.content as Array<{ text: string }>).map((c) => c.text).join("\n")
+    expect(failed.isError).toBe(true)
+    expect(text).toContain("workspace/")
+    expect(text).not.toContain(gw.dir)
+    expect(text).not.toContain(id)
+    await a.client.close()
   })
 })

@@ -54,11 +54,11 @@ export default { a: a.content, entities: g.entities.length }`
           "sandbox.execute"
         ])
         expect(chain).toContain("codeMode.execute")
-        expect(chain).toContain("tta.code_execution")
+        expect(chain).toContain("tta.code-execution")
         expect(chain).toContain("tta.retry.attempt")
         expect(chain).toContain("tta.retry")
         expect(chain.at(-1)).toBe("tta.sequence")
-        const primitive = spans.find((s) => s.name === "tta.code_execution")!
+        const primitive = spans.find((s) => s.name === "tta.code-execution")!
         expect(primitive.attributes["tta.workflow.id"]).toBe("wf-trace")
         expect(primitive.attributes["tta.primitive.name"]).toBe("triage-code")
       }).pipe(Effect.provide(Layer.mergeAll(layerFor(session), Observability.memory("code-mode-trace"))))

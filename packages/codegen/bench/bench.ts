@@ -6,6 +6,7 @@ import { compile } from "json-schema-to-typescript"
 import type { Tool } from "../src/Catalog.ts"
 import { buildIndexSync, searchTools } from "../src/Search.ts"
 import { generateSync } from "../src/Tree.ts"
+import { section as searchSection } from "./search.ts"
 import { syntheticCatalog } from "./synthetic.ts"
 
 const quantile = (xs: ReadonlyArray<number>, q: number) => {
@@ -167,6 +168,7 @@ ${queries.length} queries × 50 rounds per search row, limit 10. Node ${process.
 run with \`pnpm bench\` in packages/codegen (2-core machine, other work running).
 
 ${table}
-`
+
+${searchSection()}`
 writeFileSync(join(import.meta.dirname, "results.md"), md)
-console.log(table)
+console.log(md)

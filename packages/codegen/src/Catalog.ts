@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { InvalidCatalog } from "./Errors.ts"
+import type { Learned } from "./Shape.ts"
 
 /** A JSON Schema as it arrives over MCP: any JSON value, usually an object. */
 export type JsonSchema = boolean | { readonly [key: string]: unknown }
@@ -23,6 +24,11 @@ export interface Tool {
   readonly inputSchema: { readonly [key: string]: unknown }
   readonly outputSchema?: { readonly [key: string]: unknown } | undefined
   readonly annotations?: ToolAnnotations | undefined
+  /**
+   * What its results looked like, for a tool that declares no outputSchema (see Shape.ts): the
+   * generated file then gives an inferred output type instead of `unknown`.
+   */
+  readonly learnedOutput?: Learned | undefined
 }
 
 export interface Server {

@@ -1,18 +1,23 @@
 /**
- * Tool search over names, descriptions and parameter names, ranked with MiniSearch (BM25 with
- * prefix and fuzzy matching). The tokenizer and options are exported so that other packages
- * (skills) can index with the same library and get the same behaviour.
+ * Tool search over names, titles, server names, parameter names and descriptions, ranked by
+ * @tta/search's FieldIndex (BM25F over stemmed terms; synonyms common to tool APIs, so "open a
+ * ticket" finds `create_issue`; a tool whose name the query covers whole ranks first).
  */
+import { FieldIndex } from "@tta/search"
 import { Effect } from "effect"
-import MiniSearch, { type SearchOptions as MiniSearchOptions, type Options } from "minisearch"
 import { type Catalog, check } from "./Catalog.ts"
 import { type InvalidCatalog, InvalidSearchOptions } from "./Errors.ts"
+import { signature } from "./Signature.ts"
 import { plan, type ToolEntry, toolFile } from "./Tree.ts"
 
-export type Detail = "name" | "description" | "full"
+/**
+ * `name` (default): names and path; `signature`: plus the call as one line of TypeScript;
+ * `description`: plus title and description; `full`: plus the tool file's source.
+ */
+export type Detail = "name" | "signature" | "description" | "full"
+const details: ReadonlyArray<Detail> = ["name", "signature", "description", "full"]
 
 export interface SearchOptions {
-  /** `name` (default): names and path; `description`: plus the description; `full`: plus the tool file's source. */
   readonly detail?: Detail | undefined
   /** Most results to return (default 10). */
   readonly limit?: number | undefined
@@ -30,56 +35,15 @@ export interface SearchResult {
   /** Path of the module to import from (the server's index.ts). */
   readonly importPath: string
   readonly score: number
+  /** `listDirectory(input: { path: string }): Promise<unknown>` (detail `signature` and up). */
+  readonly signature?: string
   readonly title?: string
   readonly description?: string
   readonly source?: string
 }
 
-const stopWords = new Set(
-  "a an and are as at be by for from in into is it of on or the this that to with".split(" ")
-)
-
-/** Words of a text: runs of letters/digits, split again at camelCase boundaries. */
-export const tokenize = (text: string): Array<string> => {
-  const out: Array<string> = []
-  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu))
-    for (const part of match[0].split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u))
-      out.push(part)
-  return out
-}
-
-/** Lower-cases a term and drops stop words. */
-export const processTerm = (term: string): string | null => {
-  const t = term.toLowerCase()
-  return stopWords.has(t) ? null : t
-}
-
-/** Query-time options: prefix matching, fuzzy matching for longer words, field boosts. */
-export const searchOptions: MiniSearchOptions = {
-  boost: { name: 3, title: 2, params: 1.5, server: 1, description: 1 },
-  prefix: (term) => term.length >= 3,
-  fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
-  combineWith: "OR"
-}
-
-interface Doc {
-  readonly id: number
-  readonly name: string
-  readonly title: string
-  readonly server: string
-  readonly params: string
-  readonly description: string
-}
-
-/**
- * Tokenizer, term processing and query options for any MiniSearch index that should behave like
- * tool search: `new MiniSearch({ ...miniSearchOptions, fields: [...] })`.
- */
-export const miniSearchOptions: Pick<Options, "tokenize" | "processTerm" | "searchOptions"> = {
-  tokenize,
-  processTerm,
-  searchOptions
-}
+/** Field weights: a tool's own name says most about what it does. */
+export const fields = { name: 3, title: 2, server: 1.5, params: 0.5, description: 1 } as const
 
 const parameterNames = (schema: { readonly [key: string]: unknown }): string => {
   const props = schema.properties
@@ -92,8 +56,9 @@ const parameterNames = (schema: { readonly [key: string]: unknown }): string => 
 export class SearchIndex {
   readonly entries: ReadonlyArray<ToolEntry>
   readonly importPaths: ReadonlyArray<string>
-  readonly engine: MiniSearch<Doc>
+  readonly engine: FieldIndex.FieldIndex<keyof typeof fields>
   readonly #sources = new Map<number, string>()
+  readonly #signatures = new Map<number, string>()
 
   constructor(catalog: Catalog) {
     const entries: Array<ToolEntry> = []
@@ -105,20 +70,26 @@ export class SearchIndex {
       }
     this.entries = entries
     this.importPaths = importPaths
-    this.engine = new MiniSearch<Doc>({
-      ...miniSearchOptions,
-      fields: ["name", "title", "server", "params", "description"]
-    })
-    this.engine.addAll(
-      entries.map((e, id) => ({
-        id,
+    this.engine = FieldIndex.make({ fields, nameField: "name" })
+    entries.forEach((e, id) => {
+      this.engine.add(id, {
         name: e.tool.name,
         title: e.tool.title ?? e.tool.annotations?.title ?? "",
         server: e.server.name,
         params: parameterNames(e.tool.inputSchema),
         description: e.tool.description ?? ""
-      }))
-    )
+      })
+    })
+  }
+
+  /** The one-line signature of tool `id`, rendered on first use. */
+  signature(id: number): string {
+    let text = this.#signatures.get(id)
+    if (text === undefined) {
+      text = signature(this.entries[id]!)
+      this.#signatures.set(id, text)
+    }
+    return text
   }
 
   /** The generated source of tool `id`, rendered on first use. */
@@ -166,10 +137,10 @@ const checkOptions = (query: unknown, options: SearchOptions): InvalidSearchOpti
       message: `query: expected a string, got ${typeof query}`
     })
   const { detail, limit } = options
-  if (detail !== undefined && detail !== "name" && detail !== "description" && detail !== "full")
+  if (detail !== undefined && !details.includes(detail))
     return new InvalidSearchOptions({
       option: "detail",
-      message: `detail: expected "name", "description" or "full", got ${JSON.stringify(detail)}`
+      message: `detail: expected "name", "signature", "description" or "full", got ${JSON.stringify(detail)}`
     })
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
     return new InvalidSearchOptions({
@@ -190,9 +161,11 @@ const result = (index: SearchIndex, id: number, score: number, detail: Detail): 
     score
   }
   if (detail === "name") return base
+  const withSignature = { ...base, signature: index.signature(id) }
+  if (detail === "signature") return withSignature
   const title = e.tool.title ?? e.tool.annotations?.title
   const withText = {
-    ...base,
+    ...withSignature,
     ...(title !== undefined ? { title } : {}),
     description: e.tool.description ?? ""
   }
@@ -216,11 +189,7 @@ export const searchTools = (
   const limit = options.limit ?? 10
   if (query.trim() === "") return index.entries.slice(0, limit).map((_, id) => result(index, id, 0, detail))
   // Entries are in (server, tool) order, so their ids break ties.
-  const hits = index.engine
-    .search(query)
-    .map((h) => ({ id: h.id as number, score: h.score }))
-    .sort((a, b) => b.score - a.score || a.id - b.id)
-  return hits.slice(0, limit).map((h) => result(index, h.id, h.score, detail))
+  return index.engine.search(query, limit).map((h) => result(index, h.id, h.score, detail))
 }
 
 /** `searchTools` as an Effect. */

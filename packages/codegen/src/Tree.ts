@@ -7,6 +7,7 @@ import { type Catalog, check, type Server, type Tool } from "./Catalog.ts"
 import type { InvalidCatalog } from "./Errors.ts"
 import { assignUnique, compare, directory, identifier } from "./Naming.ts"
 import { convertPending, convertRoot, describe, docBlock, newScope, type TypeText } from "./SchemaType.ts"
+import { renderLearned } from "./Shape.ts"
 
 /** path → source. Paths are relative (`servers/filesystem/readFile.ts`) and sorted. */
 export type FileTree = Readonly<Record<string, string>>
@@ -127,7 +128,11 @@ export const toolFile = (entry: ToolEntry): string => {
     ? `export interface ${inputName} ${input.text}\n\n`
     : `export type ${inputName} = ${input.text}\n\n`
 
-  if (tool.outputSchema === undefined) {
+  if (tool.outputSchema === undefined && tool.learnedOutput !== undefined) {
+    const n = tool.learnedOutput.samples
+    out += `/** Inferred from ${n} result${n === 1 ? "" : "s"}: the tool declares no output schema. */\n`
+    out += `export type ${outputName} = ${renderLearned(tool.learnedOutput)}\n\n`
+  } else if (tool.outputSchema === undefined) {
     out += `/** The tool declares no output schema. */\nexport type ${outputName} = unknown\n\n`
   } else {
     const output = convertRoot(scope, { label: "output", schema: tool.outputSchema, name: outputName })

@@ -13,6 +13,7 @@ import {
   type OutputOf,
   type Primitive
 } from "./Primitive.ts"
+import { withSpec } from "./Spec.ts"
 
 type Decide<In, A, E, R> = (input: In) => A | Effect.Effect<A, E, R>
 
@@ -28,19 +29,22 @@ export const branch = <In, O1, E1, R1, O2, E2, R2, EP = never, RP = never>(
   onFalse: Primitive<In, O2, E2, R2>,
   options?: { readonly name?: string | undefined }
 ): Primitive<In, O1 | O2, E1 | E2 | EP, R1 | R2 | RP> =>
-  make({
-    name: options?.name ?? `branch(${onTrue.name} | ${onFalse.name})`,
-    kind: "branch",
-    children: [onTrue, onFalse],
-    meta: { labels: ["true", "false"] },
-    run: (input: In) =>
-      Effect.flatMap(decide(predicate, input), (taken) =>
-        Effect.andThen(
-          annotateSpan({ "tta.branch.taken": taken }),
-          taken ? onTrue.run(input) : (onFalse.run(input) as Effect.Effect<O1 | O2, E1 | E2, R1 | R2>)
+  withSpec(
+    make({
+      name: options?.name ?? `branch(${onTrue.name} | ${onFalse.name})`,
+      kind: "branch",
+      children: [onTrue, onFalse],
+      meta: { labels: ["true", "false"] },
+      run: (input: In) =>
+        Effect.flatMap(decide(predicate, input), (taken) =>
+          Effect.andThen(
+            annotateSpan({ "tta.branch.taken": taken }),
+            taken ? onTrue.run(input) : (onFalse.run(input) as Effect.Effect<O1 | O2, E1 | E2, R1 | R2>)
+          )
         )
-      )
-  })
+    }),
+    { kind: "branch", predicate }
+  )
 
 export interface RouteOptions {
   readonly name?: string | undefined
@@ -96,7 +100,7 @@ export function route(
   const name = options?.name ?? `route(${keys.join(" | ")})`
   const children = fallback ? [...table.values(), fallback] : [...table.values()]
   const labels = fallback ? [...keys, "otherwise"] : keys
-  return make({
+  const built = make({
     name,
     kind: "route",
     children,
@@ -126,4 +130,5 @@ export function route(
         )
       })
   })
+  return withSpec(built, { kind: "route", select, routes, fallback })
 }

@@ -2,13 +2,22 @@
  * `cache({ key, ttl, capacity })`: remembers successful outputs by key. LRU eviction past
  * `capacity`, expiry after `ttl` (by the Effect `Clock`), and concurrent misses for one key share a
  * single run. `undefined`, `null` and `Option.none()` outputs are cached like any other value;
- * failures are not cached. Hits and misses are counted in `tta.cache.hits` / `tta.cache.misses`.
+ * failures are not cached. Hits and misses are counted in `tta.cache.hits` / `tta.cache.misses`
+ * (when a metrics consumer is installed).
  */
-import { Cause, Clock, Deferred, Duration, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, type Fiber, Option } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
-import { currentSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import {
+  currentSpan,
+  fiberRun,
+  isPrimitive,
+  make,
+  type Primitive,
+  plainRun,
+  requireInt
+} from "./Primitive.ts"
 
 export interface CacheOptions<In> {
   /** Cache key of an input. */
@@ -65,54 +74,62 @@ export const cache: {
       while (store.size > capacity) store.delete(store.keys().next().value!)
     }
 
-    const lookup = (input: In): Effect.Effect<Out, E, R> =>
-      Effect.withFiber((fiber) => {
-        const context = fiber.context
-        const span = currentSpan(fiber)
-        const key = options.key(input)
-        const entry = store.get(key)
-        if (entry !== undefined) {
-          if (entry._tag === "Ready") {
-            if (fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.expiresAt) {
-              store.delete(key)
-              store.set(key, entry)
-              hits.updateUnsafe(1, context)
-              if (span !== undefined) span.attribute("tta.cache.hit", true)
-              return Effect.succeed(entry.value)
-            }
+    const selfPlain = plainRun(self)
+    // `observed`: false on the plain path (no tracer, no metrics consumer: nothing to record).
+    const lookupIn = (
+      input: In,
+      fiber: Fiber.Fiber<unknown, unknown>,
+      observed: boolean
+    ): Effect.Effect<Out, E, R> => {
+      const context = fiber.context
+      const span = observed ? currentSpan(fiber) : undefined
+      const measuring = observed && Metrics.isEnabled(fiber)
+      const key = options.key(input)
+      const entry = store.get(key)
+      if (entry !== undefined) {
+        if (entry._tag === "Ready") {
+          if (fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.expiresAt) {
             store.delete(key)
-          } else {
-            // Someone is already computing this key: wait for their result.
-            hits.updateUnsafe(1, context)
-            if (span !== undefined) {
-              span.attribute("tta.cache.hit", true)
-              span.attribute("tta.cache.coalesced", true)
-            }
-            return Effect.flatMap(Deferred.await(entry.deferred), (exit) =>
-              // The computing caller was interrupted: this caller takes over.
-              exit._tag === "Failure" && Cause.hasInterruptsOnly(exit.cause) ? lookup(input) : exit
-            )
+            store.set(key, entry)
+            if (measuring) hits.updateUnsafe(1, context)
+            if (span !== undefined) span.attribute("tta.cache.hit", true)
+            return Effect.succeed(entry.value)
           }
+          store.delete(key)
+        } else {
+          // Someone is already computing this key: wait for their result.
+          if (measuring) hits.updateUnsafe(1, context)
+          if (span !== undefined) {
+            span.attribute("tta.cache.hit", true)
+            span.attribute("tta.cache.coalesced", true)
+          }
+          return Effect.flatMap(Deferred.await(entry.deferred), (exit) =>
+            // The computing caller was interrupted: this caller takes over.
+            exit._tag === "Failure" && Cause.hasInterruptsOnly(exit.cause)
+              ? lookupIn(input, fiber, observed)
+              : exit
+          )
         }
-        misses.updateUnsafe(1, context)
-        if (span !== undefined) span.attribute("tta.cache.hit", false)
-        const pending: Entry<Out, E> = { _tag: "Pending", deferred: Deferred.makeUnsafe<Exit.Exit<Out, E>>() }
-        store.set(key, pending)
-        evict()
-        return Effect.onExit(self.run(input), (exit) =>
-          Effect.sync(() => {
-            if (store.get(key) === pending) {
-              store.delete(key)
-              if (exit._tag === "Success") {
-                const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-                store.set(key, { _tag: "Ready", value: exit.value, expiresAt: now + ttlMillis })
-                evict()
-              }
+      }
+      if (measuring) misses.updateUnsafe(1, context)
+      if (span !== undefined) span.attribute("tta.cache.hit", false)
+      const pending: Entry<Out, E> = { _tag: "Pending", deferred: Deferred.makeUnsafe<Exit.Exit<Out, E>>() }
+      store.set(key, pending)
+      evict()
+      return Effect.onExit(observed ? self.run(input) : selfPlain(input), (exit) =>
+        Effect.sync(() => {
+          if (store.get(key) === pending) {
+            store.delete(key)
+            if (exit._tag === "Success") {
+              const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+              store.set(key, { _tag: "Ready", value: exit.value, expiresAt: now + ttlMillis })
+              evict()
             }
-            Deferred.doneUnsafe(pending.deferred, Exit.succeed(exit))
-          })
-        )
-      })
+          }
+          Deferred.doneUnsafe(pending.deferred, Exit.succeed(exit))
+        })
+      )
+    }
 
     const primitive = make({
       name,
@@ -122,7 +139,8 @@ export const cache: {
         capacity,
         ttl: Number.isFinite(ttlMillis) ? Duration.format(Duration.millis(ttlMillis)) : "forever"
       },
-      run: lookup
+      run: fiberRun((input: In, fiber) => lookupIn(input, fiber, true)),
+      plain: fiberRun((input: In, fiber) => lookupIn(input, fiber, false))
     })
     return Object.assign(primitive, {
       invalidate: (key: string) => Effect.sync(() => void store.delete(key)),

@@ -3,7 +3,7 @@
  * consecutive failures the breaker opens and fails fast with `CircuitOpenError`. After `resetAfter`
  * it lets `halfOpenMax` probe runs through (half-open): when all of them succeed it closes, when one
  * fails it opens again. State is shared by every run of one breaker instance and reported in the
- * `tta.circuit_breaker.state` gauge (0 closed, 1 half-open, 2 open).
+ * `tta.circuit-breaker.state` gauge (0 closed, 1 half-open, 2 open).
  */
 import { Cause, Clock, type Context, Duration, Effect, type Exit, Option } from "effect"
 import { dual } from "effect/Function"
@@ -56,6 +56,8 @@ export const circuitBreaker: {
       })
     }
     const resetMillis = Duration.toMillis(reset)
+    // Written on transitions only (rare), so unlike the per-run metrics it is kept whether or not
+    // a metrics consumer is installed: one installed later still reads the current state.
     const gauge = Metrics.breakerState(Metrics.attributes(name, "circuit-breaker"))
 
     let state: BreakerState = "closed"
@@ -116,15 +118,21 @@ export const circuitBreaker: {
           if (state === "open" && current(now) === "half-open") transition("half-open", now, context)
           const admitted = generation
           if (state === "open") {
-            return Effect.andThen(annotateSpan({ "tta.circuit.state": state }), Effect.fail(rejected(now)))
+            return Effect.andThen(
+              annotateSpan({ "tta.circuit-breaker.state": state }),
+              Effect.fail(rejected(now))
+            )
           }
           if (state === "half-open") {
             if (probesInFlight + probeSuccesses >= halfOpenMax) {
-              return Effect.andThen(annotateSpan({ "tta.circuit.state": state }), Effect.fail(rejected(now)))
+              return Effect.andThen(
+                annotateSpan({ "tta.circuit-breaker.state": state }),
+                Effect.fail(rejected(now))
+              )
             }
             probesInFlight++
             return Effect.andThen(
-              annotateSpan({ "tta.circuit.state": state, "tta.circuit.probe": true }),
+              annotateSpan({ "tta.circuit-breaker.state": state, "tta.circuit-breaker.probe": true }),
               Effect.onExit(self.run(input), (exit) =>
                 Effect.sync(() => {
                   if (admitted !== generation) return
@@ -141,7 +149,7 @@ export const circuitBreaker: {
             )
           }
           return Effect.andThen(
-            annotateSpan({ "tta.circuit.state": state }),
+            annotateSpan({ "tta.circuit-breaker.state": state }),
             Effect.onExit(self.run(input), (exit) =>
               Effect.sync(() => {
                 if (admitted !== generation) return

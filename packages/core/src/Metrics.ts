@@ -1,8 +1,41 @@
 /**
  * The Effect `Metric`s every primitive reports. Each series carries the attributes
  * `tta.primitive.name` and `tta.primitive.kind`, so one primitive's figures can be told apart.
+ *
+ * Primitives update them only when a metrics consumer is installed ({@link Enabled}), just as
+ * they open spans only when a tracer is: with nobody reading the registry, a run costs no clock
+ * read and no histogram update. `@tta/observability`'s layer turns them on.
  */
-import { Metric } from "effect"
+import { Clock, Context, Effect, type Fiber, Layer, Metric } from "effect"
+
+/**
+ * Whether someone reads the metrics primitives report (an OpenTelemetry metric reader, a test
+ * taking `Metric.snapshot`). False by default: primitives then record nothing. Turned on by
+ * `@tta/observability`'s layer; turn it on yourself with {@link layer} or {@link withMetrics} when
+ * you read Effect's metric registry another way (your own `OtelMetrics.layer`, Prometheus, ...).
+ */
+export const Enabled = Context.Reference<boolean>("@tta/core/Metrics/Enabled", { defaultValue: () => false })
+
+/** Provides {@link Enabled} = true: primitives record their metrics. */
+export const layer: Layer.Layer<never> = Layer.succeed(Enabled, true)
+
+/** Runs `self` with primitive metrics recorded (see {@link Enabled}). */
+export const withMetrics = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(self, Enabled, true)
+
+/** Whether this fiber records primitive metrics (one context lookup). */
+export const isEnabled = (fiber: Fiber.Fiber<unknown, unknown>): boolean => fiber.getRef(Enabled)
+
+// The clock every fiber gets unless one is provided (TestClock, a custom Clock).
+const defaultClock = Context.get(Context.empty(), Clock.Clock)
+
+/**
+ * A monotonic timestamp in milliseconds from the fiber's `Clock`: `performance.now()` under the
+ * default clock (a double, where `monotonicTimeNanosUnsafe` allocates a bigint per read), the
+ * clock's own reading otherwise, so a `TestClock` still decides durations in tests.
+ */
+export const monotonicMillis = (clock: Clock.Clock): number =>
+  clock === defaultClock ? performance.now() : Number(clock.monotonicTimeNanosUnsafe()) / 1e6
 
 export const names = {
   duration: "tta.primitive.duration",
@@ -10,10 +43,10 @@ export const names = {
   retries: "tta.retry.retries",
   cacheHits: "tta.cache.hits",
   cacheMisses: "tta.cache.misses",
-  breakerState: "tta.circuit_breaker.state"
+  breakerState: "tta.circuit-breaker.state"
 } as const
 
-/** Values of the `tta.circuit_breaker.state` gauge. */
+/** Values of the `tta.circuit-breaker.state` gauge. */
 export const breakerStateValue = { closed: 0, "half-open": 1, open: 2 } as const
 
 export const attributes = (name: string, kind: string): Metric.Metric.AttributeSet => ({

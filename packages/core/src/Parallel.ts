@@ -12,6 +12,7 @@ import {
   make,
   type OutputOf,
   type Primitive,
+  plainRun,
   requireInt
 } from "./Primitive.ts"
 
@@ -56,22 +57,27 @@ export const parallel: {
   const name = options?.name ?? defaultName("parallel", children)
   if (concurrency !== "unbounded") requireInt(name, "concurrency", concurrency, 1)
   const allOptions = { concurrency } as const
-  const run: (input: unknown) => Effect.Effect<unknown, unknown, unknown> = isTuple
-    ? (input: unknown) =>
-        Effect.all(
-          children.map((c) => c.run(input)),
-          allOptions
-        )
-    : (input: unknown) => {
-        const effects: Record<string, Effect.Effect<unknown, unknown, unknown>> = {}
-        for (let i = 0; i < keys.length; i++) effects[keys[i]!] = children[i]!.run(input)
-        return Effect.all(effects, allOptions)
-      }
+  type Run = (input: unknown) => Effect.Effect<unknown, unknown, unknown>
+  const runAll = (runs: ReadonlyArray<Run>): Run =>
+    isTuple
+      ? (input) => {
+          // Sized up front and filled by index: measurably cheaper here than push or map.
+          const n = runs.length
+          const effects = new Array<Effect.Effect<unknown, unknown, unknown>>(n)
+          for (let i = 0; i < n; i++) effects[i] = runs[i]!(input)
+          return Effect.all(effects, allOptions)
+        }
+      : (input) => {
+          const effects: Record<string, Effect.Effect<unknown, unknown, unknown>> = {}
+          for (let i = 0; i < keys.length; i++) effects[keys[i]!] = runs[i]!(input)
+          return Effect.all(effects, allOptions)
+        }
   return make({
     name,
     kind: "parallel",
     children,
     meta: { concurrency, labels: keys, shape: isTuple ? "tuple" : "struct" },
-    run
+    run: runAll(children.map((c) => c.run)),
+    plain: runAll(children.map(plainRun))
   })
 }

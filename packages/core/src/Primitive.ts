@@ -1,9 +1,10 @@
 /**
  * A `Primitive<In, Out, E, R>` is a named, inspectable workflow step whose run is an Effect.
- * Every run is measured (duration and error metrics) and, when a tracer is installed, traced
- * (`tta.<kind>` span).
+ * A run is traced (`tta.<kind>` span) when a tracer is installed and measured (duration and error
+ * metrics) when a metrics consumer is (`Metrics.Enabled`); with neither, it costs what the
+ * hand-written Effect costs.
  */
-import { Cause, Clock, Context, Effect, type Exit, type Fiber, Tracer } from "effect"
+import { Cause, Clock, Context, Effect, Exit, type Fiber, Tracer } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { InvalidOptionError } from "./Errors.ts"
@@ -40,19 +41,58 @@ export const isPrimitive = (u: unknown): u is Any => typeof u === "object" && u 
 
 export interface MakeOptions<In, Out, E, R> {
   readonly name: string
-  /** Lower-case identifier, e.g. `hedge`; defaults to `custom`. */
+  /** Lower-case identifier, kebab-case by convention (`hedge`, `circuit-breaker`); defaults to `custom`. */
   readonly kind?: string | undefined
   readonly children?: ReadonlyArray<Any> | undefined
   readonly meta?: Readonly<Record<string, unknown>> | undefined
   /** The work. Children are run through their own `run`, so they are traced on their own. */
   readonly run: (input: In) => Effect.Effect<Out, E, R>
+  /**
+   * Optional: the same work with every child run through `plainRun(child)` instead of
+   * `child.run`. Used when nothing observes the fiber (no tracer, no metrics consumer), so a
+   * whole tree of combinators then runs as the hand-written Effect would. Defaults to `run`.
+   */
+  readonly plain?: ((input: In) => Effect.Effect<Out, E, R>) | undefined
 }
 
 const kindPattern = /^[a-z][a-z0-9_.-]*$/
 
 interface Instance<In, Out, E, R> extends Primitive<In, Out, E, R> {
+  /** The run without this primitive's own span and metrics (children still through `run`). */
   readonly body: (input: In) => Effect.Effect<Out, E, R>
+  /** The run when nothing observes the fiber: no span, no metric, children plain too. */
+  readonly plain: (input: In) => Effect.Effect<Out, E, R>
 }
+
+const FiberRunId = "~@tta/core/Primitive/FiberRun"
+
+/** A run built by {@link fiberRun}: it carries the function that takes the fiber. */
+export type FiberRun<In, Out, E, R> = ((input: In) => Effect.Effect<Out, E, R>) & {
+  readonly [FiberRunId]: (input: In, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<Out, E, R>
+}
+
+/**
+ * `(input) => Effect.withFiber((fiber) => f(input, fiber))`, marked so that when it is a
+ * primitive's `run` or `plain`, the primitive's own check (which already holds the fiber) calls
+ * `f` directly instead of paying a second `withFiber`. For primitives whose work reads the fiber
+ * (its Clock, its context) on a hot path, as `cache` does.
+ */
+export const fiberRun = <In, Out, E, R>(
+  f: (input: In, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<Out, E, R>
+): FiberRun<In, Out, E, R> =>
+  Object.assign((input: In) => Effect.withFiber((fiber) => f(input, fiber)), { [FiberRunId]: f })
+
+const fiberFunction = <In, Out, E, R>(run: (input: In) => Effect.Effect<Out, E, R>) =>
+  (run as Partial<FiberRun<In, Out, E, R>>)[FiberRunId]
+
+/**
+ * How a combinator runs a child on a fiber that nothing observes (no tracer installed, no metrics
+ * consumer): the child's own plain run, which skips its instrumentation check and runs its
+ * children plain in turn. A primitive not made by {@link make} is run through its `run`.
+ */
+export const plainRun = <In, Out, E, R>(
+  p: Primitive<In, Out, E, R>
+): ((input: In) => Effect.Effect<Out, E, R>) => (p as Partial<Instance<In, Out, E, R>>).plain ?? p.run
 
 const Proto = {
   [TypeId]: {
@@ -107,7 +147,8 @@ export const make = <In, Out, E = never, R = never>(
   self.children = options.children ?? []
   self.meta = options.meta ?? {}
   self.body = options.run
-  self.run = instrument(kind, options.name, options.run)
+  self.plain = options.plain ?? options.run
+  self.run = instrument(kind, options.name, options.run, self.plain)
   return self
 }
 
@@ -151,52 +192,74 @@ export const currentSpan = (fiber: Fiber.Fiber<unknown, unknown>): Tracer.Span |
   return span?._tag === "Span" && span.status._tag !== "Ended" && isTracing(fiber) ? span : undefined
 }
 
-// Hot path, run once per primitive run: one clock read at each end and two metric updates at most;
-// a span only when a tracer is installed (creating and parenting one costs ~1.4 µs, more than all
-// the rest); no generators.
+// Hot path, run once per primitive run. With no tracer and no metrics consumer (the default) it
+// checks both and runs the plain tree: no span, no clock read, no histogram. A metrics consumer
+// adds one clock read at each end and the histogram update; a tracer adds the span (creating and
+// parenting one costs ~1.4 µs, more than all the rest). No generators.
 const instrument = <In, Out, E, R>(
   kind: string,
   name: string,
-  body: (input: In) => Effect.Effect<Out, E, R>
+  body: (input: In) => Effect.Effect<Out, E, R>,
+  plain: (input: In) => Effect.Effect<Out, E, R>
 ): ((input: In) => Effect.Effect<Out, E, R>) => {
   const spanName = `tta.${kind}`
   const attrs = Metrics.attributes(name, kind)
   const duration = Metrics.duration(attrs)
   const errors = Metrics.errors(attrs)
+  const bodyIn = fiberFunction(body)
+  const plainIn = fiberFunction(plain)
   const plainAttributes = { "tta.primitive.name": name }
   const plainOptions = { attributes: plainAttributes }
+  const record = (
+    exit: Exit.Exit<Out, E>,
+    context: Context.Context<never>,
+    clock: Clock.Clock,
+    start: number
+  ) => {
+    duration.updateUnsafe(Metrics.monotonicMillis(clock) - start, context)
+    if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) errors.updateUnsafe(1, context)
+  }
   const measured = (
     self: Effect.Effect<Out, E, R>,
     context: Context.Context<never>,
     clock: Clock.Clock,
-    start: bigint
+    start: number
   ): Effect.Effect<Out, E, R> =>
     Effect.onExit(self, (exit: Exit.Exit<Out, E>) => {
-      duration.updateUnsafe(Number(clock.monotonicTimeNanosUnsafe() - start) / 1e6, context)
-      if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) errors.updateUnsafe(1, context)
+      record(exit, context, clock, start)
       return Effect.void
     })
   return (input) =>
     Effect.withFiber((fiber) => {
+      const measuring = Metrics.isEnabled(fiber)
+      if (!isTracing(fiber)) {
+        // Same fiber, same context: a fiber run can be handed this fiber.
+        if (!measuring) return plainIn === undefined ? plain(input) : plainIn(input, fiber)
+        const clock = fiber.getRef(Clock.Clock)
+        const start = Metrics.monotonicMillis(clock)
+        const effect = bodyIn === undefined ? body(input) : bodyIn(input, fiber)
+        // Work done while building the effect (Effect.succeed(f(x)), a cache hit) is already over.
+        if (Exit.isExit(effect)) {
+          record(effect as Exit.Exit<Out, E>, fiber.context, clock, start)
+          return effect
+        }
+        return measured(effect, fiber.context, clock, start)
+      }
       const context = fiber.context
-      const clock = fiber.getRef(Clock.Clock)
-      // Elapsed time from the monotonic clock: cheaper than the wall clock, and it cannot jump.
-      if (!isTracing(fiber)) return measured(body(input), context, clock, clock.monotonicTimeNanosUnsafe())
       const workflow = Context.getOrUndefined(context, WorkflowContext)
       return Effect.useSpan(
         spanName,
         workflow === undefined
           ? plainOptions
           : { attributes: { "tta.primitive.name": name, "tta.workflow.id": workflow.workflowId } },
-        (span) =>
+        (span) => {
           // Only the parent span is provided (not withParentSpan's extra stack-frame entry): each
           // context change costs a fiber-cache rebuild, and this runs once per step.
-          measured(
-            Effect.provideService(body(input), Tracer.ParentSpan, span),
-            context,
-            clock,
-            clock.monotonicTimeNanosUnsafe()
-          )
+          const traced = Effect.provideService(body(input), Tracer.ParentSpan, span)
+          if (!measuring) return traced
+          const clock = fiber.getRef(Clock.Clock)
+          return measured(traced, context, clock, Metrics.monotonicMillis(clock))
+        }
       )
     })
 }
@@ -225,7 +288,8 @@ export const withName: {
     kind: self.kind,
     children: self.children,
     meta: self.meta,
-    run: (self as Instance<In, Out, E, R>).body ?? self.run
+    run: (self as Instance<In, Out, E, R>).body ?? self.run,
+    plain: plainRun(self)
   })
   // Keep what combinators attach to their primitive (cache.invalidate, breaker.state, a saga
   // step's compensation): it still refers to the same shared state.

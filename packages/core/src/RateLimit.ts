@@ -1,7 +1,7 @@
 /**
  * `rateLimit({ limit, interval })`: at most `limit` runs start in any window of `interval`.
  * Callers over the limit wait (by the Effect `Clock`) for their slot, in arrival order; the wait is
- * recorded on the span as `tta.rate_limit.wait_ms`.
+ * recorded on the span as `tta.rate-limit.wait_ms`.
  */
 import { Clock, Duration, Effect, Option } from "effect"
 import { dual } from "effect/Function"
@@ -47,7 +47,7 @@ export const rateLimit: {
           const wait = slot - now
           if (wait <= 0) return self.run(input)
           return Effect.andThen(
-            Effect.andThen(annotateSpan({ "tta.rate_limit.wait_ms": wait }), Effect.sleep(wait)),
+            Effect.andThen(annotateSpan({ "tta.rate-limit.wait_ms": wait }), Effect.sleep(wait)),
             self.run(input)
           )
         })

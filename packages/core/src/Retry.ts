@@ -1,13 +1,14 @@
 /**
  * `retry(options)`: runs the step again after a typed failure. Defects and interruptions are never
  * retried. With a tracer installed every attempt gets its own `tta.retry.attempt` span; retries
- * are counted in `tta.retry.retries`.
+ * are counted in `tta.retry.retries` (when a metrics consumer is installed).
  */
 import { Duration, Effect, Schedule } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
 import { currentSpan, isTracing, make, type Primitive, requireInt } from "./Primitive.ts"
+import { withSpec } from "./Spec.ts"
 
 export interface Backoff {
   /** Delay before the first retry. */
@@ -75,7 +76,7 @@ export const retry: {
     if (options.while !== undefined) policy.while = options.while
     const retryWhile = options.while
     const retries = Metrics.retries(Metrics.attributes(name, "retry"))
-    return make({
+    const built = make({
       name,
       kind: "retry",
       children: [self],
@@ -92,10 +93,11 @@ export const retry: {
           const context = fiber.context
           const span = currentSpan(fiber)
           const attemptSpans = isTracing(fiber)
+          const measuring = Metrics.isEnabled(fiber)
           let attempt = 0
           const once = Effect.suspend(() => {
             attempt++
-            if (attempt > 1) retries.updateUnsafe(1, context)
+            if (attempt > 1 && measuring) retries.updateUnsafe(1, context)
             return attemptSpans
               ? Effect.withSpan(self.run(input), "tta.retry.attempt", {
                   attributes: { "tta.primitive.name": name, "tta.retry.attempt": attempt },
@@ -122,5 +124,6 @@ export const retry: {
               })
         })
     })
+    return withSpec(built, { kind: "retry", times, schedule, while: options.while })
   }
 )

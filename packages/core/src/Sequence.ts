@@ -12,33 +12,36 @@ import {
   type InputOf,
   make,
   type OutputOf,
-  type Primitive
+  type Primitive,
+  plainRun
 } from "./Primitive.ts"
 
 type Last<Ps extends ReadonlyArray<Any>> = Ps extends readonly [...ReadonlyArray<Any>, infer L] ? L : never
 
-// Tail-recursive (accumulator) so that long literal sequences do not hit the instantiation limit.
-type Chain<Ps extends ReadonlyArray<Any>, Prev, Acc extends ReadonlyArray<Any>> = Ps extends readonly [
-  infer H extends Any,
-  ...infer T extends ReadonlyArray<Any>
+/** The output of the step before each position (`unknown` before the first). */
+type PreviousOutputs<Ps extends ReadonlyArray<Any>> = Ps extends readonly [
+  ...infer Init extends ReadonlyArray<Any>,
+  Any
 ]
-  ? Chain<
-      T,
-      OutputOf<H>,
-      [...Acc, [Prev] extends [InputOf<H>] ? H : Primitive<Prev, OutputOf<H>, ErrorOf<H>, ContextOf<H>>]
-    >
-  : Acc
+  ? [unknown, ...{ [K in keyof Init]: OutputOf<Init[K]> }]
+  : never
+
+type Previous<Ps extends ReadonlyArray<Any>, K> = PreviousOutputs<Ps>[K & keyof PreviousOutputs<Ps>]
 
 /**
  * The tuple of steps `sequence` accepts for `Ps`: each step as given when its input accepts the
  * previous output, otherwise the type it would need to have (so the error points at that step).
+ * A mapped type over the tuple rather than a recursive one: a recursive check made TypeScript infer
+ * `Ps` wrongly when an argument is itself a generic call (`sequence(fallback(a, b), c)` failed
+ * with TS2769).
  */
-export type Chained<Ps extends ReadonlyArray<Any>> = Ps extends readonly [
-  infer H extends Any,
-  ...infer T extends ReadonlyArray<Any>
-]
-  ? Chain<T, OutputOf<H>, [H]>
-  : never
+export type Chained<Ps extends ReadonlyArray<Any>> = {
+  [K in keyof Ps]: K extends "0"
+    ? Ps[K]
+    : [Previous<Ps, K>] extends [InputOf<Ps[K]>]
+      ? Ps[K]
+      : Primitive<Previous<Ps, K>, OutputOf<Ps[K]>, ErrorOf<Ps[K]>, ContextOf<Ps[K]>>
+}
 
 /** The primitive a sequence of `Ps` builds. */
 export type Sequence<Ps extends ReadonlyArray<Any>> = Primitive<
@@ -48,10 +51,12 @@ export type Sequence<Ps extends ReadonlyArray<Any>> = Primitive<
   ContextOf<Ps[number]>
 >
 
-const runChain = (steps: ReadonlyArray<Any>) => {
-  const n = steps.length
+type Run = (input: unknown) => Effect.Effect<unknown, unknown, unknown>
+
+const runChain = (runs: ReadonlyArray<Run>): Run => {
+  const n = runs.length
   const go = (i: number, value: unknown): Effect.Effect<unknown, unknown, unknown> =>
-    i === n - 1 ? steps[i]!.run(value) : Effect.flatMap(steps[i]!.run(value), (next) => go(i + 1, next))
+    i === n - 1 ? runs[i]!(value) : Effect.flatMap(runs[i]!(value), (next) => go(i + 1, next))
   return (input: unknown) => go(0, input)
 }
 
@@ -61,7 +66,8 @@ const build = (steps: ReadonlyArray<Any>, name?: string): Any =>
     kind: "sequence",
     children: steps,
     meta: { labels: steps.map((_, i) => String(i + 1)) },
-    run: runChain(steps)
+    run: runChain(steps.map((s) => s.run)),
+    plain: runChain(steps.map(plainRun))
   })
 
 /**

@@ -6,6 +6,7 @@ import { Duration, Effect, Option } from "effect"
 import { dual } from "effect/Function"
 import { InvalidOptionError, TimeoutError } from "./Errors.ts"
 import { annotateSpan, isPrimitive, make, type Primitive } from "./Primitive.ts"
+import { withSpec } from "./Spec.ts"
 
 export const timeout: {
   (
@@ -46,12 +47,13 @@ export const timeout: {
           })
         )
       )
-    return make({
+    const built = make({
       name,
       kind: "timeout",
       children: [self],
       meta: { duration: text },
       run: (input: In) => Effect.timeoutOrElse(self.run(input), { duration: limit, orElse: onTimeout })
     })
+    return withSpec(built, { kind: "timeout", duration: limit })
   }
 )

@@ -4,6 +4,7 @@
 import { Effect } from "effect"
 import { dual } from "effect/Function"
 import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { withSpec } from "./Spec.ts"
 
 /** Transforms the output with a plain function. */
 export const map: {
@@ -17,12 +18,15 @@ export const map: {
     self: Primitive<In, Out, E, R>,
     f: (output: Out) => Out2
   ): Primitive<In, Out2, E, R> =>
-    make({
-      name: `map(${self.name})`,
-      kind: "map",
-      children: [self],
-      run: (input: In) => Effect.map(self.run(input), f)
-    })
+    withSpec(
+      make({
+        name: `map(${self.name})`,
+        kind: "map",
+        children: [self],
+        run: (input: In) => Effect.map(self.run(input), f)
+      }),
+      { kind: "map", f }
+    )
 )
 
 /**
@@ -43,12 +47,15 @@ export const tap: {
     self: Primitive<In, Out, E, R>,
     f: (output: Out) => Effect.Effect<X, E2, R2>
   ): Primitive<In, Out, E | E2, R | R2> =>
-    make({
-      name: `tap(${self.name})`,
-      kind: "tap",
-      children: [self],
-      run: (input: In) => Effect.tap(self.run(input), f)
-    })
+    withSpec(
+      make({
+        name: `tap(${self.name})`,
+        kind: "tap",
+        children: [self],
+        run: (input: In) => Effect.tap(self.run(input), f)
+      }),
+      { kind: "tap", f }
+    )
 )
 
 export interface ForEachOptions {
@@ -83,7 +90,7 @@ export const forEach: {
       meta: { concurrency },
       run: (inputs: ReadonlyArray<In>) =>
         Effect.andThen(
-          annotateSpan({ "tta.for_each.items": inputs.length }),
+          annotateSpan({ "tta.for-each.items": inputs.length }),
           Effect.forEach(inputs, (item) => self.run(item), forEachOptions)
         )
     })

@@ -121,7 +121,7 @@ describe("circuitBreaker", () => {
       assert.deepStrictEqual(yield* Fiber.join(probes), ["ok", "ok"])
       assert.strictEqual(yield* cb.state, "closed")
       assert.deepStrictEqual(
-        rec.named("tta.circuit-breaker").map((s) => attr(s, "tta.circuit.probe")),
+        rec.named("tta.circuit-breaker").map((s) => attr(s, "tta.circuit-breaker.probe")),
         [true, true]
       )
     })

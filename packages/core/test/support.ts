@@ -1,5 +1,6 @@
 // Test helpers: an in-memory tracer (Effect's Tracer API, spans kept in an array) and a fresh
 // metric registry per test, so assertions read real spans and real metric state.
+import { Metrics } from "@tta/core"
 import { Effect, Metric, Tracer } from "effect"
 
 export interface Recorded {
@@ -24,11 +25,14 @@ export const recorder = (): Recorded => {
   }
 }
 
-/** Runs `self` with its own metric registry and hands back the snapshot with the result. */
+/**
+ * Runs `self` with its own metric registry and primitive metrics on (a metrics consumer is
+ * installed: this test reads them), and hands back the snapshot with the result.
+ */
 export const withMetrics = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.provideService(
     Effect.gen(function* () {
-      const result = yield* Effect.exit(self)
+      const result = yield* Effect.exit(Metrics.withMetrics(self))
       const snapshot = yield* Metric.snapshot
       return { result, snapshot }
     }),

@@ -58,6 +58,22 @@ describe("types", () => {
     sequence(parse, double, double, double, double, double, double, double, show, show)
     // @ts-expect-error parse yields a number, parse wants a string
     parse.pipe(andThen(parse))
+    // A generic call as a step (docs/getting-started.md's workflow failed with TS2769 here).
+    expectTypeOf(
+      sequence(
+        fallback(
+          parse,
+          lift("zero", (_: string) => 0)
+        ),
+        double
+      )
+    ).toEqualTypeOf<P<string, number, FallbackError<NotFound>>>()
+    const zeroOr = fallback(
+      parse,
+      lift("zero", (_: string) => 0)
+    )
+    // @ts-expect-error the fallback yields a number, parse wants a string
+    sequence(zeroOr, parse)
   })
 
   it("parallel: struct and tuple outputs; the input is what every step accepts", () => {

@@ -5,11 +5,18 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import {
+  type CallToolRequest,
+  type CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  ToolListChangedNotificationSchema
+} from "@modelcontextprotocol/sdk/types.js"
+import type { Done } from "./Channel.ts"
 import type { ServerConfig } from "./McpConfig.ts"
+import { describeExit, type Exit, MessageTooLarge, StdioTransport } from "./Transport.ts"
 
 /** Why a connection is no longer usable. */
 export type Failure =
@@ -20,10 +27,11 @@ export type Failure =
   | { readonly kind: "unreachable"; readonly detail: string }
   | { readonly kind: "closed" }
 
-export const describeFailure = (failure: Failure): string => {
+/** Why a connection died, in words; `exit` (when known) says how its process ended. */
+export const describeFailure = (failure: Failure, exit?: Exit): string => {
   switch (failure.kind) {
     case "exited":
-      return "exited"
+      return exit === undefined ? "exited" : describeExit(exit)
     case "garbage":
       return `wrote output that is not JSON-RPC to stdout (${failure.detail})`
     case "overflow":
@@ -39,6 +47,15 @@ export const describeFailure = (failure: Failure): string => {
 
 const STDERR_TAIL = 4096
 
+/**
+ * A result "schema" for the SDK's `Protocol.request` that takes the result as it is: the
+ * Protocol accepts any object with a zod-3 style `safeParse`, and `Calls` checks the result
+ * in place once (`ToolResult.resultProblem`) instead of `CallToolResultSchema` copying it.
+ */
+const Unchecked = {
+  safeParse: (data: unknown) => ({ success: true, data })
+} as unknown as typeof CallToolResultSchema
+
 export interface OpenOptions {
   readonly name: string
   readonly config: ServerConfig
@@ -46,7 +63,7 @@ export interface OpenOptions {
   /** Largest single message accepted from a stdio server. */
   readonly maxMessageBytes: number
   readonly connectTimeoutMs: number
-  readonly onToolsChanged: () => void
+  readonly onToolsChanged: (conn: Connection) => void
 }
 
 export class Connection {
@@ -70,7 +87,12 @@ export class Connection {
   }
 
   get pid(): number | undefined {
-    return this.transport instanceof StdioClientTransport ? (this.transport.pid ?? undefined) : undefined
+    return this.transport instanceof StdioTransport ? this.transport.pid : undefined
+  }
+
+  /** How a stdio server's process ended, once it has. */
+  get exit(): Exit | undefined {
+    return this.transport instanceof StdioTransport ? this.transport.exit : undefined
   }
 
   get stderr(): string {
@@ -80,6 +102,28 @@ export class Connection {
   appendStderr(chunk: string): void {
     const next = this.#stderr + chunk
     this.#stderr = next.length > STDERR_TAIL ? next.slice(next.length - STDERR_TAIL) : next
+  }
+
+  /**
+   * Sends tools/call; `done` gets the raw result (unchecked: the caller checks it once) or the
+   * error. Returns a cancel that also tells the server. Over stdio the transport's Channel
+   * carries it; over HTTP the SDK's Protocol, with an AbortController for the cancel.
+   */
+  callTool(params: Record<string, unknown>, timeoutMs: number, done: Done): (reason: string) => void {
+    const transport = this.transport
+    if (transport instanceof StdioTransport)
+      return transport.channel.request("tools/call", params, timeoutMs, done)
+    const controller = new AbortController()
+    this.client
+      .request({ method: "tools/call", params: params as CallToolRequest["params"] }, Unchecked, {
+        signal: controller.signal,
+        timeout: timeoutMs
+      })
+      .then(
+        (result) => done(undefined, result),
+        (error) => done(error instanceof Error ? error : new Error(String(error)))
+      )
+    return (reason) => controller.abort(reason)
   }
 
   /** Marks the connection dead (first reason wins) and stops the process or session. */
@@ -112,13 +156,12 @@ export class Connection {
 const makeTransport = (options: OpenOptions): Transport => {
   const config = options.config
   if (config.type === "stdio") {
-    return new StdioClientTransport({
+    return new StdioTransport({
       command: config.command,
-      args: [...config.args],
-      env: { ...config.env },
+      args: config.args,
+      env: config.env,
       ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-      stderr: "pipe",
-      maxBufferSize: options.maxMessageBytes
+      maxMessageBytes: options.maxMessageBytes
     })
   }
   const requestInit: RequestInit = { headers: { ...config.headers } }
@@ -134,13 +177,45 @@ const makeTransport = (options: OpenOptions): Transport => {
       })
 }
 
-/** Starting failed; carries what the process said on stderr before it went. */
+/** Starting failed; carries what the process said on stderr before it went, and how it ended. */
 export class OpenFailure extends Error {
   readonly stderr: string
-  constructor(message: string, stderr: string) {
+  readonly exit: Exit | undefined
+  /** The spawn error's code (`ENOENT`, `EACCES`) when the command could not be run. */
+  readonly spawnError: string | undefined
+  constructor(message: string, stderr: string, exit?: Exit, spawnError?: string) {
     super(message)
     this.stderr = stderr
+    this.exit = exit
+    this.spawnError = spawnError
   }
+}
+
+// The reason a start failed: the spawn error, how the process ended before answering
+// `initialize`, or (HTTP, timeouts) the error itself.
+const openFailure = (
+  options: OpenOptions,
+  transport: Transport,
+  error: unknown,
+  stderr: string
+): OpenFailure => {
+  const text = error instanceof Error ? error.message : String(error)
+  if (transport instanceof StdioTransport) {
+    const spawned = transport.spawnError
+    if (spawned !== undefined) {
+      const code = spawned.code ?? "error"
+      const command = options.config.type === "stdio" ? options.config.command : ""
+      return new OpenFailure(`cannot run "${command}" (${code}: ${spawned.message})`, stderr, undefined, code)
+    }
+    const exit = transport.exit
+    const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed
+    if (exit !== undefined && closed) {
+      return new OpenFailure(`${describeExit(exit)} before answering initialize`, stderr, exit)
+    }
+    return new OpenFailure(text, stderr)
+  }
+  const status = (error as { readonly code?: unknown } | undefined)?.code
+  return new OpenFailure(typeof status === "number" ? `HTTP ${status}: ${text}` : text, stderr)
 }
 
 const isParseError = (error: Error): boolean => error instanceof SyntaxError || error.name === "ZodError"
@@ -154,18 +229,18 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
   )
   const conn = new Connection(options.name, client, transport, options.config.type)
 
-  if (transport instanceof StdioClientTransport) {
-    transport.stderr?.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))
+  if (transport instanceof StdioTransport) {
+    transport.stderr.on("data", (chunk: Buffer) => conn.appendStderr(chunk.toString("utf8")))
   }
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-    if (conn.alive) options.onToolsChanged()
+    if (conn.alive) options.onToolsChanged(conn)
   })
   client.onclose = () => {
     conn.failure ??= { kind: "exited" }
   }
   client.onerror = (error) => {
-    if (!(transport instanceof StdioClientTransport)) return
-    if (error.message.startsWith("ReadBuffer exceeded maximum size")) {
+    if (!(transport instanceof StdioTransport)) return
+    if (error instanceof MessageTooLarge) {
       // The transport has already dropped the buffer and is closing itself.
       void conn.close({ kind: "overflow", limit: options.maxMessageBytes })
     } else if (isParseError(error)) {
@@ -183,11 +258,9 @@ export const open = async (options: OpenOptions, signal: AbortSignal): Promise<C
     await conn.close({ kind: "closed" })
     // Let the last stderr lines of a process that died at startup arrive before quoting them.
     await new Promise((resolve) => setImmediate(resolve))
-    const status = (error as { readonly code?: unknown } | undefined)?.code
-    const text = error instanceof Error ? error.message : String(error)
-    const message =
-      options.config.type !== "stdio" && typeof status === "number" ? `HTTP ${status}: ${text}` : text
-    throw new OpenFailure(signal.aborted ? "start was interrupted" : message, conn.stderr)
+    throw signal.aborted
+      ? new OpenFailure("start was interrupted", conn.stderr)
+      : openFailure(options, transport, error, conn.stderr)
   } finally {
     signal.removeEventListener("abort", onAbort)
   }

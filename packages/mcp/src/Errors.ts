@@ -27,11 +27,17 @@ export class ServerNotFound extends Schema.TaggedError<ServerNotFound>()("Server
   }
 }
 
-/** Starting or initializing the server failed. */
+/** Starting or initializing the server failed; says how its process ended when it did. */
 export class ConnectError extends Schema.TaggedError<ConnectError>()("ConnectError", {
   server: Schema.String,
   detail: Schema.String,
-  stderr: Schema.String
+  stderr: Schema.String,
+  /** Exit code of a process that exited before answering `initialize`. */
+  exitCode: Schema.optionalKey(Schema.Number),
+  /** Signal that ended it. */
+  signal: Schema.optionalKey(Schema.String),
+  /** Why the command could not be run at all (`ENOENT`, `EACCES`). */
+  spawnError: Schema.optionalKey(Schema.String)
 }) {
   override get message(): string {
     return `MCP server "${this.server}" could not be started: ${this.detail}${tail(this.stderr)}`
@@ -56,7 +62,11 @@ export class ServerCrashed extends Schema.TaggedError<ServerCrashed>()("ServerCr
   method: Schema.String,
   tool: Schema.optionalKey(Schema.String),
   reason: Schema.String,
-  stderr: Schema.String
+  stderr: Schema.String,
+  /** Exit code of the process, when it exited by itself. */
+  exitCode: Schema.optionalKey(Schema.Number),
+  /** Signal that ended the process, when one did. */
+  signal: Schema.optionalKey(Schema.String)
 }) {
   override get message(): string {
     const what = this.tool === undefined ? this.method : `${this.method} ${this.tool}`
@@ -144,6 +154,27 @@ export class ResultTooLarge extends Schema.TaggedError<ResultTooLarge>()("Result
 }) {
   override get message(): string {
     return `${this.server}/${this.tool} returned more than the ${this.limitBytes}-byte result limit (maxResultBytes)`
+  }
+}
+
+/** One server that `connectAll` could not connect: its name, the error's tag and message. */
+export const ServerFailureEntry = Schema.Struct({
+  server: Schema.String,
+  error: Schema.String,
+  message: Schema.String,
+  exitCode: Schema.optionalKey(Schema.Number),
+  spawnError: Schema.optionalKey(Schema.String)
+})
+export type ServerFailureEntry = typeof ServerFailureEntry.Type
+
+/** `connectAll`: some configured servers could not be started; lists each with its reason. */
+export class ServersUnavailable extends Schema.TaggedError<ServersUnavailable>()("ServersUnavailable", {
+  failures: Schema.Array(ServerFailureEntry),
+  of: Schema.Number
+}) {
+  override get message(): string {
+    const lines = this.failures.map((f) => `- ${f.message}`)
+    return `${this.failures.length} of ${this.of} MCP servers could not be started:\n${lines.join("\n")}`
   }
 }
 

@@ -5,7 +5,6 @@
 
 interface Waiter {
   readonly start: () => void
-  readonly cancel: () => void
 }
 
 export class Limiter {
@@ -22,35 +21,32 @@ export class Limiter {
   }
 
   /**
-   * Runs `start` now if a slot is free, else when one frees up. If `signal` aborts first, or
-   * `waitMs` passes first (then `onTimeout` runs), `start` never runs. Whoever runs `start`
-   * holds a slot and must call `release` exactly once.
+   * Runs `start` now if a slot is free, else when one frees up. If `waitMs` passes first,
+   * `onTimeout` runs instead. Whoever runs `start` holds a slot and must call `release`
+   * exactly once. Returns, for a queued caller, a function that leaves the queue (a no-op
+   * once `start` or `onTimeout` has run); undefined when `start` ran at once.
    */
-  acquire(start: () => void, signal: AbortSignal, waitMs: number, onTimeout: () => void): void {
+  acquire(start: () => void, waitMs: number, onTimeout: () => void): (() => void) | undefined {
     if (this.active < this.max && this.#queue.length === 0) {
       this.active++
       start()
-      return
+      return undefined
     }
     const timer = setTimeout(() => {
       this.#remove(waiter)
-      signal.removeEventListener("abort", onAbort)
       onTimeout()
     }, waitMs)
-    const onAbort = () => {
-      this.#remove(waiter)
-      clearTimeout(timer)
-    }
     const waiter: Waiter = {
       start: () => {
         clearTimeout(timer)
-        signal.removeEventListener("abort", onAbort)
         start()
-      },
-      cancel: onAbort
+      }
     }
-    signal.addEventListener("abort", onAbort, { once: true })
     this.#queue.push(waiter)
+    return () => {
+      clearTimeout(timer)
+      this.#remove(waiter)
+    }
   }
 
   release(): void {

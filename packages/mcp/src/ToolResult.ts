@@ -61,3 +61,53 @@ export const approximateSize = (result: CallToolResult): number => {
   }
   return size
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
+const isString = (v: unknown): v is string => typeof v === "string"
+
+// What is wrong with one content block, or undefined. The same rules as the SDK's
+// ContentBlockSchema, checked in place (no copy of the block or its text).
+const contentProblem = (block: unknown): string | undefined => {
+  if (!isObject(block)) return "is not an object"
+  switch (block.type) {
+    case "text":
+      return isString(block.text) ? undefined : "has no string `text`"
+    case "image":
+    case "audio":
+      return isString(block.data) && isString(block.mimeType)
+        ? undefined
+        : "needs string `data` and `mimeType`"
+    case "resource": {
+      const r = block.resource
+      return isObject(r) && isString(r.uri) && (isString(r.text) || isString(r.blob))
+        ? undefined
+        : "needs a `resource` with a string `uri` and `text` or `blob`"
+    }
+    case "resource_link":
+      return isString(block.uri) && isString(block.name) ? undefined : "needs string `uri` and `name`"
+    default:
+      return `has an unknown type ${JSON.stringify(block.type)}`
+  }
+}
+
+/**
+ * What makes `value` not a `CallToolResult`, or undefined when it is one. A missing `content`
+ * is tolerated and becomes `[]` (as the SDK's schema defaults it). Checks in place: a large
+ * result is not walked or copied.
+ */
+export const resultProblem = (value: unknown): string | undefined => {
+  if (!isObject(value)) return "the result is not an object"
+  if (value.content === undefined) value.content = []
+  const content = value.content
+  if (!Array.isArray(content)) return "`content` is not an array"
+  for (let i = 0; i < content.length; i++) {
+    const problem = contentProblem(content[i])
+    if (problem !== undefined) return `content[${i}] ${problem}`
+  }
+  if (value.structuredContent !== undefined && !isObject(value.structuredContent)) {
+    return "`structuredContent` is not an object"
+  }
+  if (value.isError !== undefined && typeof value.isError !== "boolean") return "`isError` is not a boolean"
+  return undefined
+}

@@ -10,6 +10,7 @@ export {
   ResultTooLarge,
   ServerCrashed,
   ServerNotFound,
+  ServersUnavailable,
   ServerUnavailable,
   ToolError,
   ToolNotFound,
@@ -20,6 +21,7 @@ export {
   type CallOptions,
   McpHub,
   type Options as McpHubOptions,
+  type ServerHealth,
   type ServerStatus,
   type Service as McpHubService
 } from "./McpHub.ts"

@@ -39,7 +39,8 @@ describe("faults", () => {
       const before = yield* pidOf(hub, "fault")
       const error = yield* Effect.flip(hub.callTool("fault", "crash", {}))
       assert.strictEqual(error._tag, "ServerCrashed")
-      assert.include(error.message, `MCP server "fault" exited during tools/call crash`)
+      assert.include(error.message, `MCP server "fault" exited with code 3 during tools/call crash`)
+      assert.strictEqual(error._tag === "ServerCrashed" ? error.exitCode : undefined, 3)
       assert.include(error.message, "segfault in widget frobnicator")
       const after = yield* pidOf(hub, "fault")
       assert.notStrictEqual(after, before)
@@ -67,6 +68,58 @@ describe("faults", () => {
       const catalog = yield* hub.catalog()
       assert.include(catalog.servers[0]?.error, "failed 3 times")
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "servers that cannot start: typed errors with the spawn error or exit code; connectAll and health say which",
+    () =>
+      Effect.gen(function* () {
+        const hub = yield* hubWith({
+          ok: fault,
+          missing: { command: "/nonexistent/bin", args: [], env: {} },
+          dies: stdio(serverScript("fault"), ["--die-at-start"])
+        })
+        const missing = yield* Effect.flip(hub.connect("missing"))
+        assert.strictEqual(missing._tag, "ConnectError")
+        assert.strictEqual(missing._tag === "ConnectError" ? missing.spawnError : undefined, "ENOENT")
+        assert.include(
+          missing.message,
+          `MCP server "missing" could not be started: cannot run "/nonexistent/bin" (ENOENT`
+        )
+        const dies = yield* Effect.flip(hub.connect("dies"))
+        assert.strictEqual(dies._tag === "ConnectError" ? dies.exitCode : undefined, 2)
+        assert.include(dies.message, "exited with code 2 before answering initialize")
+        assert.include(dies.message, "refusing to start (bad credentials)")
+
+        yield* hub.connectAll(["ok"])
+        const all = yield* Effect.flip(hub.connectAll())
+        assert.strictEqual(all._tag, "ServersUnavailable")
+        if (all._tag === "ServersUnavailable") {
+          assert.deepStrictEqual(
+            all.failures.map((f) => [f.server, f.error, f.exitCode, f.spawnError]),
+            [
+              ["missing", "ConnectError", undefined, "ENOENT"],
+              ["dies", "ConnectError", 2, undefined]
+            ]
+          )
+        }
+        assert.include(all.message, "2 of 3 MCP servers could not be started")
+        const unknown = yield* Effect.flip(hub.connectAll(["nope"]))
+        assert.strictEqual(unknown._tag, "ServerNotFound")
+
+        const health = yield* hub.health()
+        assert.deepStrictEqual(
+          health.map((h) => [h.name, h.ok, h.error?._tag]),
+          [
+            ["ok", true, undefined],
+            ["missing", false, "ConnectError"],
+            ["dies", false, "ConnectError"]
+          ]
+        )
+        assert.isAbove(health[0]?.tools ?? 0, 5)
+        const status = yield* hub.status()
+        assert.strictEqual(status.find((s) => s.name === "dies")?.exitCode, 2)
+      }).pipe(Effect.scoped)
   )
 
   it.live("a call that hangs times out and the server receives the cancellation", () =>
@@ -155,6 +208,37 @@ describe("faults", () => {
       assert.strictEqual(invalid._tag, "InvalidToolArguments")
       assert.include(invalid.message, "arguments/times must be >= 1")
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "results that break their outputSchema or the content shape, and JSON-RPC errors, are RequestErrors; the server is kept",
+    () =>
+      Effect.gen(function* () {
+        const hub = yield* hubWith({ liar: stdio(serverScript("liar")) })
+        assert.deepStrictEqual(yield* hub.callTool("liar", "right", {}), { n: 1 })
+        const wrong = yield* Effect.flip(hub.callTool("liar", "wrong_shape", {}))
+        assert.strictEqual(wrong._tag, "RequestError")
+        assert.include(wrong.message, "structured content does not match the tool's output schema")
+        assert.include(wrong.message, "/n must be number")
+        const none = yield* Effect.flip(hub.callTool("liar", "no_structured", {}))
+        assert.include(none.message, "has an output schema but did not return structured content")
+        const bad = yield* Effect.flip(hub.callTool("liar", "bad_content", {}))
+        assert.strictEqual(bad._tag, "RequestError")
+        assert.include(bad.message, "invalid tools/call result: content[0] has no string `text`")
+        const rejected = yield* Effect.flip(hub.callTool("liar", "reject", {}))
+        assert.strictEqual(rejected._tag, "RequestError")
+        assert.strictEqual(rejected._tag === "RequestError" ? rejected.code : 0, -32602)
+        assert.include(
+          rejected.message,
+          `MCP server "liar" rejected tools/call reject (code -32602): no such widget`
+        )
+        const [status] = yield* hub.status()
+        assert.isTrue(status?.connected)
+        assert.deepStrictEqual(yield* hub.callTool("liar", "right", {}), { n: 1 })
+        // Unchecked when asked: the value is passed on as the server sent it.
+        const lax = yield* hubWith({ liar: stdio(serverScript("liar")) }, { validateOutput: false })
+        assert.deepStrictEqual(yield* lax.callTool("liar", "wrong_shape", {}), { n: "one" })
+      }).pipe(Effect.scoped)
   )
 
   it.live("calls beyond maxConcurrency wait their turn", () =>

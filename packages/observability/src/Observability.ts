@@ -8,6 +8,7 @@ import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { type MetricReader, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Metrics } from "@tta/core"
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import {
   ConsoleMetricExporter,
@@ -84,7 +85,8 @@ const envProtocol = Config.String("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").pipe(
 /**
  * The OpenTelemetry layer (on `@effect/opentelemetry`'s NodeSdk): installs the OTel
  * tracer so every `Effect.withSpan` / `Effect.fn` span is exported, registers the Effect
- * metric registry with the chosen metric exporter, and provides {@link Observability}.
+ * metric registry with the chosen metric exporter, turns on @tta/core's primitive metrics
+ * (`Metrics.Enabled`, off while nobody reads them), and provides {@link Observability}.
  * `OTEL_SDK_DISABLED=true` turns any exporter into `none`.
  */
 export const layer = (
@@ -192,7 +194,8 @@ export const layer = (
         ).pipe(Effect.asVoid),
         reset: Effect.sync(() => recorder?.reset())
       })
-      return Layer.merge(sdk, service)
+      // Primitives record their metrics only when someone reads them: this layer does.
+      return Layer.mergeAll(sdk, service, Metrics.layer)
     })
   )
 

@@ -6,8 +6,8 @@
  *   the code written, and only what the code returned.
  * All counted from the run's real data with gpt-tokenizer's o200k_base encoding.
  */
+import { createRequire } from "node:module"
 import { Effect, Metric, Schema } from "effect"
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base"
 
 /** The one tokenizer every published figure uses. */
 export const encoding = "o200k_base" as const
@@ -95,8 +95,13 @@ export class TokenAccountError extends Schema.TaggedError<TokenAccountError>()("
   message: Schema.String
 }) {}
 
+// The o200k tables are megabytes with a set-up of their own: loaded on the first count, not on import
+// (a CLI start or an execution that counts nothing never pays for them).
+let o200k: typeof import("gpt-tokenizer/encoding/o200k_base") | undefined
+const tokenizer = () => (o200k ??= createRequire(import.meta.url)("gpt-tokenizer/encoding/o200k_base"))
+
 /** Tokens in a text. Special-token markers in data are counted as plain text, never rejected. */
-export const count = (text: string): number => countTokens(text, { disallowedSpecial: new Set() })
+export const count = (text: string): number => tokenizer().countTokens(text, { disallowedSpecial: new Set() })
 
 const json = (value: unknown): string =>
   typeof value === "string" ? value : (JSON.stringify(value) ?? "null")
@@ -142,12 +147,37 @@ const sum = (values: Iterable<number>) => {
   return total
 }
 
-const breakdown = (parts: Omit<Breakdown, "total">): Breakdown => ({
+const breakdown = (parts: Parts): Breakdown => ({
   ...parts,
   total: parts.definitions + parts.calls + parts.results + parts.read + parts.code + parts.returned
 })
 
 const saved = (from: number, to: number) => (from === 0 ? 0 : Math.round(((from - to) / from) * 1000) / 10)
+
+/** A breakdown before its total. */
+export type Parts = Omit<Breakdown, "total">
+
+/**
+ * The three figures from their parts: the one place totals and savings are worked out, for a
+ * single run (`account`) and for running counts kept elsewhere (a code-mode session's ledger).
+ */
+export const figures = (parts: {
+  readonly direct: Parts
+  readonly toolSearch: Parts
+  readonly codeMode: Parts
+}): Figures => {
+  const direct = breakdown(parts.direct)
+  const toolSearch = breakdown(parts.toolSearch)
+  const codeMode = breakdown(parts.codeMode)
+  return {
+    encoding,
+    direct,
+    toolSearch,
+    codeMode,
+    savedVsDirect: saved(direct.total, codeMode.total),
+    savedVsToolSearch: saved(toolSearch.total, codeMode.total)
+  }
+}
 
 const fail = (field: string, message: string) => Effect.fail(new TokenAccountError({ field, message }))
 
@@ -211,7 +241,7 @@ export const account = Effect.fn("TokenAccount.account")(function* (input: Input
       server.tools.map((tool) => count(definitionText(tool, directName(server.name, tool.name))))
     )
   )
-  const direct = breakdown({ definitions: allDefinitions, calls, results, read: 0, code: 0, returned: 0 })
+  const direct = { definitions: allDefinitions, calls, results, read: 0, code: 0, returned: 0 }
 
   const searchedRefs = input.toolSearch?.searched ?? input.calls
   const distinct = new Map(searchedRefs.map((ref) => [`${ref.server}/${ref.tool}`, ref]))
@@ -223,33 +253,17 @@ export const account = Effect.fn("TokenAccount.account")(function* (input: Input
         return count(definitionText(tool, directName(ref.server, ref.tool)))
       })
     ) + (searchTool ? count(definitionText(searchTool)) : 0)
-  const toolSearch = breakdown({
-    definitions: searchedDefinitions,
-    calls,
-    results,
-    read: 0,
-    code: 0,
-    returned: 0
-  })
+  const toolSearch = { definitions: searchedDefinitions, calls, results, read: 0, code: 0, returned: 0 }
 
-  const codeMode = breakdown({
+  const codeMode = {
     definitions: sum(input.codeMode.tools.map((tool) => count(definitionText(tool)))),
     calls: 0,
     results: 0,
     read: sum(input.codeMode.read.map(count)),
     code: sum(input.codeMode.code.map(count)),
     returned: sum(input.codeMode.returned.map((value) => count(json(value))))
-  })
-
-  const figures: Figures = {
-    encoding,
-    direct,
-    toolSearch,
-    codeMode,
-    savedVsDirect: saved(direct.total, codeMode.total),
-    savedVsToolSearch: saved(toolSearch.total, codeMode.total)
   }
-  return figures
+  return figures({ direct, toolSearch, codeMode })
 })
 
 /** Tokens per way of working (`tta.token.mode` = direct | tool_search | code_mode), o200k_base. */

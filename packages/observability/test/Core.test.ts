@@ -1,8 +1,8 @@
 // The spans of real @tta/core primitives, recorded by the memory exporter, nest with the
-// sandbox/MCP spans of the work they run.
+// sandbox/MCP spans of the work they run; their metrics reach the metric reader.
 
 import { describe, expect, it } from "@effect/vitest"
-import { Runner, retry, sequence, step } from "@tta/core"
+import { Metrics, Runner, retry, sequence, step } from "@tta/core"
 import { Effect } from "effect"
 import { Observability, SpanTree } from "../src/index.ts"
 import { execute } from "./fixtures.ts"
@@ -55,6 +55,15 @@ describe("with @tta/core primitives", () => {
         const attemptSpans = SpanTree.findAll(roots, "tta.retry.attempt").map((n) => n.span)
         expect(attemptSpans.map((s) => s.status)).toEqual(["error", "ok"])
         expect(attemptSpans.map((s) => s.attributes["tta.retry.attempt"])).toEqual([1, 2])
+
+        // The layer turns on the primitives' metrics (off while nobody reads them).
+        const points = yield* Observability.metrics
+        const point = (name: string, primitive: string) =>
+          points.find((p) => p.name === name && p.attributes["tta.primitive.name"] === primitive)?.value
+        expect(point(Metrics.names.duration, "summarize")).toMatchObject({ count: 1 })
+        expect(point(Metrics.names.duration, "fetch")).toMatchObject({ count: 2 })
+        expect(point(Metrics.names.errors, "fetch")).toBe(1)
+        expect(point(Metrics.names.retries, "retry(fetch)")).toBe(1)
       }).pipe(Effect.provide(Observability.memory("core-test")))
   )
 })

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, type Layer, ManagedRuntime } from "effect"
-import { type ExecuteRequest, Sandbox, type SandboxUnavailable } from "../src/index.ts"
+import { E2b, type ExecuteRequest, Sandbox, type SandboxUnavailable } from "../src/index.ts"
 import { makeLocalE2b } from "../test/support/LocalE2b.ts"
 
 const quick = process.argv.includes("--quick")
@@ -22,7 +22,7 @@ const backends: Array<Backend> = [
   { name: "quickjs", layer: Sandbox.quickjs, scale: 1 },
   {
     name: "e2b (local stand-in)",
-    layer: Sandbox.e2b({
+    layer: E2b.layer({
       create: async () => makeLocalE2b(),
       node: process.execPath,
       workdir: e2bWorkdir

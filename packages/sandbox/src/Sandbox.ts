@@ -1,68 +1,15 @@
-import { Clock, Context, Deferred, Effect, Layer, type Scope } from "effect"
-import * as E2b from "./E2b.ts"
-import { InvalidRequest, type SandboxError, type SandboxUnavailable } from "./Errors.ts"
-import * as Isolate from "./Isolate.ts"
+import { Clock, Context, Deferred, Effect, Layer, Schema } from "effect"
+import type { ExecuteRequest, ExecutionResult } from "./Backend.ts"
+import * as Backend from "./Backend.ts"
+import { InvalidRequest, type SandboxError, SandboxUnavailable } from "./Errors.ts"
 import { exceeded, type Limits, type ResolvedLimits, resolve } from "./Limits.ts"
-import { type Program, prepare } from "./Program.ts"
-import * as QuickJs from "./QuickJs.ts"
+import { prepare } from "./Program.ts"
 import * as Session from "./Session.ts"
-
-/**
- * Functions the code may call as `await host.<name>(...args)`. Arguments arrive as JSON copies;
- * the result goes back as a JSON copy; a failure becomes an Error thrown in the code with the same
- * `message` (and `name`/`_tag`). Each call runs as a child fiber of the execution, in a
- * `sandbox.host_call` span under `sandbox.execute`.
- */
-export type HostFunctions = Readonly<
-  Record<string, (...args: ReadonlyArray<any>) => Effect.Effect<unknown, unknown>>
->
-
-export interface ExecuteRequest {
-  /** TypeScript (types are stripped). ES module: top-level `await`, `import` from `files`, `export default <value>`. */
-  readonly code: string
-  /** Mounted read-only at the sandbox root: `{ "servers/fs/index.ts": "..." }` is `./servers/fs/index.ts`. */
-  readonly files?: Readonly<Record<string, string>> | undefined
-  readonly host?: HostFunctions | undefined
-  readonly limits?: Limits | undefined
-}
-
-export type LogLevel = "log" | "info" | "warn" | "error" | "debug"
-
-export interface LogEntry {
-  readonly level: LogLevel
-  readonly message: string
-}
-
-export interface HostCall {
-  readonly name: string
-  readonly args: ReadonlyArray<unknown>
-  /** Milliseconds from the start of the execution. */
-  readonly startedMs: number
-  readonly durationMs: number
-  readonly ok: boolean
-  readonly error?: string
-}
-
-export interface ExecutionResult {
-  /** The JSON value of `export default` (undefined when the code exports nothing). */
-  readonly value: unknown
-  readonly logs: ReadonlyArray<LogEntry>
-  readonly hostCalls: ReadonlyArray<HostCall>
-  readonly durationMs: number
-  /** Console output was cut to stay within the output limit. */
-  readonly truncated: boolean
-}
-
-/** One way of running code: sets up a fresh sandbox for `program` and reports through `session`. */
-export interface Backend {
-  readonly name: string
-  readonly run: (program: Program, session: Session.Session) => Effect.Effect<void, SandboxError, Scope.Scope>
-}
 
 const identifier = /^[A-Za-z_$][\w$]*$/
 
 /** Builds the service around a backend: type stripping, limits, host calls, output and the span. */
-export const make = (backend: Backend, base?: Limits): Sandbox["Service"] => {
+export const make = (backend: Backend.Backend, base?: Limits): Sandbox["Service"] => {
   const baseLimits: ResolvedLimits = resolve(base)
   const execute = Effect.fn("sandbox.execute")(function* (
     request: ExecuteRequest
@@ -108,17 +55,68 @@ export const make = (backend: Backend, base?: Limits): Sandbox["Service"] => {
   return Sandbox.of({ backend: backend.name, execute })
 }
 
-// Takes the tag as an argument: the class's static fields run before the outer binding exists.
-const layerOf = <E, R>(tag: typeof Sandbox, backend: Effect.Effect<Backend, E, R>, base?: Limits) =>
+/**
+ * What a config file says about the sandbox: a backend's name (`"quickjs"`), or an object naming
+ * the backend with its options (`{ "backend": "e2b", "sandboxTimeoutMs": 600000 }`). Checked
+ * against the registered backends and the chosen backend's own options schema.
+ */
+export type Choice = string | { readonly backend: string; readonly [option: string]: unknown }
+
+const split = (choice: Choice): { readonly name: string; readonly options: unknown } => {
+  if (typeof choice === "string") return { name: choice, options: {} }
+  const { backend, ...options } = choice
+  return { name: backend, options }
+}
+
+// Says what is wrong with a choice, or undefined when it names a registered backend with valid options.
+const problemOf = (choice: Choice): string | undefined => {
+  const { name, options } = split(choice)
+  const definition = Backend.lookup(name)
+  if (definition === undefined) {
+    return `unknown sandbox backend "${name}" (the registered ones: ${Backend.names().join(", ")})`
+  }
+  const decoded = Schema.decodeUnknownExit(definition.options)(options)
+  return decoded._tag === "Success" ? undefined : `sandbox "${name}" options: ${String(decoded.cause)}`
+}
+
+export const Choice: Schema.Codec<Choice> = Schema.Union([
+  Schema.String,
+  Schema.StructWithRest(Schema.Struct({ backend: Schema.String }), [
+    Schema.Record(Schema.String, Schema.Unknown)
+  ])
+]).check(Schema.makeFilter(problemOf))
+
+/** A layer running the backend registered as `name`; `options` are that backend's (decoded by its schema). */
+const layerNamed = (
+  tag: typeof Sandbox,
+  choice: Choice,
+  base?: Limits
+): Layer.Layer<Sandbox, SandboxUnavailable> =>
   Layer.effect(
     tag,
-    Effect.map(backend, (b) => make(b, base))
+    Effect.gen(function* () {
+      const { name, options } = split(choice)
+      const definition = Backend.lookup(name)
+      const problem = definition === undefined ? problemOf(choice) : undefined
+      if (definition === undefined || problem !== undefined) {
+        return yield* new SandboxUnavailable({ backend: name, message: problem ?? `unknown backend ${name}` })
+      }
+      const decoded = yield* Schema.decodeUnknownEffect(definition.options)(options).pipe(
+        Effect.mapError(
+          (e) => new SandboxUnavailable({ backend: name, message: `sandbox "${name}" options: ${e.message}` })
+        )
+      )
+      // What only code can pass (a stand-in's `create`, say) goes through beside the decoded options.
+      const merged =
+        typeof options === "object" && typeof decoded === "object" ? { ...options, ...decoded } : decoded
+      return make(yield* definition.make(merged), base)
+    })
   )
 
 /**
- * Runs agent code. Three layers: `isolate` (V8 isolates via isolated-vm, the default),
- * `quickjs` (QuickJS compiled to WebAssembly, for where no native addon loads) and `e2b`
- * (a runner process in an E2B cloud sandbox).
+ * Runs agent code. Backends are registered by name (`isolate`, the default: V8 isolates via
+ * isolated-vm; `quickjs`: QuickJS compiled to WebAssembly, for where no native addon loads; `e2b`:
+ * a runner process in an E2B cloud sandbox); {@link Sandbox.layerFor} picks one.
  */
 export class Sandbox extends Context.Service<
   Sandbox,
@@ -127,18 +125,18 @@ export class Sandbox extends Context.Service<
     readonly execute: (request: ExecuteRequest) => Effect.Effect<ExecutionResult, SandboxError>
   }
 >()("@tta/sandbox/Sandbox") {
-  /** V8 isolates (isolated-vm): a fresh isolate per execution. Needs Node ≥ 24 run with `--no-node-snapshot`. */
-  static readonly isolate: Layer.Layer<Sandbox, SandboxUnavailable> = layerOf(Sandbox, Isolate.backend())
-  /** QuickJS in WebAssembly: a fresh runtime per execution; no native code needed. */
-  static readonly quickjs: Layer.Layer<Sandbox, SandboxUnavailable> = layerOf(Sandbox, QuickJs.backend())
-  /** A runner process per execution inside one E2B cloud sandbox (created on first use, killed with the layer). */
-  static readonly e2b = (options: E2b.Options = {}): Layer.Layer<Sandbox, SandboxUnavailable> =>
-    layerOf(Sandbox, E2b.backend(options), options.limits)
+  /** The backend a config file chose (see {@link Choice}), with default limits of your own. */
+  static readonly layerFor = (choice: Choice, limits?: Limits): Layer.Layer<Sandbox, SandboxUnavailable> =>
+    layerNamed(Sandbox, choice, limits)
+  /** V8 isolates (isolated-vm). Needs Node ≥ 24 run with `--no-node-snapshot`. */
+  static readonly isolate: Layer.Layer<Sandbox, SandboxUnavailable> = layerNamed(Sandbox, "isolate")
+  /** QuickJS in WebAssembly, loaded on first use; no native code needed. */
+  static readonly quickjs: Layer.Layer<Sandbox, SandboxUnavailable> = layerNamed(Sandbox, "quickjs")
   /** With default limits of your own (a request's `limits` still override them). */
   static readonly layerIsolate = (limits: Limits): Layer.Layer<Sandbox, SandboxUnavailable> =>
-    layerOf(Sandbox, Isolate.backend(), limits)
+    layerNamed(Sandbox, "isolate", limits)
   static readonly layerQuickJs = (limits: Limits): Layer.Layer<Sandbox, SandboxUnavailable> =>
-    layerOf(Sandbox, QuickJs.backend(), limits)
+    layerNamed(Sandbox, "quickjs", limits)
   /** The default: {@link Sandbox.isolate}. */
   static readonly layer = Sandbox.isolate
 }

@@ -1,40 +1,7 @@
 import { Cause, Deferred, Effect, Exit, type Fiber, FiberSet, Predicate, type Scope } from "effect"
+import type { Engine, HostCall, HostFunctions, LogEntry, LogLevel, Session } from "./Backend.ts"
 import { CodeError, ResultNotSerializable, type SandboxError } from "./Errors.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
-import type { HostCall, HostFunctions, LogEntry, LogLevel } from "./Sandbox.ts"
-
-/** What a backend lets the host do to the code it runs (calls into the sandbox). */
-export interface Engine {
-  /** Each returns once the sandbox has run that turn (a promise, for engines on another thread); never rejects. */
-  settle(id: number, ok: boolean, payload: string | undefined): Promise<void> | void
-  fire(id: number): Promise<void> | void
-  /** False when the sandbox itself notices code that waits on nothing (the E2B runner does). */
-  readonly tracksIdle?: boolean
-}
-
-/**
- * The host side of one execution, shared by all backends: host calls (as child fibers of the
- * execution), console output with its byte budget, timers, and the outcome. Closing its scope
- * interrupts every host call and timer still running, so nothing outlives the execution.
- */
-export interface Session {
-  readonly limits: ResolvedLimits
-  readonly hostNames: ReadonlyArray<string>
-  /** Completed once: with the result's JSON (undefined when nothing was exported), or an error. */
-  readonly outcome: Deferred.Deferred<string | undefined, SandboxError>
-  attach(engine: Engine): void
-  /** One message from the sandbox (see `Outbound` in Prelude.ts). */
-  receive(kind: string, a?: unknown, b?: unknown, c?: unknown): void
-  fail(error: SandboxError): void
-  /** Call after each turn of the sandbox: code that waits on nothing that can ever happen is stuck. */
-  checkIdle(): void
-  readonly done: () => boolean
-  readonly logs: Array<LogEntry>
-  readonly hostCalls: Array<HostCall>
-  readonly truncated: () => boolean
-  /** Drops console output from the end until it fits beside a value of `valueBytes`. */
-  fitOutput(valueBytes: number): void
-}
 
 const levels = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
 

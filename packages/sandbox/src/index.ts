@@ -1,4 +1,15 @@
-export * as E2b from "./E2b.ts"
+import "./backends/index.ts"
+
+export type {
+  ExecuteRequest,
+  ExecutionResult,
+  HostCall,
+  HostFunctions,
+  LogEntry,
+  LogLevel
+} from "./Backend.ts"
+export * as Backend from "./Backend.ts"
+export * as E2b from "./backends/e2b/index.ts"
 export * as Errors from "./Errors.ts"
 export {
   CodeError,
@@ -8,13 +19,4 @@ export {
   SandboxUnavailable
 } from "./Errors.ts"
 export * as Limits from "./Limits.ts"
-export type {
-  Backend,
-  ExecuteRequest,
-  ExecutionResult,
-  HostCall,
-  HostFunctions,
-  LogEntry,
-  LogLevel
-} from "./Sandbox.ts"
-export { execute, make, Sandbox } from "./Sandbox.ts"
+export { Choice, execute, make, Sandbox } from "./Sandbox.ts"

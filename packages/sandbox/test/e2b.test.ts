@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Sandbox } from "../src/index.ts"
+import { E2b } from "../src/index.ts"
 import { run, runError } from "./support/backends.ts"
 import { type LocalE2b, makeLocalE2b } from "./support/LocalE2b.ts"
 
@@ -19,7 +19,7 @@ describe("e2b backend against the local stand-in", () => {
       Effect.gen(function* () {
         let standIn: LocalE2b | undefined
         let created = 0
-        const layer = Sandbox.e2b({
+        const layer = E2b.layer({
           create: async () => {
             created++
             standIn = makeLocalE2b()
@@ -56,7 +56,7 @@ describe("e2b backend against the local stand-in", () => {
   it.live("a sandbox that cannot be created is SandboxUnavailable; the next execution tries again", () =>
     Effect.gen(function* () {
       let attempts = 0
-      const layer = Sandbox.e2b({
+      const layer = E2b.layer({
         create: async () => {
           attempts++
           if (attempts === 1) throw new Error("401: invalid API key")
@@ -78,9 +78,7 @@ describe("e2b backend against the local stand-in", () => {
   it.live("a runner that cannot start is SandboxUnavailable with its stderr", () =>
     Effect.gen(function* () {
       const error = yield* runError({ code: "export default 1" }).pipe(
-        Effect.provide(
-          Sandbox.e2b({ create: async () => makeLocalE2b(), node: "/nonexistent/node", workdir })
-        )
+        Effect.provide(E2b.layer({ create: async () => makeLocalE2b(), node: "/nonexistent/node", workdir }))
       )
       assert.strictEqual(error._tag, "SandboxUnavailable")
       assert.match(error.message, /runner ended without a result.*nonexistent/s)
@@ -100,7 +98,7 @@ console.info("from the cloud")
 export default await twice(await host.value())`,
           files: { "skills/twice/index.ts": "export const twice = (n: number): number => n * 2" },
           host: { value: () => Effect.succeed(21) }
-        }).pipe(Effect.provide(Layer.fresh(Sandbox.e2b())))
+        }).pipe(Effect.provide(Layer.fresh(E2b.layer())))
         assert.strictEqual(result.value, 42)
         assert.deepStrictEqual(result.logs, [{ level: "info", message: "from the cloud" }])
       }),

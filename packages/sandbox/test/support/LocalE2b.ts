@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
-import type { E2bCommandHandle, E2bSandboxLike } from "../../src/E2b.ts"
+import type { E2bCommandHandle, E2bSandboxLike } from "../../src/backends/e2b/E2b.ts"
 
 /**
  * A STAND-IN for the E2B SDK's `Sandbox` (there is no network here). It implements exactly the

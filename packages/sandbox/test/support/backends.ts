@@ -5,6 +5,7 @@ import { afterAll } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
 import type { SandboxError } from "../../src/Errors.ts"
 import {
+  E2b,
   type ExecuteRequest,
   type ExecutionResult,
   Sandbox,
@@ -27,7 +28,7 @@ export const backends: ReadonlyArray<BackendCase> = [
   {
     name: "e2b",
     label: "e2b (LOCAL STAND-IN for the E2B SDK: the real runner as a local child process)",
-    layer: Sandbox.e2b({ create: async () => makeLocalE2b(), node: process.execPath, workdir: e2bWorkdir })
+    layer: E2b.layer({ create: async () => makeLocalE2b(), node: process.execPath, workdir: e2bWorkdir })
   }
 ]
 

@@ -1,11 +1,10 @@
 import { Effect, type Scope } from "effect"
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten"
-import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "./Errors.ts"
-import { exceeded } from "./Limits.ts"
-import { preludeSource } from "./Prelude.ts"
-import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "./Program.ts"
-import type { Backend } from "./Sandbox.ts"
-import type { Session } from "./Session.ts"
+import type { Backend, Session } from "../../Backend.ts"
+import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "../../Errors.ts"
+import { exceeded } from "../../Limits.ts"
+import { preludeSource } from "../../Prelude.ts"
+import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 
 const rootName = "<tta:root>"
 // Below the WebAssembly stack, so deep recursion is a catchable RangeError-like error, not a crash.
@@ -244,18 +243,12 @@ const run = (
     session.checkIdle()
   })
 
-export const backend = (): Effect.Effect<Backend, SandboxUnavailable> =>
-  Effect.tryPromise({
-    try: async () => {
-      const { newQuickJSWASMModule } = await import("quickjs-emscripten")
-      const holder: Holder = { module: undefined, load: () => newQuickJSWASMModule() }
-      holder.module = await holder.load()
-      return { name: "quickjs", run: (program: Program, session: Session) => run(holder, program, session) }
-    },
-    catch: (cause) =>
-      new SandboxUnavailable({
-        backend: "quickjs",
-        message: `QuickJS could not be loaded: ${String(cause)}`,
-        cause
-      })
+/** Nothing loads until the first execution: the WebAssembly module is loaded then, and kept. */
+export const backend = (): Effect.Effect<Backend> =>
+  Effect.sync(() => {
+    const holder: Holder = {
+      module: undefined,
+      load: () => import("quickjs-emscripten").then((m) => m.newQuickJSWASMModule())
+    }
+    return { name: "quickjs", run: (program: Program, session: Session) => run(holder, program, session) }
   })

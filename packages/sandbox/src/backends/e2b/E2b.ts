@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto"
 import { Effect, type Scope } from "effect"
+import type { Backend, Session } from "../../Backend.ts"
+import { CodeError, LimitName, SandboxUnavailable } from "../../Errors.ts"
+import { exceeded, type Limits } from "../../Limits.ts"
+import type { Program } from "../../Program.ts"
 import { type RunnerRequest, runnerSource } from "./E2bRunner.ts"
-import { CodeError, LimitName, SandboxUnavailable } from "./Errors.ts"
-import { exceeded, type Limits } from "./Limits.ts"
-import type { Program } from "./Program.ts"
-import type { Backend } from "./Sandbox.ts"
-import type { Session } from "./Session.ts"
 
 /** A running command, as `commands.run(..., { background: true })` returns it in the E2B SDK. */
 export interface E2bCommandHandle {

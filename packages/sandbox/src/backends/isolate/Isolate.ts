@@ -1,11 +1,10 @@
 import { Effect } from "effect"
 import type IsolatedVM from "isolated-vm"
-import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "./Errors.ts"
-import { exceeded } from "./Limits.ts"
-import { preludeSource } from "./Prelude.ts"
-import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "./Program.ts"
-import type { Backend } from "./Sandbox.ts"
-import type { Session } from "./Session.ts"
+import type { Backend, Session } from "../../Backend.ts"
+import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "../../Errors.ts"
+import { exceeded } from "../../Limits.ts"
+import { preludeSource } from "../../Prelude.ts"
+import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 
 type Ivm = typeof IsolatedVM
 

@@ -2,8 +2,8 @@ import type * as Fs from "node:fs"
 import type * as Readline from "node:readline"
 import type * as Vm from "node:vm"
 import type * as WorkerThreads from "node:worker_threads"
-import { type Install, type PreludeHandle, preludeSource } from "./Prelude.ts"
-import { entryName, resolveSpecifier, unresolvedMessage } from "./Program.ts"
+import { type Install, type PreludeHandle, preludeSource } from "../../Prelude.ts"
+import { entryName, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 
 /**
  * The runner: a Node script that runs one execution inside the E2B sandbox, started as

@@ -1,0 +1,164 @@
+/**
+ * One execution of agent code: type-check it against the mounted files, run it in the sandbox with
+ * the session's host functions, record the runs of the skills it imports, and account its tokens.
+ */
+import type { McpHub } from "@tta/mcp"
+import type { Limits, LogEntry, Sandbox, Errors as SandboxErrors } from "@tta/sandbox"
+import type { SkillStore as Skills } from "@tta/skills"
+import { Clock, Effect } from "effect"
+import type { Api } from "./ApiTree.ts"
+import { type CodeModeError, type ExecuteOutcome, ExecutionError } from "./CodeMode.ts"
+import * as HostCalls from "./HostCalls.ts"
+import type * as Ledger from "./Ledger.ts"
+import type * as Pii from "./Pii.ts"
+import type * as Policy from "./Policy.ts"
+import type * as Scrub from "./Scrub.ts"
+import * as TypeCheck from "./TypeCheck.ts"
+import type * as Workspace from "./Workspace.ts"
+
+export interface Deps {
+  readonly options: {
+    readonly approve?: ((request: Policy.CallRequest) => Effect.Effect<boolean>) | undefined
+    readonly callTimeout?: number | undefined
+    readonly limits?: Limits.Limits | undefined
+  }
+  readonly hub: McpHub["Service"]
+  readonly sandbox: Sandbox["Service"]
+  readonly skills: Skills.SkillStore["Service"]
+  readonly policy: Policy.Policy
+  readonly tokenizer: Pii.Tokenizer | undefined
+  readonly checker: TypeCheck.Checker | undefined
+  readonly workspace: ReturnType<typeof Workspace.hostFunction>
+  readonly ledger: Ledger.Ledger
+  readonly api: Effect.Effect<Api, CodeModeError>
+  readonly mounted: Effect.Effect<Record<string, string>, CodeModeError>
+  /** Applied to every error a host function hands back to the code. */
+  readonly scrub: Scrub.Scrubber
+}
+
+/** A host function whose failures reach the code with the gateway's paths and session id scrubbed. */
+const scrubbed =
+  <Args extends ReadonlyArray<unknown>, A, E>(
+    scrub: Scrub.Scrubber,
+    f: (...args: Args) => Effect.Effect<A, E>
+  ) =>
+  (...args: Args) =>
+    Effect.mapError(f(...args), scrub.error)
+
+/** `./skills/<name>/index.ts` imports in agent code: their runs go into the skill's statistics. */
+const importedSkills = (code: string): Array<string> => [
+  ...new Set(
+    [...code.matchAll(/["']\.\/skills\/([a-z0-9][a-z0-9-]*)\/index(?:\.ts)?["']/g)].map((m) => m[1]!)
+  )
+]
+
+const toExecutionError = (e: SandboxErrors.SandboxError, logs?: ReadonlyArray<LogEntry>): ExecutionError => {
+  switch (e._tag) {
+    case "LimitExceeded":
+      return new ExecutionError({ kind: "limit", message: e.message })
+    case "CodeError": {
+      const line = /agent\.ts:(\d+)/.exec(e.stack)?.[1]
+      return new ExecutionError({
+        kind: "runtime",
+        message: e.stack.includes(e.message) ? e.stack : `${e.name}: ${e.message}\n${e.stack}`,
+        ...(line ? { line: Number(line) } : {}),
+        ...(logs ? { logs } : {})
+      })
+    }
+    case "ResultNotSerializable":
+      return new ExecutionError({ kind: "runtime", message: e.message })
+    default:
+      return new ExecutionError({ kind: "internal", message: e.message })
+  }
+}
+
+/** The session's `execute`. */
+export const make = ({
+  options,
+  hub,
+  sandbox,
+  skills,
+  policy,
+  tokenizer,
+  checker,
+  workspace,
+  ledger,
+  scrub,
+  api,
+  mounted
+}: Deps) =>
+  Effect.fn("codeMode.execute")(function* (code: string) {
+    const { catalog, annotations } = yield* api
+    const files = yield* mounted
+    if (checker) {
+      checker.setFiles(files)
+      const diagnostics = checker.check(code)
+      if (diagnostics.length > 0) {
+        const message = `Type errors (nothing was run):\n${TypeCheck.format(diagnostics)}`
+        yield* ledger.absorb(catalog, [], code, [message])
+        return yield* new ExecutionError({ kind: "type-check", message, line: diagnostics[0]!.line })
+      }
+    }
+    // The versions mounted now are the ones whose runs get recorded; only read when code imports skills.
+    const usedSkills = importedSkills(code)
+    const skillVersions = new Map(
+      usedSkills.length === 0
+        ? []
+        : (yield* skills.list().pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s.chosen])
+    )
+    const calls: Array<Ledger.FullCall> = []
+    const started = yield* Clock.currentTimeMillis
+    const recordSkillRuns = (ok: boolean) =>
+      Effect.gen(function* () {
+        const durationMs = (yield* Clock.currentTimeMillis) - started
+        for (const name of usedSkills) {
+          const version = skillVersions.get(name)
+          if (version === undefined) continue
+          yield* skills
+            .recordRun(name, version, { ok, durationMs, ...(ok ? {} : { error: "execution failed" }) })
+            .pipe(Effect.ignore)
+        }
+      })
+    const result = yield* sandbox
+      .execute({
+        code,
+        files,
+        host: {
+          callTool: scrubbed(
+            scrub,
+            HostCalls.make({
+              hub,
+              policy,
+              tokenizer,
+              approve: options.approve,
+              callTimeout: options.callTimeout,
+              annotations,
+              onCall: (call) => {
+                calls.push(call)
+                ledger.record(call.record)
+              }
+            })
+          ),
+          workspace: scrubbed(scrub, workspace)
+        },
+        ...(options.limits ? { limits: options.limits } : {})
+      })
+      .pipe(
+        Effect.onExit((exit) => recordSkillRuns(exit._tag === "Success")),
+        Effect.catch((error) => {
+          const mapped = toExecutionError(error)
+          return Effect.andThen(ledger.absorb(catalog, calls, code, [mapped.message]), Effect.fail(mapped))
+        })
+      )
+    const returned = [result.value, ...result.logs.map((l) => l.message)]
+    const tokens = yield* ledger.absorb(catalog, calls, code, returned)
+    const outcome: ExecuteOutcome = {
+      value: result.value,
+      logs: result.logs,
+      toolCalls: calls.map((c) => c.record),
+      durationMs: result.durationMs,
+      truncated: result.truncated,
+      tokens
+    }
+    return outcome
+  })

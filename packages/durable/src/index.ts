@@ -1,0 +1,8 @@
+export * as Durable from "./Durable.ts"
+export * as DurableClient from "./DurableClient.ts"
+export * as DurableContext from "./DurableContext.ts"
+export * as Errors from "./Errors.ts"
+export * as Journal from "./Journal.ts"
+export * as Model from "./Model.ts"
+export * as SqliteClient from "./SqliteClient.ts"
+export * as Store from "./Store.ts"

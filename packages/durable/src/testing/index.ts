@@ -1,0 +1,1 @@
+export * as PgTestCluster from "./PgTestCluster.ts"
