@@ -175,6 +175,15 @@ const program = Effect.gen(function* () {
   // a store opened on the same root: its first files() loads the view from disk
   const cold = yield* Effect.provide(SkillStore.SkillStore, SkillStore.SkillStore.layerNode({ root }))
   const filesColdMs = yield* timed(cold.files())
+  // a new store mounting only the one skill some code imports (what a one-shot tta exec needs)
+  const onlyName = pick(3)
+  const single = yield* Effect.provide(SkillStore.SkillStore, SkillStore.SkillStore.layerNode({ root }))
+  const onlyColdMs = yield* timed(single.files({ only: [onlyName] }))
+  const onlyBaseMs = yield* Effect.promise(() =>
+    timedPromise(() =>
+      Promise.all(["index.ts", "SKILL.md"].map((f) => readFile(join(root, "skills", onlyName, f), "utf8")))
+    )
+  )
   // the physical limit of a cold mount: read every skill's index.ts and SKILL.md, 16 at a time
   const coldBaseMs = yield* Effect.promise(() =>
     timedPromise(async () => {
@@ -202,6 +211,8 @@ const program = Effect.gen(function* () {
     statBase,
     filesColdMs,
     coldBaseMs,
+    onlyColdMs,
+    onlyBaseMs,
     fileCount
   }
 })
@@ -232,6 +243,7 @@ const table = [
   row("recordRun", r.record, undefined, ""),
   `| first search (view loaded from disk) | 1 | ${ms(r.firstSearch)} | | | |`,
   `| files() cold (a new store loads the view) | 1 | ${ms(r.filesColdMs)} | | ${ms(r.coldBaseMs)} (readFile of every index.ts + SKILL.md) | ${(r.filesColdMs / r.coldBaseMs).toFixed(1)}× |`,
+  `| files({ only: [one skill] }) cold (a new store) | 1 | ${ms(r.onlyColdMs)} | | ${ms(r.onlyBaseMs)} (readFile of its index.ts + SKILL.md) | ${(r.onlyColdMs / r.onlyBaseMs).toFixed(1)}× |`,
   `| fill: 1,000 saves, 8 at a time | 1 | ${ms(r.fillMs)} | | | |`
 ].join("\n")
 
@@ -258,6 +270,7 @@ ${table}
   options, queried in memory, interleaved with the store's calls.
 - **files() / list()**: served from the warm view after one stat of the journal; \`files()\` (the
   mount of every execution) leaves the hand-edit rescan to a background fiber. The baseline is one
-  bare \`fs.stat\`. "cold" is the first call on a newly opened store (reads every skill).
+  bare \`fs.stat\`. "cold" is the first call on a newly opened store (reads every skill);
+  \`files({ only })\` on a new store reads just the skills named (and those they import).
 `
 writeFileSync(join(import.meta.dirname, "results.md"), md)

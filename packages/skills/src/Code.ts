@@ -8,6 +8,7 @@
  * V8 (`vm.SourceTextModule`), which adds V8's early errors (duplicate declarations...).
  */
 import { stripTypeScriptTypes } from "node:module"
+import { posix } from "node:path"
 import * as vm from "node:vm"
 import { SkillInvalid } from "./Errors.ts"
 
@@ -144,4 +145,25 @@ export const check = (code: string, file = "index.ts"): CheckedCode | SkillInval
     })
   }
   return { signatures: sigs }
+}
+
+const specifiers = /(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']/g
+const skillPath = /^skills\/([a-z0-9]+(?:-[a-z0-9]+)*)\/index(?:\.ts)?$/
+
+/**
+ * The skills `code` imports (static, re-export or dynamic `import()`), as names: specifiers are
+ * resolved against `from`, the importing file's path in the sandbox mount (`index.ts` for agent
+ * code at the root, `skills/<name>/index.ts` for a skill), so `./skills/x/index.ts` from the
+ * root and `../x/index.ts` from a skill both name `x`.
+ */
+export const importedSkills = (code: string, from = "index.ts"): Array<string> => {
+  const out = new Set<string>()
+  for (const m of code.matchAll(specifiers)) {
+    const spec = m[1] as string
+    if (!spec.startsWith("./") && !spec.startsWith("../")) continue
+    const resolved = posix.normalize(posix.join(posix.dirname(from), spec))
+    const name = skillPath.exec(resolved)?.[1]
+    if (name !== undefined) out.add(name)
+  }
+  return [...out]
 }

@@ -21,6 +21,8 @@ export interface Inspected {
   /** Versions stats.json or the numbering says were saved, whose files are gone. */
   readonly missing: ReadonlyArray<number>
   readonly problems: ReadonlyArray<Problem>
+  /** The problems a save would overwrite or build on (all but a missing SKILL.md, which it writes). */
+  readonly blocksSave: ReadonlyArray<Problem>
 }
 
 /** Versions that were saved but whose file is gone: numbers run from 1 without gaps. */
@@ -45,17 +47,37 @@ export const inspect = Effect.fnUntraced(function* (disk: Disk, name: string) {
   const file = (f: string) => `skills/${name}/${f}`
   const problems: Array<Problem> = []
   const stats = parsed._tag === "Ok" ? parsed.stats : Stats.empty
-  if (parsed._tag === "Corrupt") problems.push({ file: file("stats.json"), message: parsed.message })
-  if (doc?.problem !== undefined) problems.push({ file: file("SKILL.md"), message: doc.problem })
-  if (doc === undefined && versions.length > 0) problems.push({ file: file("SKILL.md"), message: "missing" })
+  if (parsed._tag === "Corrupt") {
+    problems.push({
+      file: file("stats.json"),
+      message: `${parsed.message}; fix it, or delete it to start the run statistics again`
+    })
+  }
+  if (doc?.problem !== undefined) {
+    problems.push({ file: file("SKILL.md"), message: `${doc.problem}; fix its front matter` })
+  }
+  const mdMissing: Problem | undefined =
+    doc === undefined && versions.length > 0
+      ? { file: file("SKILL.md"), message: "missing; the next save writes it again" }
+      : undefined
+  if (mdMissing) problems.push(mdMissing)
   const missing = missingVersions(stats, versions)
   for (const v of missing) {
     problems.push({
       file: file(`versions/${v}.ts`),
-      message: "missing (the version was saved; its file is gone)"
+      message: "missing: the version was saved but its file is gone; restore it, or remove the skill"
     })
   }
-  return { versions, stats, statsOk: parsed._tag === "Ok", doc, missing, problems } satisfies Inspected
+  const blocksSave = problems.filter((p) => p !== mdMissing)
+  return {
+    versions,
+    stats,
+    statsOk: parsed._tag === "Ok",
+    doc,
+    missing,
+    problems,
+    blocksSave
+  } satisfies Inspected
 })
 
 export const corrupt = (name: string, problems: ReadonlyArray<Problem>, doing: string) =>
@@ -64,7 +86,5 @@ export const corrupt = (name: string, problems: ReadonlyArray<Problem>, doing: s
     problems,
     message: `skill "${name}" has corrupt files, so ${doing} changed nothing: ${problems
       .map((p) => `${p.file}: ${p.message}`)
-      .join(
-        "; "
-      )}. Fix or delete the file (deleting stats.json forgets the run statistics), or remove the skill.`
+      .join(" / ")}`
   })

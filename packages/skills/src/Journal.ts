@@ -15,7 +15,10 @@ export const fileName = ".changes"
 const compactBytes = 256 * 1024
 
 export interface Position {
-  /** Inode of the journal file (a new file means: rescan), undefined when there is none. */
+  /**
+   * Which journal file this is — inode and birth time, so an inode reused by a later file is not
+   * taken for the old one (a new file means: rescan); undefined when there is none.
+   */
   readonly ino: string | undefined
   readonly size: number
 }
@@ -43,7 +46,9 @@ export const position = (disk: Disk): Effect.Effect<Position, SkillStoreError> =
     const file = pathOf(disk)
     try {
       const info = statSync(file, { throwIfNoEntry: false })
-      return Effect.succeed(info === undefined ? none : { ino: String(info.ino), size: info.size })
+      return Effect.succeed(
+        info === undefined ? none : { ino: `${info.ino}:${info.birthtimeMs}`, size: info.size }
+      )
     } catch (e) {
       return Effect.fail(
         new SkillStoreError({ operation: "stat", path: file, message: (e as Error).message })

@@ -90,6 +90,11 @@ export interface Options extends Partial<Validate.Limits> {
    * any process, show at once (they are journaled).
    */
   readonly rescanMs?: number
+  /**
+   * Load the warm view in the background as soon as the store opens (default false), so that a
+   * long-lived process (the gateway) does not pay the first load in its first execution.
+   */
+  readonly prewarm?: boolean | undefined
   /** The former name of `rescanMs`. */
   readonly searchRescanMs?: number
   /** Checks every save's code (after the syntax check, before anything is written). */

@@ -44,8 +44,14 @@ export class SkillStore extends Context.Service<
       version: number,
       run: Stats.Run
     ) => Effect.Effect<Stats.VersionStats, SkillNotFound | SkillInvalid | SkillCorrupt | SkillStoreError>
-    /** The tree to mount in a sandbox: `skills/<name>/index.ts` and `skills/<name>/SKILL.md`. */
-    readonly files: () => Effect.Effect<Readonly<Record<string, string>>, SkillStoreError>
+    /**
+     * The tree to mount in a sandbox: `skills/<name>/index.ts` and `skills/<name>/SKILL.md`, of
+     * every skill, or with `only` of those skills and the skills they import (see
+     * `Code.importedSkills`, which also finds the skills agent code imports).
+     */
+    readonly files: (options?: {
+      readonly only?: ReadonlyArray<string> | undefined
+    }) => Effect.Effect<Readonly<Record<string, string>>, SkillStoreError>
   }
 >()("@tta/skills/SkillStore") {
   /** The store rooted at `options.root`, on whatever `FileSystem` and `Path` are provided. */
@@ -84,6 +90,8 @@ const make = Effect.fnUntraced(function* (options: Model.Options) {
     ),
     remove: Effect.fn("SkillStore.remove")(writer.remove),
     recordRun: Effect.fn("SkillStore.recordRun")(recordRun),
-    files: Effect.fn("SkillStore.files")(() => view.files)
+    files: Effect.fn("SkillStore.files")((options?: { readonly only?: ReadonlyArray<string> | undefined }) =>
+      options?.only === undefined ? view.files : view.filesOf(options.only)
+    )
   })
 })

@@ -12,6 +12,7 @@
  */
 import { Clock, Effect, Semaphore } from "effect"
 import type * as Scope from "effect/Scope"
+import * as Code from "./Code.ts"
 import type { Disk } from "./Disk.ts"
 import type { SkillStoreError } from "./Errors.ts"
 import * as Journal from "./Journal.ts"
@@ -27,6 +28,29 @@ interface Entry {
   readonly code: string | undefined
   readonly md: string
 }
+
+/**
+ * The mount of the named skills and of the skills their code imports (transitively), with each
+ * entry from `entryOf`.
+ */
+const mountOf = Effect.fnUntraced(function* <E>(
+  only: ReadonlyArray<string>,
+  entryOf: (name: string) => Effect.Effect<Entry | undefined, E>
+) {
+  const out: Record<string, string> = {}
+  const queue = [...only]
+  const seen = new Set<string>()
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (seen.has(name) || Validate.name(name) !== undefined) continue
+    seen.add(name)
+    const e = yield* entryOf(name)
+    if (e?.code === undefined) continue
+    out[`skills/${name}/index.ts`] = e.code
+    out[`skills/${name}/SKILL.md`] = e.md
+    queue.push(...Code.importedSkills(e.code, `skills/${name}/index.ts`))
+  }
+  return out
+})
 
 export const make = (disk: Disk, reader: Reader, scope: Scope.Scope, rescanMs: number) => {
   const entries = new Map<string, Entry>()
@@ -57,19 +81,17 @@ export const make = (disk: Disk, reader: Reader, scope: Scope.Scope, rescanMs: n
     put(name, snap && { keys, summary: snap.summary, code: snap.code, md: snap.md })
   })
 
+  /** Reloads one skill if its files changed identity since it was loaded (or it never was). */
+  const checked = Effect.fnUntraced(function* (name: string) {
+    const had = entries.get(name)
+    if (had === undefined || had.keys !== (yield* disk.keysOf(name))) yield* load(name)
+  })
+
   /** Re-reads the skills whose files changed identity (every write renames: a new inode); drops the gone. */
   const rescan = Effect.fnUntraced(function* () {
     lastScan = yield* Clock.currentTimeMillis
     const names = yield* disk.skillNames
-    yield* Effect.forEach(
-      names,
-      (name) =>
-        Effect.gen(function* () {
-          const had = entries.get(name)
-          if (had === undefined || had.keys !== (yield* disk.keysOf(name))) yield* load(name)
-        }),
-      { concurrency: 16, discard: true }
-    )
+    yield* Effect.forEach(names, checked, { concurrency: 16, discard: true })
     const present = new Set(names)
     for (const name of [...entries.keys()]) if (!present.has(name)) put(name, undefined)
   })
@@ -79,15 +101,21 @@ export const make = (disk: Disk, reader: Reader, scope: Scope.Scope, rescanMs: n
 
   /** Under the lock: catch up with the journal (or rescan everything if it was replaced). */
   const catchUp = Effect.fnUntraced(function* (at: Journal.Position) {
+    // The position is recorded only once the view has caught up with it: until then other calls
+    // see the journal moved and wait on the lock, rather than serve a half-loaded view.
     const last = journal
-    journal = at
-    if (last === undefined || at.ino !== last.ino || at.size < last.size) return yield* rescan()
-    if (at.size === last.size) return
-    const got = yield* Journal.read(disk, last.size, at.size)
-    if (got === undefined) return yield* rescan()
-    journal = { ino: at.ino, size: got.next }
+    const got =
+      last === undefined || at.ino !== last.ino || at.size < last.size
+        ? undefined
+        : yield* Journal.read(disk, last.size, at.size)
+    if (got === undefined) {
+      yield* rescan()
+      journal = at
+      return
+    }
     const names = got.names.filter((n) => Validate.name(n) === undefined)
     yield* Effect.forEach(names, load, { concurrency: 16, discard: true })
+    journal = { ino: at.ino, size: got.next }
   })
 
   const scanInBackground = Effect.suspend(() => {
@@ -133,6 +161,22 @@ export const make = (disk: Disk, reader: Reader, scope: Scope.Scope, rescanMs: n
     return mount
   })
 
+  /**
+   * Only the named skills and the skills their code imports (transitively). Before the view is
+   * loaded this reads just those skills, so a fresh process that runs code importing one skill
+   * does not read the whole store.
+   */
+  const filesOf = (only: ReadonlyArray<string>) =>
+    Effect.andThen(
+      Effect.suspend(() => (journal === undefined ? Effect.void : fresh(false))),
+      () =>
+        mountOf(only, (name) =>
+          Effect.map(journal === undefined ? lock.withPermit(checked(name)) : Effect.void, () =>
+            entries.get(name)
+          )
+        )
+    )
+
   const list = Effect.map(fresh(true), () => {
     if (listing === undefined) {
       listing = [...entries.values()].map((e) => e.summary).sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -150,5 +194,5 @@ export const make = (disk: Disk, reader: Reader, scope: Scope.Scope, rescanMs: n
       return out
     })
 
-  return { files, list, search }
+  return { files, filesOf, list, search }
 }

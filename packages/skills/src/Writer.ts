@@ -109,7 +109,7 @@ export const make = (disk: Disk) => {
     const at = yield* disk.now
     yield* io("create", dir)(fs.makeDirectory(path.join(dir, "versions"), { recursive: true }))
     const seen = yield* Health.inspect(disk, name)
-    if (seen.problems.length > 0) return yield* Health.corrupt(name, seen.problems, "saving")
+    if (seen.blocksSave.length > 0) return yield* Health.corrupt(name, seen.blocksSave, "saving")
     const { versions } = seen
     const mdPath = fileOf(name, "SKILL.md")
     const previous = seen.doc

@@ -70,3 +70,18 @@ export { z as zed }
     assert.include(strict.message, "Identifier 'x' has already been declared")
   })
 })
+
+describe("Code.importedSkills", () => {
+  it("names the skills code imports, resolved from where the code is mounted", () => {
+    const agent = `import { a } from "./skills/alpha/index.ts"
+import "./skills/beta/index"
+export { c } from './skills/gamma-two/index.ts'
+const d = await import("./skills/delta/index.ts")
+import { t } from "./servers/github/index.ts"
+import fs from "node:fs"`
+    assert.deepStrictEqual(Code.importedSkills(agent), ["alpha", "beta", "gamma-two", "delta"])
+    const skill = `import { x } from "../other/index.ts"\nimport { y } from "../../skills/third/index.ts"\nimport { z } from "../../servers/s/index.ts"`
+    assert.deepStrictEqual(Code.importedSkills(skill, "skills/mine/index.ts"), ["other", "third"])
+    assert.deepStrictEqual(Code.importedSkills(`import "../escape/index.ts"`), [])
+  })
+})

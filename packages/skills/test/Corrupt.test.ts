@@ -123,6 +123,31 @@ describe("SkillStore: corrupt files are reported, never silently reset", () => {
     }
   )
 
+  it.effect("a deleted SKILL.md is reported; the next save writes it again", () => {
+    const root = tempRoot()
+    const mdPath = join(skillDir(root, "bare"), "SKILL.md")
+    return withStore(root, (store) =>
+      Effect.gen(function* () {
+        yield* store.save({ name: "bare", description: "First", code: codeV(1) })
+        rmSync(mdPath)
+        yield* TestClock.adjust(1000)
+        const [summary] = yield* store.list()
+        assert.deepStrictEqual(summary?.corrupt, [
+          { file: "skills/bare/SKILL.md", message: "missing; the next save writes it again" }
+        ])
+        assert.strictEqual((yield* store.files())["skills/bare/index.ts"], codeV(1))
+        assertCorrupt(
+          yield* Effect.flip(store.recordRun("bare", 1, { ok: true, durationMs: 1 })),
+          "skills/bare/SKILL.md"
+        )
+        const saved = yield* store.save({ name: "bare", description: "Second", code: codeV(2) })
+        assert.strictEqual(saved.version, 2)
+        assert.include(readFileSync(mdPath, "utf8"), "description: Second")
+        assert.isUndefined((yield* store.list())[0]?.corrupt)
+      })
+    )
+  })
+
   it.effect("a missing versions/<n>.ts is reported; nothing falls back to an older version", () => {
     const root = tempRoot()
     const dir = skillDir(root, "versioned")

@@ -1,7 +1,7 @@
 // The warm view behind files(), list() and search(): it follows changes made by other processes
 // through the change journal (real child processes, test/fixtures/writer.ts), finds edits by hand
 // at its rescan, and a warm files() reads no skill file at all (counted on a real filesystem).
-import { writeFileSync } from "node:fs"
+import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -31,39 +31,74 @@ const run = (args: Parameters<typeof startWriter>[0]) =>
   })
 
 describe("SkillStore: the warm view", () => {
-  it.live("another process's saves, runs and removals show at once, without waiting for a rescan", () => {
+  it.live(
+    "another process's saves, runs and removals show at once, without waiting for a rescan",
+    () => {
+      const root = tempRoot()
+      // With an hour between rescans, only the change journal can explain what this store sees.
+      return inStore(
+        root,
+        (store) =>
+          Effect.gen(function* () {
+            yield* store.save({ name: "shared", description: "shared skill", code: codeFor("a", 0) })
+            yield* store.save({ name: "doomed", description: "to be removed", code: codeFor("a", 1) })
+            assert.deepStrictEqual(Object.keys(yield* store.files()).length, 4)
+
+            // two writers at once (different skills): a third process's saves of a new version and of new skills
+            yield* Effect.all(
+              [
+                run({ root, mode: "same", count: 3, tag: "b" }),
+                run({ root, mode: "distinct", count: 2, tag: "d" })
+              ],
+              { concurrency: 2 }
+            )
+            assert.strictEqual((yield* store.files())["skills/shared/index.ts"], codeFor("b", 2))
+            const listed = yield* store.list()
+            assert.deepStrictEqual(
+              listed.map((s) => s.name),
+              ["d-0", "d-1", "doomed", "shared"]
+            )
+            assert.strictEqual(listed.find((s) => s.name === "shared")?.latest, 4)
+            assert.strictEqual((yield* store.search("skill 1 of d"))[0]?.name, "d-1")
+            assert.strictEqual((yield* store.files())["skills/d-0/index.ts"], codeFor("d", 0))
+
+            // then runs recorded and a removal, by two more processes at once
+            yield* Effect.all(
+              [
+                run({ root, mode: "record", count: 5, tag: "r" }),
+                run({ root, mode: "remove", count: 0, tag: "doomed" })
+              ],
+              { concurrency: 2 }
+            )
+            assert.strictEqual((yield* store.list()).find((s) => s.name === "shared")?.runs, 5)
+            assert.isUndefined((yield* store.files())["skills/doomed/index.ts"])
+            assert.lengthOf(yield* store.search("removed"), 0)
+          }),
+        { rescanMs: hour }
+      )
+    },
+    120_000
+  ) // four child processes, two at a time, each starting Node and effect: slow on a loaded machine
+
+  it.effect("a replaced journal (compaction) makes the view rescan, so no change is lost", () => {
     const root = tempRoot()
-    // With an hour between rescans, only the change journal can explain what this store sees.
-    return inStore(
-      root,
-      (store) =>
-        Effect.gen(function* () {
-          yield* store.save({ name: "shared", description: "shared skill", code: codeFor("a", 0) })
-          yield* store.save({ name: "doomed", description: "to be removed", code: codeFor("a", 1) })
-          assert.deepStrictEqual(Object.keys(yield* store.files()).length, 4)
-
-          yield* run({ root, mode: "same", count: 3, tag: "b" })
-          assert.strictEqual((yield* store.files())["skills/shared/index.ts"], codeFor("b", 2))
-          assert.strictEqual((yield* store.list()).find((s) => s.name === "shared")?.latest, 4)
-
-          yield* run({ root, mode: "distinct", count: 2, tag: "d" })
-          assert.deepStrictEqual(
-            (yield* store.list()).map((s) => s.name),
-            ["d-0", "d-1", "doomed", "shared"]
-          )
-          assert.strictEqual((yield* store.search("skill 1 of d"))[0]?.name, "d-1")
-          assert.strictEqual((yield* store.files())["skills/d-0/index.ts"], codeFor("d", 0))
-
-          yield* run({ root, mode: "record", count: 5, tag: "r" })
-          const shared = (yield* store.list()).find((s) => s.name === "shared")
-          assert.strictEqual(shared?.runs, 5)
-
-          yield* run({ root, mode: "remove", count: 0, tag: "doomed" })
-          assert.isUndefined((yield* store.files())["skills/doomed/index.ts"])
-          assert.lengthOf(yield* store.search("removed"), 0)
-        }),
-      { rescanMs: hour }
-    )
+    const journal = join(root, "skills", ".changes")
+    return Effect.gen(function* () {
+      yield* inStore(
+        root,
+        (a) =>
+          Effect.gen(function* () {
+            yield* a.save({ name: "kept", description: "d", code: codeFor("a", 0) })
+            assert.strictEqual((yield* a.files())["skills/kept/index.ts"], codeFor("a", 0))
+            // another store saves, then the journal is replaced by an empty file (a new inode)
+            yield* inStore(root, (b) => b.save({ name: "kept", description: "d", code: codeFor("b", 1) }))
+            writeFileSync(`${journal}.new`, "")
+            renameSync(`${journal}.new`, journal)
+            assert.strictEqual((yield* a.files())["skills/kept/index.ts"], codeFor("b", 1))
+          }),
+        { rescanMs: hour }
+      )
+    })
   })
 
   it.effect("edits by hand show at the next rescan", () => {
@@ -128,4 +163,90 @@ describe("SkillStore: the warm view", () => {
       }).pipe(Effect.provide(layer))
     }
   )
+
+  it.effect("files({ only }) on a cold store reads just those skills and the skills they import", () => {
+    const root = tempRoot()
+    const reads: Array<string> = []
+    const counting = Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (fs) =>
+        FileSystem.FileSystem.of({
+          ...fs,
+          readFileString: (path, encoding) => {
+            reads.push(path)
+            return fs.readFileString(path, encoding)
+          }
+        })
+      )
+    ).pipe(Layer.provide(NodeFileSystem.layer))
+    const usesB =
+      'import { run as b } from "../b/index.ts"\nexport function run(x: number): number {\n  return b(x) + 1\n}\n'
+    return Effect.gen(function* () {
+      yield* inStore(root, (store) =>
+        Effect.gen(function* () {
+          yield* store.save({ name: "a", description: "uses b", code: usesB })
+          yield* store.save({ name: "b", description: "used by a", code: codeFor("b", 0) })
+          for (let i = 0; i < 10; i++) {
+            yield* store.save({ name: `other-${i}`, description: "not imported", code: codeFor("o", i) })
+          }
+        })
+      )
+      const cold = SkillStore.SkillStore.layer({ root }).pipe(
+        Layer.provide(Layer.mergeAll(counting, NodePath.layer))
+      )
+      yield* Effect.gen(function* () {
+        const store = yield* SkillStore.SkillStore
+        const only = yield* store.files({ only: ["a"] })
+        assert.deepStrictEqual(Object.keys(only).sort(), [
+          "skills/a/SKILL.md",
+          "skills/a/index.ts",
+          "skills/b/SKILL.md",
+          "skills/b/index.ts"
+        ])
+        assert.strictEqual(only["skills/a/index.ts"], usesB)
+        assert.deepStrictEqual(
+          reads.filter((p) => p.includes("other-")),
+          [],
+          "no skill it does not import was read"
+        )
+        assert.deepStrictEqual(yield* store.files({ only: ["nope"] }), {})
+        assert.lengthOf(Object.keys(yield* store.files()), 24)
+      }).pipe(Effect.provide(cold))
+    })
+  })
+
+  it.live("a view loading (prewarm, or a first call) is never served half-loaded", () => {
+    const root = tempRoot()
+    return Effect.gen(function* () {
+      yield* inStore(root, (store) =>
+        Effect.forEach(
+          Array.from({ length: 30 }, (_, i) => i),
+          (i) => store.save({ name: `warm-${i}`, description: "d", code: codeFor("p", i) }),
+          { discard: true }
+        )
+      )
+      yield* inStore(
+        root,
+        (store) =>
+          Effect.gen(function* () {
+            assert.lengthOf(Object.keys(yield* store.files()), 60)
+            assert.lengthOf(yield* store.list(), 30)
+          }),
+        { prewarm: true }
+      )
+      // calls made while the view loads wait for all of it; none is served a part
+      yield* inStore(root, (store) =>
+        Effect.gen(function* () {
+          const mounts = yield* Effect.all(
+            Array.from({ length: 4 }, () => store.files()),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual(
+            mounts.map((m) => Object.keys(m).length),
+            [60, 60, 60, 60]
+          )
+        })
+      )
+    })
+  })
 })
