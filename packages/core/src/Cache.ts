@@ -5,9 +5,8 @@
  * failures are not cached. Hits and misses are counted in `tta.cache.hits` / `tta.cache.misses`
  * (when a metrics consumer is installed).
  */
-import { Cause, Clock, Deferred, Duration, Effect, Exit, type Fiber, Option } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, type Fiber } from "effect"
 import { dual } from "effect/Function"
-import { InvalidOptionError } from "./Errors.ts"
 import * as Metrics from "./Metrics.ts"
 import {
   currentSpan,
@@ -16,6 +15,7 @@ import {
   make,
   type Primitive,
   plainRun,
+  requireDuration,
   requireInt
 } from "./Primitive.ts"
 
@@ -53,17 +53,7 @@ export const cache: {
     const name = options.name ?? `cache(${self.name})`
     const capacity = requireInt(name, "capacity", options.capacity ?? 1000, 1)
     let ttlMillis = Number.POSITIVE_INFINITY
-    if (options.ttl !== undefined) {
-      const ttl = Option.getOrUndefined(Duration.fromInput(options.ttl))
-      if (ttl === undefined || Duration.toMillis(ttl) <= 0) {
-        throw new InvalidOptionError({
-          primitive: name,
-          option: "ttl",
-          message: `${name}: ttl must be a positive Duration, got ${String(options.ttl)}`
-        })
-      }
-      ttlMillis = Duration.toMillis(ttl)
-    }
+    if (options.ttl !== undefined) ttlMillis = Duration.toMillis(requireDuration(name, "ttl", options.ttl))
     const attrs = Metrics.attributes(name, "cache")
     const hits = Metrics.cacheHits(attrs)
     const misses = Metrics.cacheMisses(attrs)

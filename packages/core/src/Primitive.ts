@@ -4,7 +4,7 @@
  * metrics) when a metrics consumer is (`Metrics.Enabled`); with neither, it costs what the
  * hand-written Effect costs.
  */
-import { Cause, Clock, Context, Effect, Exit, type Fiber, Tracer } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, type Fiber, Option, Tracer } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { InvalidOptionError } from "./Errors.ts"
@@ -334,6 +334,23 @@ export const requireInt = (primitive: string, option: string, value: number, min
     })
   }
   return value
+}
+
+/** Throws an `InvalidOptionError` unless `value` is a positive Duration; returns it. */
+export const requireDuration = (
+  primitive: string,
+  option: string,
+  value: Duration.Input
+): Duration.Duration => {
+  const duration = Option.getOrUndefined(Duration.fromInput(value))
+  if (duration === undefined || Duration.toMillis(duration) <= 0) {
+    throw new InvalidOptionError({
+      primitive,
+      option,
+      message: `${primitive}: ${option} must be a positive Duration, got ${String(value)}`
+    })
+  }
+  return duration
 }
 
 /** Default name of a combinator over `children`: `kind(a, b, c)`, shortened past four children. */

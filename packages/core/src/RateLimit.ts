@@ -3,10 +3,9 @@
  * Callers over the limit wait (by the Effect `Clock`) for their slot, in arrival order; the wait is
  * recorded on the span as `tta.rate-limit.wait_ms`.
  */
-import { Clock, Duration, Effect, Option } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import { dual } from "effect/Function"
-import { InvalidOptionError } from "./Errors.ts"
-import { annotateSpan, isPrimitive, make, type Primitive, requireInt } from "./Primitive.ts"
+import { annotateSpan, isPrimitive, make, type Primitive, requireDuration, requireInt } from "./Primitive.ts"
 
 export interface RateLimitOptions {
   readonly limit: number
@@ -22,14 +21,7 @@ export const rateLimit: {
   <In, Out, E, R>(self: Primitive<In, Out, E, R>, options: RateLimitOptions): Primitive<In, Out, E, R> => {
     const name = options.name ?? `rateLimit(${self.name})`
     const limit = requireInt(name, "limit", options.limit, 1)
-    const interval = Option.getOrUndefined(Duration.fromInput(options.interval))
-    if (interval === undefined || Duration.toMillis(interval) <= 0) {
-      throw new InvalidOptionError({
-        primitive: name,
-        option: "interval",
-        message: `${name}: interval must be a positive Duration, got ${String(options.interval)}`
-      })
-    }
+    const interval = requireDuration(name, "interval", options.interval)
     const intervalMillis = Duration.toMillis(interval)
     // Start times granted so far (the last `limit` of them), non-decreasing.
     const starts: Array<number> = []
