@@ -57,19 +57,34 @@ export const file = (server: string, templates: ReadonlyArray<Template>): string
   return `${lines.join("\n")}\n`
 }
 
+/** Every item of a paginated listing: pages are fetched until one has no `nextCursor`. */
+const allPages = <A, E>(
+  page: (
+    cursor: string | undefined
+  ) => Effect.Effect<{ readonly items: ReadonlyArray<A>; readonly nextCursor?: string | undefined }, E>
+): Effect.Effect<Array<A>, E> =>
+  Effect.gen(function* () {
+    const all: Array<A> = []
+    let cursor: string | undefined
+    do {
+      const next = yield* page(cursor)
+      all.push(...next.items)
+      cursor = next.nextCursor
+    } while (cursor !== undefined)
+    return all
+  })
+
 /** Every page of a server's templates; none when it has no resources or cannot be reached. */
 const templatesOf = (hub: McpHub["Service"], server: string) =>
   Effect.gen(function* () {
     const info = yield* hub.passthrough.info(server)
     if (info.capabilities.resources === undefined) return undefined
-    const all: Array<Template> = []
-    let cursor: string | undefined
-    do {
-      const page = yield* hub.passthrough.listResourceTemplates(server, cursor)
-      all.push(...page.resourceTemplates)
-      cursor = page.nextCursor
-    } while (cursor !== undefined)
-    return all
+    return yield* allPages((cursor) =>
+      Effect.map(hub.passthrough.listResourceTemplates(server, cursor), (p) => ({
+        items: p.resourceTemplates as ReadonlyArray<Template>,
+        nextCursor: p.nextCursor
+      }))
+    )
   }).pipe(Effect.orElseSucceed(() => undefined))
 
 /** `servers/<dir>/resources.ts` for each server of the catalog that declares resources. */
@@ -93,16 +108,15 @@ export const hostFunction =
     const s = String(server)
     const clean = <A>(value: A): A => (tokenizer ? (tokenizer.tokenize(value) as A) : value)
     if (op === "list") {
-      return Effect.gen(function* () {
-        const all: Array<unknown> = []
-        let cursor: string | undefined
-        do {
-          const page = yield* hub.passthrough.listResources(s, cursor)
-          all.push(...page.resources)
-          cursor = page.nextCursor
-        } while (cursor !== undefined)
-        return clean(all)
-      })
+      return Effect.map(
+        allPages((cursor) =>
+          Effect.map(hub.passthrough.listResources(s, cursor), (p) => ({
+            items: p.resources as ReadonlyArray<unknown>,
+            nextCursor: p.nextCursor
+          }))
+        ),
+        clean
+      )
     }
     if (op === "read" && typeof arg === "string") {
       return Effect.map(hub.passthrough.readResource(s, arg), (r) =>
