@@ -95,18 +95,8 @@ export const make = (deps: Deps) => {
           ...(error === undefined ? {} : { error })
         })
       const request = { server, tool, args, annotations: entry.tool.annotations }
-      const verdict = deps.policy.check(request)
-      const approver = deps.approve ?? (yield* Policy.Approver)
-      const approved =
-        verdict.decision === "allow" ||
-        (verdict.decision === "approve" && approver !== undefined && (yield* approver(request)))
-      if (!approved) {
-        const denied = new Policy.PolicyDeniedError({
-          server,
-          tool,
-          rule: verdict.rule,
-          reason: verdict.decision === "approve" ? "needs approval and none was given" : "not allowed"
-        })
+      const denied = yield* Policy.decide(deps.policy, request, deps.approve)
+      if (denied !== undefined) {
         record("denied", denied.message)
         return errorResult(denied.message)
       }

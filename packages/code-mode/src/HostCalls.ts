@@ -56,21 +56,8 @@ export const make = (ctx: Context) =>
         const reporter = yield* Notify.Reporter
         reporter?.progress?.(`${s}/${t} ${record.outcome}`)
       })
-    const verdict = ctx.policy.check({ server: s, tool: t, annotations })
-    const approver = ctx.approve ?? (yield* Policy.Approver)
-    const approved =
-      verdict.decision === "allow"
-        ? true
-        : verdict.decision === "approve" && approver
-          ? yield* approver({ server: s, tool: t, args, annotations })
-          : false
-    if (!approved) {
-      const error = new Policy.PolicyDeniedError({
-        server: s,
-        tool: t,
-        rule: verdict.rule,
-        reason: verdict.decision === "approve" ? "needs approval and none was given" : "not allowed"
-      })
+    const error = yield* Policy.decide(ctx.policy, { server: s, tool: t, args, annotations }, ctx.approve)
+    if (error !== undefined) {
       yield* push({ ok: false, outcome: "denied", durationMs: 0, error: error.message }, args, error.message)
       return yield* Effect.fail(error)
     }

@@ -156,3 +156,27 @@ export const Approver = Context.Reference<((request: CallRequest) => Effect.Effe
   "@tta/code-mode/Policy/Approver",
   { defaultValue: () => undefined }
 )
+
+/**
+ * Decides one call: allowed by the policy, or marked `approve` and approved by `approve` (else the
+ * request's `Approver`); anything else is the `PolicyDeniedError` saying which rule and why.
+ */
+export const decide = (
+  policy: Policy,
+  request: CallRequest,
+  approve?: ((request: CallRequest) => Effect.Effect<boolean>) | undefined
+): Effect.Effect<PolicyDeniedError | undefined> =>
+  Effect.gen(function* () {
+    const verdict = policy.check(request)
+    const approver = approve ?? (yield* Approver)
+    const approved =
+      verdict.decision === "allow" ||
+      (verdict.decision === "approve" && approver !== undefined && (yield* approver(request)))
+    if (approved) return undefined
+    return new PolicyDeniedError({
+      server: request.server,
+      tool: request.tool,
+      rule: verdict.rule,
+      reason: verdict.decision === "approve" ? "needs approval and none was given" : "not allowed"
+    })
+  })
