@@ -6,7 +6,7 @@
  * code again from the start with that call approved.
  */
 import { Context, Deferred, Effect, Schema } from "effect"
-import { CodeMode, type ExecuteOutcome, type ToolCallRecord } from "./CodeMode.ts"
+import { CodeMode, type ExecuteOutcome, ToolCallRecord } from "./CodeMode.ts"
 import * as Policy from "./Policy.ts"
 
 /** A tool call as the code made it, arguments included. */
@@ -17,14 +17,8 @@ export const Call = Schema.Struct({
 })
 export type Call = typeof Call.Type
 
-const CallRecord = Schema.Struct({
-  server: Schema.String,
-  tool: Schema.String,
-  ok: Schema.Boolean,
-  durationMs: Schema.Number,
-  outcome: Schema.Literals(["ok", "error", "denied"]),
-  error: Schema.optional(Schema.String)
-})
+// One Schema per fact: an attempt journals the same call records an execution returns.
+const CallRecord = ToolCallRecord
 
 /** What one attempt did: finished (with the execution's outcome) or stopped at a call to approve. */
 export const Attempt = Schema.Union([
