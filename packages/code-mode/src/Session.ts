@@ -17,8 +17,7 @@ import {
   CodeModeError,
   type Detail,
   ExecutionError,
-  type SearchHit,
-  type SkillSummary
+  type SearchHit
 } from "./CodeMode.ts"
 import * as DirectTools from "./DirectTools.ts"
 import * as Execute from "./Execute.ts"
