@@ -57,21 +57,29 @@ const importedSkills = (code: string): Array<string> => [
   )
 ]
 
-const toExecutionError = (e: SandboxErrors.SandboxError, logs?: ReadonlyArray<LogEntry>): ExecutionError => {
+/** What the code printed before it failed: the person debugging needs it most exactly then. */
+const logsOf = (e: SandboxErrors.SandboxError) => {
+  const logs = "logs" in e ? (e.logs as ReadonlyArray<LogEntry> | undefined) : undefined
+  return logs === undefined || logs.length === 0
+    ? {}
+    : { logs: logs.map((l) => ({ level: l.level, message: l.message })) }
+}
+
+const toExecutionError = (e: SandboxErrors.SandboxError): ExecutionError => {
   switch (e._tag) {
     case "LimitExceeded":
-      return new ExecutionError({ kind: "limit", message: e.message })
+      return new ExecutionError({ kind: "limit", message: e.message, ...logsOf(e) })
     case "CodeError": {
       const line = /agent\.ts:(\d+)/.exec(e.stack)?.[1]
       return new ExecutionError({
         kind: "runtime",
         message: e.stack.includes(e.message) ? e.stack : `${e.name}: ${e.message}\n${e.stack}`,
         ...(line ? { line: Number(line) } : {}),
-        ...(logs ? { logs } : {})
+        ...logsOf(e)
       })
     }
     case "ResultNotSerializable":
-      return new ExecutionError({ kind: "runtime", message: e.message })
+      return new ExecutionError({ kind: "runtime", message: e.message, ...logsOf(e) })
     default:
       return new ExecutionError({ kind: "internal", message: e.message })
   }
