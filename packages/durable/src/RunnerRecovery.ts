@@ -37,6 +37,37 @@ export const resumeInterrupted = (self: string, workflows: ReadonlyArray<Durable
   })
 
 /**
+ * Runs held in memory waiting for an activity whose reply is already in the store (the notification
+ * was lost with the connection): their run message is unprocessed, without a reply, and every activity
+ * message of the execution is processed. Seen so for 5 s (`seen`: first seen at), their shard's lock is dropped:
+ * effect/cluster then interrupts the shard's executions, takes the shard again and replays them.
+ */
+export const releaseStuck = (self: string, seen: Map<string, number>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ readonly entity_id: string; readonly shard_id: string }>`
+      SELECT m.entity_id, m.shard_id FROM cluster_messages m
+      WHERE m.tag = 'run' AND m.processed = false
+      AND m.shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})
+      AND NOT EXISTS (SELECT 1 FROM cluster_replies r WHERE r.request_id = m.request_id)
+      AND NOT EXISTS (SELECT 1 FROM cluster_messages a WHERE a.entity_id = m.entity_id
+        AND a.entity_type = m.entity_type AND a.tag <> 'run' AND a.processed = false)`
+    const now = Date.now()
+    const current = new Map(rows.map((r) => [r.entity_id, seen.get(r.entity_id) ?? now]))
+    const stuck = rows.filter((r) => now - current.get(r.entity_id)! >= 5000)
+    seen.clear()
+    for (const [id, at] of current) if (!stuck.some((r) => r.entity_id === id)) seen.set(id, at)
+    const shards = [...new Set(stuck.map((r) => r.shard_id))]
+    for (const shard of shards) {
+      yield* sql`DELETE FROM cluster_locks WHERE shard_id = ${shard} AND address = ${self}`
+      yield* Effect.logWarning(
+        `shard ${shard} released: an execution on it waited for a result already stored`
+      )
+    }
+    return shards.length
+  })
+
+/**
  * One round, run every probe interval: notices an outage (a failed query, or a new server start
  * time), then reads this runner's unprocessed messages again and, for `window`, resumes interrupted runs.
  */
@@ -48,6 +79,7 @@ export const afterOutage = (
   let serverStart: string | undefined
   let outage = false
   let resumeUntil = 0
+  const stuckSeen = new Map<string, number>()
   return Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* Effect.tapError(
@@ -72,6 +104,7 @@ export const afterOutage = (
       yield* sql`UPDATE cluster_messages SET last_read = NULL
         WHERE processed = false AND last_read < now() - interval '5 seconds'
         AND shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})`
+      yield* releaseStuck(self, stuckSeen)
       const resumed = yield* resumeInterrupted(self, workflows)
       if (resumed > 0) yield* Effect.logInfo(`resumed ${resumed} executions interrupted by the outage`)
     }
