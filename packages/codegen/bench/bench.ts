@@ -6,18 +6,10 @@ import { compile } from "json-schema-to-typescript"
 import type { Tool } from "../src/Catalog.ts"
 import { buildIndexSync, searchTools } from "../src/Search.ts"
 import { generateSync } from "../src/Tree.ts"
+import { quantile, time } from "./measure.ts"
 import { section as searchSection } from "./search.ts"
 import { syntheticCatalog } from "./synthetic.ts"
 
-const quantile = (xs: ReadonlyArray<number>, q: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!
-}
-const time = (f: () => void): number => {
-  const t = performance.now()
-  f()
-  return performance.now() - t
-}
 const ms = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(3))
 
 const catalog = syntheticCatalog(1000)

@@ -9,6 +9,7 @@ import { Tokenize } from "@tta/search"
 import MiniSearch from "minisearch"
 import type { Catalog, Server, Tool } from "../src/Catalog.ts"
 import { buildIndexSync, searchTools } from "../src/Search.ts"
+import { quantile, time } from "./measure.ts"
 
 interface Query {
   readonly kind: string
@@ -28,15 +29,6 @@ const real: Catalog = { servers }
 const load = (file: string) =>
   (JSON.parse(readFileSync(join(import.meta.dirname, file), "utf8")) as { queries: Array<Query> }).queries
 
-const quantile = (xs: ReadonlyArray<number>, q: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!
-}
-const time = (f: () => void): number => {
-  const t = performance.now()
-  f()
-  return performance.now() - t
-}
 const pct = (n: number, of: number) => `${n}/${of} (${((100 * n) / of).toFixed(0)}%)`
 
 /** Top-1 / top-3 per kind of query, and the misses. */
