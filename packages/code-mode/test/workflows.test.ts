@@ -1,34 +1,21 @@
 // `tta workflows …` as a user runs it: a runner process (test/fixtures/durableRunner.ts) runs real
 // executions on an embedded store while `tta` child processes list, show, approve, reject, signal,
 // cancel and purge them.
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import type { Model } from "@tta/durable"
 import { afterAll, describe, expect, it } from "vitest"
+import { runTta } from "./ttaSources.ts"
 
-const execFileP = promisify(execFile)
-const ttaBin = join(import.meta.dirname, "..", "src", "bin", "tta.ts")
 const runnerBin = join(import.meta.dirname, "fixtures", "durableRunner.ts")
 const dir = mkdtempSync(join(tmpdir(), "tta-workflows-"))
 const store = join(dir, "session", "durable.db")
 const sideEffects = join(dir, "side-effects.log")
 
 const tta = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  execFileP(process.execPath, ["--conditions=@tta/source", ttaBin, "--dir", join(dir, "session"), ...args], {
-    cwd: dir,
-    timeout: 60_000,
-    env: { ...process.env, ...env }
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr
-    })
-  )
+  runTta(["--dir", join(dir, "session"), ...args], { cwd: dir, env: { ...process.env, ...env } })
 
 const children: Array<ChildProcess> = []
 afterAll(() => {

@@ -1,14 +1,12 @@
 // `tta workflows` on PostgreSQL: a throwaway cluster (Debian's postgresql), a runner process on it,
 // and `tta` found through TTA_DATABASE_URL (no --store) listing, showing and approving.
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import type { Model } from "@tta/durable"
 import { PgTestCluster } from "@tta/durable/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runTta } from "./ttaSources.ts"
 
-const execFileP = promisify(execFile)
-const ttaBin = join(import.meta.dirname, "..", "src", "bin", "tta.ts")
 const runnerBin = join(import.meta.dirname, "fixtures", "durableRunner.ts")
 
 describe.skipIf(!PgTestCluster.isAvailable())("tta workflows on PostgreSQL", () => {
@@ -23,17 +21,7 @@ describe.skipIf(!PgTestCluster.isAvailable())("tta workflows on PostgreSQL", () 
   })
 
   const tta = (args: ReadonlyArray<string>) =>
-    execFileP(process.execPath, ["--conditions=@tta/source", ttaBin, ...args], {
-      timeout: 60_000,
-      env: { ...process.env, TTA_DATABASE_URL: pg.url }
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr
-      })
-    )
+    runTta(args, { env: { ...process.env, TTA_DATABASE_URL: pg.url } })
 
   it("lists, shows and approves an execution a runner runs on PostgreSQL", async () => {
     const child = spawn(

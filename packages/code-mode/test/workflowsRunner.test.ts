@@ -1,35 +1,21 @@
 // `tta workflows runner` as a user runs it: it loads a module of workflow definitions, resumes an
 // execution whose first runner was SIGKILLed, finishes it once `tta workflows approve` is given, and
 // refuses to be a second runner on one embedded store.
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import type { Model } from "@tta/durable"
 import { afterAll, describe, expect, it } from "vitest"
+import { runTta, ttaBin } from "./ttaSources.ts"
 
-const execFileP = promisify(execFile)
-const ttaBin = join(import.meta.dirname, "..", "src", "bin", "tta.ts")
 const fixtures = join(import.meta.dirname, "fixtures")
 const dir = mkdtempSync(join(tmpdir(), "tta-runner-"))
 const store = join(dir, "durable.db")
 const sideEffects = join(dir, "side-effects.log")
 const env = { ...process.env, STORE: store, SIDE_EFFECTS: sideEffects }
 
-const tta = (args: ReadonlyArray<string>) =>
-  execFileP(process.execPath, ["--conditions=@tta/source", ttaBin, ...args], {
-    cwd: dir,
-    timeout: 60_000,
-    env
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr
-    })
-  )
+const tta = (args: ReadonlyArray<string>) => runTta(args, { cwd: dir, env })
 
 const children: Array<ChildProcess> = []
 afterAll(() => {
