@@ -203,12 +203,11 @@ export const workflow = <In, Out, E, R>(
     workflow: wf,
     layer,
     executionId,
+    // The execution id (a digest) is computed again only when the run fails: the engine has it.
     run: (input) =>
-      Effect.flatMap(executionId(input), (id) =>
-        Effect.mapError(
-          joinThroughOutages(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>),
-          (e) => failed(id, e)
-        )
+      Effect.catch(
+        joinThroughOutages(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>),
+        (e) => Effect.flatMap(executionId(input), (id) => Effect.fail(failed(id, e)))
       ),
     start: (input) => wf.execute(payloadOf(input), { discard: true }) as Effect.Effect<string, never, any>,
     poll: (id) =>

@@ -5,6 +5,7 @@
 import { Primitive, sequence, WorkflowContext } from "@tta/core"
 import { Deferred, Effect, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
+import { keyOf } from "../src/Activities.ts"
 import { Durable, DurableContext, Store } from "../src/index.ts"
 import { type Scratch, scratch } from "./support.ts"
 
@@ -19,7 +20,8 @@ const seen = Effect.gen(function* () {
     workflowId: ctx.workflowId,
     metadata: ctx.metadata,
     tags: ctx.tags,
-    executionId: durable.executionId
+    executionId: durable.executionId,
+    idempotencyKey: durable.idempotencyKey
   }
 })
 
@@ -75,7 +77,11 @@ describe("WorkflowContext per execution", () => {
     expect(out.ids[0]).not.toBe(out.ids[1])
     out.results.forEach((result, i) => {
       const own = { workflowId: out.ids[i], metadata: {}, tags: [], executionId: out.ids[i] }
-      expect(result).toEqual({ first: own, second: own })
+      // each step's idempotency key is its own: SHA-256 of `<execution id>-<step>` (computed on demand)
+      expect(result).toEqual({
+        first: { ...own, idempotencyKey: keyOf(out.ids[i]!, "first") },
+        second: { ...own, idempotencyKey: keyOf(out.ids[i]!, "second") }
+      })
     })
   })
 
@@ -99,7 +105,7 @@ describe("WorkflowContext per execution", () => {
         tags: [input],
         executionId: out.ids[i]
       }
-      expect(out.results[i]).toEqual({ first: own, second: own })
+      expect(out.results[i]).toMatchObject({ first: own, second: own })
     })
   })
 })
