@@ -138,8 +138,9 @@ export const reapDead = (self: string) =>
   })
 
 /**
- * The layer of one runner of a group on PostgreSQL (see the module comment). Offers what
- * `Durable.runner` offers; `tta workflows runner` starts one per process.
+ * The layer of one runner of a group on PostgreSQL (see the module comment): `Durable.runners`.
+ * Offers what `Durable.runner` offers, and `Self`; `tta workflows runner` starts one per process.
+ * A process that only starts and polls executions uses `Durable.remote`.
  */
 export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options<W>) =>
   Layer.unwrap(
@@ -175,12 +176,3 @@ export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options
       return Layer.provideMerge(reaper, runner).pipe(Layer.merge(Layer.succeed(Self)(address)))
     })
   )
-
-/**
- * A process that starts, joins and polls executions (`flow.start`, `flow.run`, `flow.poll`) and
- * controls them (`DurableClient`) while the runners run them; it owns no shards.
- */
-export const client = (options: {
-  readonly store: Store.PostgresStore
-  readonly shards?: number | undefined
-}) => Durable.remote({ store: options.store, shards: options.shards })

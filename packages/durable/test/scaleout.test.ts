@@ -1,6 +1,6 @@
 /**
- * Issue 20: three runner processes (Runners.layer) on one PostgreSQL run jobs of 3-5 activities
- * submitted by a fourth process (Runners.client). Side effects are counted in a file written outside
+ * Issue 20: three runner processes (Durable.runners) on one PostgreSQL run jobs of 3-5 activities
+ * submitted by a fourth process (Durable.remote). Side effects are counted in a file written outside
  * the journal's transaction. SCALEOUT_N sets the number of jobs (default 60 so that the file runs in
  * well under 2 minutes on a busy 2-core machine; the issue's 300 is `SCALEOUT_N=300`, and the bench).
  */
