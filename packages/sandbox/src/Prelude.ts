@@ -5,6 +5,12 @@
  *
  * Everything crossing the boundary is a string of JSON made here and parsed on the other side,
  * so no object reference ever crosses, in either direction.
+ *
+ * Only a small part is compiled in every new context ({@link prelude}: the intrinsics it captures
+ * before the agent's code runs, the result, and the globals as stubs). `host`, `console` and the
+ * timers are compiled the first time the code touches them, from source the host hands over
+ * (`send("load", part)`, see {@link partSource}): compiling all of it in every context was half
+ * of a QuickJS cold start, and `export default 1+1` needs none of it.
  */
 
 /** Messages from the sandbox to the host, the first argument of `send`. */
@@ -16,6 +22,7 @@ export type Outbound =
   | "done" // valueJson | undefined
   | "invalid" // message (result not JSON-serialisable)
   | "tooLarge" // length of the result's JSON
+  | "load" // part name; `send` returns that part's source text (see `partSource`)
 
 export interface PreludeHandle {
   /** Settles host call `id`: ok → payload is the result's JSON (or undefined); else an error's JSON. */
@@ -28,36 +35,57 @@ export interface PreludeHandle {
 
 type Send = (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown
 
+/** Intrinsics captured before the agent's code runs, handed to each part when it is compiled. */
+export interface Captured {
+  readonly stringify: typeof JSON.stringify
+  readonly parse: typeof JSON.parse
+  readonly define: typeof Object.defineProperty
+  readonly freeze: typeof Object.freeze
+  readonly getProto: (o: object) => object | null
+  readonly objectProto: object
+  readonly toTag: () => string
+  readonly isArray: (v: unknown) => v is Array<unknown>
+  readonly keys: (o: object) => Array<string>
+  readonly ErrorCtor: ErrorConstructor
+  readonly PromiseCtor: PromiseConstructor
+  readonly MapCtor: MapConstructor
+  readonly StringCtor: StringConstructor
+  readonly SetCtor: SetConstructor
+  readonly evaluate: (src: string) => unknown
+}
+
 // Must not reference anything outside its own body: its source text is what runs in the sandbox.
-// `makeConsole` and `makeTimers` are {@link preludeConsole} and {@link preludeTimers}, embedded
-// beside it in the same source text (so compiled with it, before the agent's code runs).
 export function prelude(
   g: any,
   send: Send,
   hostNames: ReadonlyArray<string>,
-  outputBudget: number,
-  checkerSource: string,
-  makeConsole: typeof preludeConsole,
-  makeTimers: typeof preludeTimers
+  outputBudget: number
 ): PreludeHandle {
-  const stringify = JSON.stringify
-  const parse = JSON.parse
-  const define = Object.defineProperty
-  const freeze = Object.freeze
-  const getProto = Object.getPrototypeOf
-  const objectProto = Object.prototype
-  const toTag = Object.prototype.toString
-  const isArray = Array.isArray
-  const keys = Object.keys
-  const ErrorCtor = Error
-  const PromiseCtor = Promise
-  const MapCtor = Map
-  const StringCtor = String
-  const SetCtor = Set
-
-  // The checker is compiled only when an object has to be checked: parsing it every time would
-  // cost QuickJS a third of a cold start.
-  const indirectEval = g.eval as (src: string) => unknown
+  const O = Object
+  const i: Captured = {
+    stringify: JSON.stringify,
+    parse: JSON.parse,
+    define: O.defineProperty,
+    freeze: O.freeze,
+    getProto: O.getPrototypeOf,
+    objectProto: O.prototype,
+    toTag: O.prototype.toString,
+    isArray: Array.isArray,
+    keys: O.keys,
+    ErrorCtor: Error,
+    PromiseCtor: Promise,
+    MapCtor: Map,
+    StringCtor: String,
+    SetCtor: Set,
+    evaluate: g.eval
+  }
+  const { stringify, define, ErrorCtor } = i
+  // A part's source comes from the host; compiled once, in this context, on first use.
+  const compile = (part: string): any => {
+    const src = send("load", part)
+    if (typeof src !== "string") throw new ErrorCtor(`the sandbox's ${part} could not be loaded`)
+    return i.evaluate(`(${src})`)
+  }
   let problem: ((v: unknown, path: string, seen: Set<object>) => string | undefined) | undefined
   const toJson = (v: unknown, what: string, strict: boolean): string => {
     const t = typeof v
@@ -71,15 +99,8 @@ export function prelude(
     }
     let p: string | undefined
     try {
-      problem ??= (indirectEval(checkerSource) as (i: unknown) => typeof problem)({
-        getProto,
-        objectProto,
-        toTag,
-        isArray,
-        keys,
-        SetCtor
-      })
-      p = problem!(v, "", new SetCtor())
+      problem ??= compile("checker")(i)
+      p = problem!(v, "", new i.SetCtor())
     } catch (e) {
       p =
         e instanceof RangeError
@@ -89,71 +110,40 @@ export function prelude(
     if (p !== undefined) throw new TypeError(`${what} is not JSON-serialisable: it contains ${p}`)
     return json ?? stringify(v)
   }
-
-  const console = makeConsole({ stringify, freeze, ErrorCtor, StringCtor }, send, outputBudget)
-  const timers = makeTimers(MapCtor, send)
-
-  // Host calls: each returns a promise settled by the host through `settle`.
-  let seq = 0
-  const pending = new MapCtor<number, [(v: unknown) => void, (e: unknown) => void]>()
-  const call = (name: string, args: Array<unknown>): Promise<unknown> => {
-    let json: string
-    try {
-      json = toJson(args, `the arguments of host.${name}`, false)
-    } catch (e) {
-      return PromiseCtor.reject(e)
-    }
-    const id = ++seq
-    return new PromiseCtor((resolve, reject) => {
-      pending.set(id, [resolve, reject])
-      send("call", id, name, json)
+  let hostPart: ReturnType<typeof preludeHost> | undefined
+  let timers: ReturnType<typeof preludeTimers> | undefined
+  const hostOf = () => (hostPart ??= compile("host")(i, send, hostNames, toJson))
+  const timersOf = () => (timers ??= compile("timers")(i.MapCtor, send))
+  const lazy: Record<string, () => unknown> = {
+    host: () => hostOf().host,
+    console: () => compile("console")(i, send, outputBudget),
+    setTimeout: () => timersOf().setTimeout,
+    setInterval: () => timersOf().setInterval,
+    clearTimeout: () => timersOf().clear,
+    clearInterval: () => timersOf().clear
+  }
+  const data = (k: string, value: unknown) =>
+    define(g, k, { value, writable: true, configurable: true, enumerable: false })
+  // A stub per global until first use: reading it compiles the part and leaves a plain value
+  // property (as if it had always been there); assigning replaces it without compiling anything.
+  for (const k of i.keys(lazy)) {
+    define(g, k, {
+      get: () => {
+        const value = lazy[k]!()
+        data(k, value)
+        return value
+      },
+      set: (value: unknown) => data(k, value),
+      configurable: true,
+      enumerable: false
     })
   }
-  const host: Record<string, (...args: Array<unknown>) => Promise<unknown>> = {}
-  for (const name of hostNames) host[name] = (...args) => call(name, args)
-  freeze(host)
-
-  const globals: Record<string, unknown> = {
-    host,
-    console,
-    setTimeout: timers.setTimeout,
-    setInterval: timers.setInterval,
-    clearTimeout: timers.clear,
-    clearInterval: timers.clear,
-    queueMicrotask: (fn: () => void) => {
-      PromiseCtor.resolve().then(fn)
-    }
-  }
-  for (const k of keys(globals)) {
-    define(g, k, { value: globals[k], writable: true, configurable: true, enumerable: false })
-  }
-
+  data("queueMicrotask", (fn: () => void) => {
+    i.PromiseCtor.resolve().then(fn)
+  })
   return {
-    settle(id, ok, payload) {
-      const p = pending.get(id)
-      if (p === undefined) return
-      pending.delete(id)
-      if (ok) {
-        p[0](payload === undefined ? undefined : parse(payload))
-        return
-      }
-      const info = parse(payload ?? "{}") as { name?: string; message?: string; _tag?: string }
-      // A subclass whose prototype carries the name, so the stack's first line has it from the
-      // start (engines format that line when the error is made).
-      const Named = class extends ErrorCtor {}
-      define(Named.prototype, "name", {
-        value: typeof info.name === "string" ? info.name : "Error",
-        writable: true
-      })
-      const err = new Named(info.message ?? "host call failed") as Error & { _tag?: string }
-      if (typeof info._tag === "string") err._tag = info._tag
-      // The failure happened on the host: frames of this prelude would only mislead.
-      try {
-        define(err, "stack", { value: `${err.name}: ${err.message}`, writable: true, configurable: true })
-      } catch {}
-      p[1](err)
-    },
-    fire: timers.fire,
+    settle: (id, ok, payload) => hostPart?.settle(id, ok, payload),
+    fire: (id) => timers?.fire(id),
     finish(ns) {
       const value = ns.default
       if (value === undefined) {
@@ -171,6 +161,60 @@ export function prelude(
       else send("done", json)
     }
   }
+}
+
+// `host`: each call returns a promise settled by the host through `settle`. Compiled on first use.
+// Self-contained like the prelude, and given the intrinsics the prelude captured.
+export function preludeHost(
+  i: Captured,
+  send: Send,
+  hostNames: ReadonlyArray<string>,
+  toJson: (v: unknown, what: string, strict: boolean) => string
+) {
+  const { parse, define, ErrorCtor, PromiseCtor } = i
+  let seq = 0
+  const pending = new i.MapCtor<number, [(v: unknown) => void, (e: unknown) => void]>()
+  const call = (name: string, args: Array<unknown>): Promise<unknown> => {
+    let json: string
+    try {
+      json = toJson(args, `the arguments of host.${name}`, false)
+    } catch (e) {
+      return PromiseCtor.reject(e)
+    }
+    const id = ++seq
+    return new PromiseCtor((resolve, reject) => {
+      pending.set(id, [resolve, reject])
+      send("call", id, name, json)
+    })
+  }
+  const host: Record<string, (...args: Array<unknown>) => Promise<unknown>> = {}
+  for (const name of hostNames) host[name] = (...args) => call(name, args)
+  i.freeze(host)
+  const settle = (id: number, ok: boolean, payload: string | undefined) => {
+    const p = pending.get(id)
+    if (p === undefined) return
+    pending.delete(id)
+    if (ok) {
+      p[0](payload === undefined ? undefined : parse(payload))
+      return
+    }
+    const info = parse(payload ?? "{}") as { name?: string; message?: string; _tag?: string }
+    // A subclass whose prototype carries the name, so the stack's first line has it from the
+    // start (engines format that line when the error is made).
+    const Named = class extends ErrorCtor {}
+    define(Named.prototype, "name", {
+      value: typeof info.name === "string" ? info.name : "Error",
+      writable: true
+    })
+    const err = new Named(info.message ?? "host call failed") as Error & { _tag?: string }
+    if (typeof info._tag === "string") err._tag = info._tag
+    // The failure happened on the host: frames of this prelude would only mislead.
+    try {
+      define(err, "stack", { value: `${err.name}: ${err.message}`, writable: true, configurable: true })
+    } catch {}
+    p[1](err)
+  }
+  return { host, settle }
 }
 
 interface ConsoleIntrinsics {
@@ -325,7 +369,7 @@ export function jsonChecker(i: Intrinsics) {
   return problem
 }
 
-/** The prelude as installed: the checker's source is bound as a string, compiled only when needed. */
+/** The prelude as installed. */
 export type Install = (
   g: any,
   send: (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown,
@@ -334,6 +378,16 @@ export type Install = (
 ) => PreludeHandle
 
 /** Source text of an expression that evaluates to an {@link Install} function. */
-export const preludeSource = `((g, send, names, budget) => (${prelude.toString()})(g, send, names, budget, ${JSON.stringify(
-  `(${jsonChecker.toString()})`
-)}, ${preludeConsole.toString()}, ${preludeTimers.toString()}))`
+export const preludeSource = `(${prelude.toString()})`
+
+/** The parts compiled on first use, by name: `send("load", name)` must return this source. */
+export const parts: Readonly<Record<string, string>> = {
+  host: preludeHost.toString(),
+  console: preludeConsole.toString(),
+  timers: preludeTimers.toString(),
+  checker: jsonChecker.toString()
+}
+
+/** The source of a part the prelude asks for, or undefined for a name that is not one. */
+export const partSource = (name: unknown): string | undefined =>
+  typeof name === "string" && Object.hasOwn(parts, name) ? parts[name] : undefined

@@ -3,7 +3,7 @@ import type IsolatedVM from "isolated-vm"
 import type { Backend, Session } from "../../Backend.ts"
 import { type LimitName, SandboxUnavailable } from "../../Errors.ts"
 import { exceeded } from "../../Limits.ts"
-import { preludeSource } from "../../Prelude.ts"
+import { partSource, preludeSource } from "../../Prelude.ts"
 import type { Program } from "../../Program.ts"
 import { importFunction } from "./DynamicImport.ts"
 import { linker, toCodeError } from "./Linker.ts"
@@ -142,9 +142,11 @@ const run = (
         const context = warm?.context ?? (await isolate.createContext())
         if (warm === undefined) held.push(context)
         const send = new ivm.Reference((kind: string, a: unknown, b: unknown, c: unknown) =>
-          kind === "import"
-            ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
-            : session.receive(kind, a, b, c)
+          kind === "load"
+            ? partSource(a)
+            : kind === "import"
+              ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
+              : session.receive(kind, a, b, c)
         )
         held.push(send)
         const dispatch: IsolatedVM.Reference<
