@@ -219,7 +219,8 @@ const installPrelude = (vm: Vm, session: Session): QuickJSHandle => {
     session.receive(kind, dump(a), dump(b), dump(c))
   })
   owned.push(send)
-  const names = context.unwrapResult(context.evalCode(JSON.stringify(session.hostNames)))
+  // As JSON text: the host part parses it if the code ever uses `host` (an array would cost an eval).
+  const names = context.newString(JSON.stringify(session.hostNames))
   owned.push(names)
   const budget = context.newNumber(session.limits.outputBytes)
   owned.push(budget)
