@@ -390,6 +390,38 @@ export default { leftover: typeof (globalThis as any).leftover, polluted: ({} as
       })
     )
 
+    it.effect("host, console and timers compiled on first use behave as if always there", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `const stringify = JSON.stringify
+;(globalThis as any).setTimeout = "mine"
+JSON.stringify = () => "tampered"
+;(globalThis as any).Map = undefined
+console.log("hi", { a: 1 })
+const got = await host.echo({ b: 2 })
+const d = Object.getOwnPropertyDescriptor(globalThis, "console") as PropertyDescriptor
+JSON.stringify = stringify
+export default {
+  setTimeout: (globalThis as any).setTimeout,
+  got,
+  console: [typeof d.value, d.writable, d.enumerable, d.configurable],
+  enumerable: Object.keys(globalThis).filter((k) => ["host", "console", "setInterval"].includes(k))
+}`,
+          host: { echo: (v: unknown) => Effect.succeed(v) }
+        })
+        assert.deepStrictEqual(result.value, {
+          setTimeout: "mine",
+          got: { b: 2 },
+          console: ["object", true, false, true],
+          enumerable: []
+        })
+        assert.deepStrictEqual(
+          result.logs.map((l) => l.message),
+          ['hi {"a":1}']
+        )
+      })
+    )
+
     it.effect("timers run while the code waits on them", () =>
       Effect.gen(function* () {
         const result = yield* run({
