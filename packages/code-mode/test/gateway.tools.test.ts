@@ -4,7 +4,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Observability } from "@tta/observability"
+import { Observability, TokenAccount } from "@tta/observability"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { CodeMode, Gateway } from "../src/index.ts"
@@ -47,12 +47,7 @@ const call = (name: string, args: unknown) => {
 describe("gateway tool table", () => {
   it("derives each input schema from the tool's Effect Schema, with titles and annotations", () => {
     const search = Gateway.tools.find((t) => t.name === "search_tools")!
-    expect(search.inputSchema.properties?.limit).toEqual({
-      type: "integer",
-      minimum: 1,
-      maximum: 50,
-      description: "Most results to return (1–50, default 10)"
-    })
+    expect(search.inputSchema.properties?.limit).toEqual({ type: "integer", minimum: 1, maximum: 50 })
     expect(search.inputSchema.required).toEqual(["query"])
     for (const tool of Gateway.tools) {
       expect(tool.title, tool.name).toBeTruthy()
@@ -63,6 +58,16 @@ describe("gateway tool table", () => {
       readOnlyHint: false,
       destructiveHint: true
     })
+  })
+
+  it("costs a model at most 300 o200k tokens: the five tools as a model API receives them", () => {
+    // name, description and input_schema of each tool, as TokenAccount prices a definition (issue 17).
+    const tokens = Gateway.tools.map((t) => TokenAccount.count(TokenAccount.definitionText(t)))
+    expect(tokens).toHaveLength(5)
+    expect(tokens.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300)
+    // What a JSON Schema means by default is left out; what the decoder checks is kept.
+    for (const tool of Gateway.tools)
+      expect(tool.inputSchema, tool.name).not.toHaveProperty("additionalProperties")
   })
 
   it("decodes limit as its JSON Schema says: an integer 1–50, 0 refused rather than dropped", async () => {
