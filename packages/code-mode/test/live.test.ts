@@ -76,6 +76,19 @@ for (let n = 1; ; n++) {
   try { await visit({ url: "${url}/tick/" + n }) } catch {}
 }`
 
+/** Posts JSON-RPC messages on the test client's session, so the test can read a request's own stream. */
+const rawPost = (gw: Awaited<ReturnType<typeof startGateway>>) => {
+  const transport = gw.client.transport as StreamableHTTPClientTransport
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-session-id": transport.sessionId!,
+    "mcp-protocol-version": transport.protocolVersion!
+  }
+  return (message: object) =>
+    fetch(gw.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", ...message }) })
+}
+
 /**
  * After a cancelled loop: a run that went on would have called /tick/4 (it goes on after failures)
  * by the time the next execute's call arrives; the gate sees that call right after /tick/3.
@@ -106,7 +119,7 @@ for (const backend of backends) {
     let gw: Awaited<ReturnType<typeof startGateway>>
     beforeAll(async () => {
       gw = await startGateway(
-        { sandbox: backend.sandbox as never },
+        { sandbox: backend.sandbox as never, direct: ["gate/visit"] },
         { servers: { gate: gateServer }, defaults: false }
       )
     }, 60_000)
@@ -163,15 +176,7 @@ export default body`
     it("stops a cancelled execute: its call in flight is cancelled, no call follows, its stream ends", async () => {
       world.hits.length = 0
       const third = world.hold("/tick/3")
-      const transport = gw.client.transport as StreamableHTTPClientTransport
-      const headers = {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-session-id": transport.sessionId!,
-        "mcp-protocol-version": transport.protocolVersion!
-      }
-      const post = (message: object) =>
-        fetch(gw.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", ...message }) })
+      const post = rawPost(gw)
       const response = await post({
         id: "looping",
         method: "tools/call",
@@ -205,5 +210,22 @@ export default body`
       expect((await tasks.getTask(created.task.taskId)).status).toBe("cancelled")
       await expectNoCallAfter(gw)
     })
+
+    it.runIf(backend.name === "isolate")(
+      "cancels a direct tool's call downstream and ends its stream",
+      async () => {
+        const gate = world.hold("/direct")
+        const post = rawPost(gw)
+        const response = await post({
+          id: "direct",
+          method: "tools/call",
+          params: { name: "visit", arguments: { url: `${world.url}/direct` } }
+        })
+        const held = await gate
+        await post({ method: "notifications/cancelled", params: { requestId: "direct" } })
+        await held.aborted
+        expect(await response.text()).not.toContain('"result"')
+      }
+    )
   })
 }
