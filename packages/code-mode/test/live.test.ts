@@ -212,6 +212,50 @@ export default body`
     })
 
     it.runIf(backend.name === "isolate")(
+      "streams a task-run execute's console output while it runs",
+      async () => {
+        const client = new Client({ name: "task-logs", version: "1" })
+        const logs: Array<unknown> = []
+        let firstLine: () => void = () => undefined
+        const first = new Promise<void>((resolve) => {
+          firstLine = resolve
+        })
+        client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+          logs.push(n.params)
+          firstLine()
+        })
+        await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+        await client.setLoggingLevel("info")
+        const gate = world.hold("/task-gate")
+        const stream = client.experimental.tasks.callToolStream(
+          {
+            name: "execute",
+            arguments: {
+              code: `import { visit } from "./servers/gate/index.ts"
+console.log("task waiting")
+export default (await visit({ url: "${world.url}/task-gate" })).body`
+            }
+          },
+          undefined,
+          { task: {} }
+        )
+        expect((await stream.next()).value?.type).toBe("taskCreated")
+        const held = await gate
+        // The task's request was answered at once: its lines come on the session's own stream.
+        await first
+        expect(logs).toEqual([{ level: "info", logger: "code", data: "task waiting" }])
+        held.release("done")
+        let value: unknown
+        for await (const message of stream) {
+          if (message.type === "result")
+            value = ((message.result as CallToolResult).structuredContent as Gateway.ExecuteOutput).value
+        }
+        expect(value).toBe("done")
+        await client.close()
+      }
+    )
+
+    it.runIf(backend.name === "isolate")(
       "cancels a direct tool's call downstream and ends its stream",
       async () => {
         const gate = world.hold("/direct")
