@@ -3,10 +3,12 @@
 // the caller's context (its tracer sees them), and a session that cannot be built leaves no scope open.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { type CallToolResult, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Observability, TokenAccount } from "@tta/observability"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { describe, expect, it } from "vitest"
+import * as GatewayServer from "../src/gateway/Server.ts"
 import { CodeMode, Gateway } from "../src/index.ts"
 
 const recording = () => {
@@ -102,6 +104,27 @@ const serve = async (layer: Layer.Layer<CodeMode.CodeMode>, options: Gateway.Htt
 }
 
 describe("gateway runtime", () => {
+  it("drops a closed session's tasks: no task timer outlives it", async () => {
+    const run: GatewayServer.Run = async () =>
+      Exit.succeed({ content: [{ type: "text", text: "done" }] }) as never
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+    const server = GatewayServer.make(run)
+    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair()
+    await server.connect(serverSide)
+    const client = new Client({ name: "t", version: "1" })
+    await client.connect(clientSide)
+    const before = timers()
+    await client.request(
+      { method: "tools/call", params: { name: "execute", arguments: { code: "1" }, task: { ttl: 600_000 } } },
+      CreateTaskResultSchema
+    )
+    // The task is kept for its TTL while the session lives...
+    expect(timers()).toBe(before + 1)
+    await client.close()
+    // ...and not a moment longer once it has closed (it kept a process alive for 10 minutes).
+    expect(timers()).toBe(before)
+  })
+
   it("runs requests in the caller's context: its tracer records them", async () => {
     const { runtime, gateway, close } = await serve(recording().layer)
     const client = new Client({ name: "t", version: "1" })

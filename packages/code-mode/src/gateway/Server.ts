@@ -92,6 +92,8 @@ export const make = (run: Run, extras: Extras = {}): Server => {
     taskStore
   })
   const approver = approverFor(server)
+  // A closed session's tasks go with it: the store's TTL timers would keep them (and it) alive.
+  server.onclose = () => taskStore.cleanup()
   // Log messages go out only to a client that set a level, and only at or above it.
   let logLevel: LoggingLevel | undefined
   const wants = (level: LoggingLevel) =>
