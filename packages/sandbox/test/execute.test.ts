@@ -151,6 +151,39 @@ console.debug(undefined, null)`
       })
     )
 
+    it.effect("hands each console entry to onLog as the code writes it, and keeps it in logs", () =>
+      Effect.gen(function* () {
+        const live: Array<string> = []
+        const result = yield* run({
+          // `seen` answers with what onLog had received when the code got there: live, not at the end.
+          code: `console.log("first")
+const atFirst = await host.seen()
+console.warn("second")
+export default { atFirst, atSecond: await host.seen() }`,
+          host: { seen: () => Effect.sync(() => [...live]) },
+          onLog: (entry) => {
+            live.push(`${entry.level}:${entry.message}`)
+          }
+        })
+        assert.deepStrictEqual(result.value, {
+          atFirst: ["log:first"],
+          atSecond: ["log:first", "warn:second"]
+        })
+        assert.deepStrictEqual(result.logs, [
+          { level: "log", message: "first" },
+          { level: "warn", message: "second" }
+        ])
+        // A hook that throws changes nothing for the code.
+        const unharmed = yield* run({
+          code: `console.log("x")\nexport default 1`,
+          onLog: () => {
+            throw new Error("the hook broke")
+          }
+        })
+        assert.strictEqual(unharmed.value, 1)
+      })
+    )
+
     it.effect("host calls in Promise.all run in parallel (recorded start/end order)", () =>
       Effect.gen(function* () {
         const events: Array<string> = []
