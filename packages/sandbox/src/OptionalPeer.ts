@@ -31,7 +31,7 @@ export const missing = (peer: Peer): MissingPeerDependency =>
     package: peer.name,
     feature: peer.feature,
     install: peer.install,
-    message: `${peer.feature} needs ${peer.name}, an optional peer dependency that is not installed: run \`${peer.install}\``
+    message: `${peer.feature} needs ${peer.name}, an optional peer dependency that is not installed: ${peer.install}`
   })
 
 /** Whether an error is Node's "no such package" for `name` itself (not for a file inside it). */
