@@ -12,7 +12,17 @@ export const entryName = "agent.ts"
  */
 export interface Program {
   readonly modules: ReadonlyMap<string, string>
+  /** A file as it was given, types and all (the agent's code: `entryName`). */
+  readonly source: (path: string) => string | undefined
 }
+
+/**
+ * Whether code might be plain JavaScript that means the same stripped or not, so that a backend may
+ * compile it as written first and strip only if that fails. TypeScript that is also valid
+ * JavaScript with another meaning needs a \`<\` (a type argument: \`f<T>(x)\` parses as comparisons);
+ * every other piece of type syntax is a syntax error in a JavaScript module.
+ */
+export const mayBePlainJs = (source: string): boolean => !source.includes("<")
 
 // Stripping is ~0.1 ms per file, but a mounted API tree has hundreds of files that rarely change
 // between executions, so keep the stripped text of recent sources.
@@ -58,13 +68,15 @@ export const normalizePath = (path: string): string | undefined => {
 
 export const prepare = Effect.fnUntraced(function* (
   code: string,
-  files: Readonly<Record<string, string>> | undefined
+  files: Readonly<Record<string, string>> | undefined,
+  options: { readonly stripEntry?: boolean } = {}
 ): Effect.fn.Return<Program, CodeError | InvalidRequest> {
-  // Final now: the agent's code (stripped, so its syntax errors come before a run) and files that
-  // are not code; mounted code files are stripped when a backend first reads them.
+  // Final now: the agent's code (stripped, so its syntax errors come before a run; unless the
+  // backend compiles it as written first) and files that are not code; mounted code files are
+  // stripped when a backend first reads them.
   const ready = new Map<string, string>()
   const sources = new Map<string, string>()
-  ready.set(entryName, yield* strip(entryName, code))
+  if (options.stripEntry !== false) ready.set(entryName, yield* strip(entryName, code))
   sources.set(entryName, code)
   for (const [raw, source] of Object.entries(files ?? {})) {
     const path = normalizePath(raw)
@@ -84,7 +96,7 @@ export const prepare = Effect.fnUntraced(function* (
     // Only code is compiled; other mounted files (SKILL.md, data) are kept as they are.
     if (!/\.(ts|mts|tsx)$/.test(path)) ready.set(path, source)
   }
-  return { modules: new StrippedModules(sources, ready, stripNow) }
+  return { modules: new StrippedModules(sources, ready, stripNow), source: (path) => sources.get(path) }
 })
 
 /**

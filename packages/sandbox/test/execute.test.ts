@@ -278,6 +278,16 @@ items.forEach(check)`,
       })
     )
 
+    it.effect("TypeScript that is also JavaScript with another meaning runs as TypeScript", () =>
+      Effect.gen(function* () {
+        // As JavaScript, \`id<number>(three)\` is two comparisons (and \`number\` is not defined).
+        const result = yield* run({
+          code: `function id(x) { return x }\nconst three = 3\nexport default id<number>(three)`
+        })
+        assert.strictEqual(result.value, 3)
+      })
+    )
+
     it.effect("a mounted file whose types cannot be stripped fails only the code that imports it", () =>
       Effect.gen(function* () {
         // Mounted code is stripped when first read: a broken file the code never imports costs
