@@ -182,12 +182,15 @@ export const make = ({
       durationMs: result.durationMs,
       truncated: result.truncated
     }
-    // Counted after the answer has gone out, or here when someone reads `tokens` first.
+    // Counted after the answer has gone out, or here when someone reads `tokens` first; the answer
+    // as the client receives it is formatted then too, not on this path (from a copy made now:
+    // `outcome` gets the counting `tokens` getter below).
+    const answer = { ...outcome, tokens: undefined as never }
     const tokens = ledger.execution({
       catalog,
       calls,
       code,
-      response: Responses.execute({ ...outcome, tokens: undefined as never }, { verbose: false })
+      response: () => Responses.execute(answer, { verbose: false })
     })
     return Object.defineProperty(outcome, "tokens", {
       get: tokens,

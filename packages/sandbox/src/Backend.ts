@@ -97,6 +97,13 @@ export interface Session {
 /** One way of running code: sets up a fresh sandbox for `program` and reports through `session`. */
 export interface Backend {
   readonly name: string
+  /**
+   * Compiles the agent's code as written first when it may be plain JavaScript
+   * (\`Program.mayBePlainJs\`), and strips its types only if that fails; the Sandbox then leaves
+   * stripping it to the backend. Node's type stripper costs ~25 ms CPU on its first call in a
+   * process: a one-shot run of plain JavaScript need not pay it.
+   */
+  readonly rawFirst?: boolean
   readonly run: (program: Program, session: Session) => Effect.Effect<void, SandboxError, Scope.Scope>
 }
 

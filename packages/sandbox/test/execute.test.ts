@@ -311,6 +311,34 @@ items.forEach(check)`,
       })
     )
 
+    it.effect("TypeScript that is also JavaScript with another meaning runs as TypeScript", () =>
+      Effect.gen(function* () {
+        // As JavaScript, \`id<number>(three)\` is two comparisons (and \`number\` is not defined).
+        const result = yield* run({
+          code: `function id(x) { return x }\nconst three = 3\nexport default id<number>(three)`
+        })
+        assert.strictEqual(result.value, 3)
+      })
+    )
+
+    it.effect("a mounted file whose types cannot be stripped fails only the code that imports it", () =>
+      Effect.gen(function* () {
+        // Mounted code is stripped when first read: a broken file the code never imports costs
+        // nothing (E2B uploads every file, so there it fails any run, with the same error).
+        const files = { ...api, "skills/broken/index.ts": "export const f = (a: number = = 1) => a" }
+        if (backend.name !== "e2b") {
+          const fine = yield* run({ code: `export default 1 + 1`, files })
+          assert.strictEqual(fine.value, 2)
+        }
+        const error = yield* runError({
+          code: `import { f } from "./skills/broken/index.ts"\nexport default f()`,
+          files
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        assert.match(error.message, /skills\/broken\/index\.ts:1/)
+      })
+    )
+
     it.effect("a value that is not JSON is a ResultNotSerializable naming where", () =>
       Effect.gen(function* () {
         const cases: Array<[string, RegExp]> = [
