@@ -8,7 +8,7 @@
  */
 
 import type { WorkflowContext } from "@tta/core"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Schedule } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { DurableClient, layerClient } from "./DurableClient.ts"
@@ -42,16 +42,42 @@ export const runner = <W extends DurableWorkflow<any, any, any>>(options: Runner
   Layer.unwrap(
     Effect.map(
       Effect.promise(() => import("./Engine.ts")),
-      (Engine) =>
-        Layer.mergeAll(DurableClient.layer, ...options.workflows.map((w) => w.layer)).pipe(
+      (Engine) => {
+        const base = Layer.mergeAll(DurableClient.layer, ...options.workflows.map((w) => w.layer)).pipe(
           Layer.provideMerge(Engine.layer(options, "runner"))
         )
+        // The single runner on PostgreSQL (a group's runners give an address and recover in
+        // Runners.layer): after the database went away, resume what the outage left suspended.
+        return options.store._tag === "Postgres" && options.runnerAddress === undefined
+          ? Layer.provideMerge(recovery(options.workflows), base)
+          : base
+      }
     )
   ) as unknown as Layer.Layer<
     DurableClient | WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
     Store.StoreFailure,
     ServicesOf<W>
   >
+
+/**
+ * A PostgreSQL restart while a step runs makes effect/cluster release the runner's shards and
+ * suspend the run, and nothing wakes it again (test/errors.test.ts, "down in the middle of a
+ * step"): RunnerRecovery's round, every 500 ms, notices the outage and resumes such runs.
+ */
+const recovery = (workflows: ReadonlyArray<DurableWorkflow<any, any, any>>) =>
+  Layer.effectDiscard(
+    Effect.flatMap(
+      Effect.promise(() => import("./RunnerRecovery.ts")),
+      (Recovery) =>
+        // the single runner's address (effect/cluster's default); the window covers the default
+        // shard-lock expiry (35 s) plus the time to take the shards again
+        Recovery.afterOutage("localhost:34431", workflows, Duration.seconds(45)).pipe(
+          Effect.catchCause((cause) => Effect.logDebug("store recovery round failed", cause)),
+          Effect.repeat(Schedule.spaced("500 millis")),
+          Effect.forkScoped
+        )
+    )
+  )
 
 /**
  * The layer of a process that reads and controls executions (the CLI) without running any. Reads
