@@ -31,6 +31,9 @@ export const ItemSuffix = Context.Reference<string>("@tta/durable/Compile/ItemSu
 export const keyOf = (executionId: string, name: string): string =>
   createHash("sha256").update(`${executionId}-${name}`).digest("hex").slice(0, 32)
 
+/** `<executionId>/<activity name>` of the activities running in this process now (see LostReplies.ts). */
+export const executing = new Set<string>()
+
 /** Runs `run` as the activity `name`, its result kept through `schema` (JSON by default). */
 export const activity = (
   def: Definition,
@@ -61,7 +64,11 @@ export const activity = (
           return key
         }
       }
+      // Known as running here until it ends (LostReplies tells a lost result from a running step).
+      const running = `${executionId}/${name}`
+      executing.add(running)
       return run.pipe(
+        Effect.ensuring(Effect.sync(() => executing.delete(running))),
         Effect.provideService(DurableContext, context),
         Effect.mapError(errorToJson),
         Effect.flatMap((output) => {

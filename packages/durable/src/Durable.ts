@@ -67,15 +67,30 @@ export const runner = <W extends DurableWorkflow<any, any, any>>(options: Runner
 const recovery = (workflows: ReadonlyArray<DurableWorkflow<any, any, any>>) =>
   Layer.effectDiscard(
     Effect.flatMap(
-      Effect.promise(() => import("./RunnerRecovery.ts")),
-      (Recovery) =>
+      Effect.promise(() => Promise.all([import("./RunnerRecovery.ts"), import("./LostReplies.ts")])),
+      ([Recovery, Lost]) => {
         // the single runner's address (effect/cluster's default); the window covers the default
         // shard-lock expiry (35 s) plus the time to take the shards again
-        Recovery.afterOutage("localhost:34431", workflows, Duration.seconds(45)).pipe(
-          Effect.catchCause((cause) => Effect.logDebug("store recovery round failed", cause)),
+        const self = "localhost:34431"
+        const afterOutage = Recovery.afterOutage(self, workflows, Duration.seconds(45))
+        const lost = Lost.make(self)
+        // Lost results are looked for only for a minute after a round failed (the store was away).
+        let failedAt = 0
+        const round = Effect.andThen(
+          afterOutage,
+          Effect.suspend(() => (Date.now() - failedAt < 60_000 ? lost : Effect.void))
+        )
+        return round.pipe(
+          Effect.catchCause((cause) =>
+            Effect.andThen(
+              Effect.sync(() => (failedAt = Date.now())),
+              Effect.logDebug("store recovery round failed", cause)
+            )
+          ),
           Effect.repeat(Schedule.spaced("500 millis")),
           Effect.forkScoped
         )
+      }
     )
   )
 

@@ -173,49 +173,38 @@ describe.skipIf(!PgTestCluster.isAvailable())("PostgreSQL going away", () => {
     expect(["a", "b", "c", "d"].map((step) => s.runs(step))).toEqual([1, 1, 2, 1])
   })
 
-  // Opt-in (DURABLE_PG_OUTAGE=1): in about 1 run of 3 the live runner stalls — the step's result
-  // could not be written while the database was down, the activity stays unanswered and the run
-  // waits for it in memory; a new runner resumes it (journal intact). See the durable note.
-  it.runIf(process.env.DURABLE_PG_OUTAGE === "1")(
-    "down in the middle of a step: the run waits it out and finishes with the same result",
-    async () => {
-      s = scratch()
-      const env = { STORE: pg.url, SIDE_EFFECTS: s.sideEffects }
-      const runner = startWorker(["run", "pipeline", '{"n":6}'], { ...env, HOLD_ONCE: "c" })
-      workers.push(runner)
+  it("down in the middle of a step: the run waits it out and finishes with the same result", async () => {
+    s = scratch()
+    const env = { STORE: pg.url, SIDE_EFFECTS: s.sideEffects }
+    const runner = startWorker(["run", "pipeline", '{"n":6}'], { ...env, HOLD_ONCE: "c" })
+    workers.push(runner)
+    await waitFor("step c", () => s.lines().some((l) => l.startsWith("held c ")) || undefined, 60_000, runner)
+    pg.pause()
+    try {
+      // Step c finishes while the database is down: its result cannot be written yet.
+      writeFileSync(`${s.sideEffects}.release`, "")
+      // The runner is still there, not crashed, while the database is away.
       await waitFor(
-        "step c",
-        () => s.lines().some((l) => l.startsWith("held c ")) || undefined,
+        "step c to finish",
+        () => s.lines().some((l) => l.startsWith("released c ")) || undefined,
         60_000,
         runner
       )
-      pg.pause()
-      try {
-        // Step c finishes while the database is down: its result cannot be written yet.
-        writeFileSync(`${s.sideEffects}.release`, "")
-        // The runner is still there, not crashed, while the database is away.
-        await waitFor(
-          "step c to finish",
-          () => s.lines().some((l) => l.startsWith("released c ")) || undefined,
-          60_000,
-          runner
-        )
-        expect(runner.child.exitCode).toBeNull()
-      } finally {
-        pg.start()
-      }
-      await exited(runner).catch(async (error) => {
-        // Say where it stopped: the steps that ran and the journal as a client reads it.
-        const journal = await runWorker(
-          ["client", "show", runner.output().match(/STARTED "(\w+)"/)?.[1] ?? "?"],
-          env
-        )
-        throw new Error(`${error}\nside effects:\n${s.lines().join("\n")}\njournal:\n${journal.output}`)
-      })
-      expect(runner.output()).toContain(`RESULT {"n":${((6 + 1) * 2 + 3) * 10}}`)
-      // a and b were journaled before the outage and did not run again; c at most once more, d once.
-      expect(["a", "b", "d"].map((step) => s.runs(step))).toEqual([1, 1, 1])
-      expect(s.runs("c")).toBeLessThanOrEqual(2)
+      expect(runner.child.exitCode).toBeNull()
+    } finally {
+      pg.start()
     }
-  )
+    await exited(runner).catch(async (error) => {
+      // Say where it stopped: the steps that ran and the journal as a client reads it.
+      const journal = await runWorker(
+        ["client", "show", runner.output().match(/STARTED "(\w+)"/)?.[1] ?? "?"],
+        env
+      )
+      throw new Error(`${error}\nside effects:\n${s.lines().join("\n")}\njournal:\n${journal.output}`)
+    })
+    expect(runner.output()).toContain(`RESULT {"n":${((6 + 1) * 2 + 3) * 10}}`)
+    // a and b were journaled before the outage and did not run again; c at most once more, d once.
+    expect(["a", "b", "d"].map((step) => s.runs(step))).toEqual([1, 1, 1])
+    expect(s.runs("c")).toBeLessThanOrEqual(2)
+  })
 })

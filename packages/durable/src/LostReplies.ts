@@ -1,0 +1,43 @@
+/**
+ * A step that finished while the store (PostgreSQL) was away may lose its result: effect/cluster
+ * could not write the reply, and the run waits in memory for an activity nobody is running any more
+ * (test/errors.test.ts, "down in the middle of a step"). This process knows which activities it is
+ * running (`executing`, kept by Activities.ts); an activity message of this runner's shards with no
+ * reply, older than `graceMillis` and not running here lost its reply. Dropping its shard's lock
+ * makes effect/cluster interrupt the shard's executions, take the shard again and replay them: the
+ * activity runs again (with the same idempotency key) and the run goes on.
+ */
+import { Effect } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { executing } from "./Activities.ts"
+import { timeOf } from "./Journal.ts"
+
+/** One runner's check (`self`: its address); each lost message releases its shard once. */
+export const make = (self: string, graceMillis = 10_000) => {
+  const released = new Set<string>()
+  return Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{
+      readonly id: string
+      readonly entity_id: string
+      readonly shard_id: string
+      readonly payload: string
+    }>`SELECT CAST(m.id AS TEXT) AS id, m.entity_id, m.shard_id, m.payload FROM cluster_messages m
+      WHERE m.tag = 'activity' AND m.processed = false
+      AND NOT EXISTS (SELECT 1 FROM cluster_replies r WHERE r.request_id = m.id)
+      AND m.shard_id IN (SELECT shard_id FROM cluster_locks WHERE address = ${self})`
+    const now = Date.now()
+    const lost = rows.filter((r) => {
+      if (released.has(r.id) || now - timeOf(r.id) < graceMillis) return false
+      const name = (JSON.parse(String(r.payload)) as { name?: unknown })?.name
+      return !executing.has(`${r.entity_id}/${String(name)}`)
+    })
+    for (const r of lost) released.add(r.id)
+    const shards = [...new Set(lost.map((r) => r.shard_id))]
+    for (const shard of shards) {
+      yield* sql`DELETE FROM cluster_locks WHERE shard_id = ${shard} AND address = ${self}`
+      yield* Effect.logWarning(`shard ${shard} released: a step's result was lost with the store`)
+    }
+    return shards.length
+  })
+}
