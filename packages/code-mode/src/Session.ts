@@ -162,7 +162,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.gatewayCall("search_tools", { query, ...opts }, Responses.search(hits, opts?.detail))
+    const detail = opts?.detail
+    ledger.gatewayCall("search_tools", { query, ...opts }, () => Responses.search(hits, detail))
     return hits as ReadonlyArray<SearchHit>
   })
 
