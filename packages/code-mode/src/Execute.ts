@@ -12,6 +12,7 @@ import * as Responses from "./gateway/Responses.ts"
 import * as HostCalls from "./HostCalls.ts"
 import type { LearnedTypes } from "./LearnedTypes.ts"
 import type * as Ledger from "./Ledger.ts"
+import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
 import * as ResourceApi from "./ResourceApi.ts"
@@ -121,6 +122,8 @@ export const make = ({
         : (yield* skills.list().pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s.chosen])
     )
     const calls: Array<Ledger.FullCall> = []
+    // The request's client gets each console line as the code writes it (scrubbed like the answer).
+    const live = (yield* Notify.Reporter)?.log
     const started = yield* Clock.currentTimeMillis
     const recordSkillRuns = (ok: boolean) =>
       Effect.gen(function* () {
@@ -157,7 +160,10 @@ export const make = ({
           workspace: scrubbed(scrub, workspace),
           resources: scrubbed(scrub, ResourceApi.hostFunction(hub, tokenizer))
         },
-        ...(options.limits ? { limits: options.limits } : {})
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(live === undefined
+          ? {}
+          : { onLog: (l: LogEntry) => live({ level: l.level, message: scrub.text(l.message) }) })
       })
       .pipe(
         Effect.onExit((exit) =>

@@ -26,6 +26,13 @@ export interface ExecuteRequest {
   readonly files?: Readonly<Record<string, string>> | undefined
   readonly host?: HostFunctions | undefined
   readonly limits?: Limits | undefined
+  /**
+   * Called with each console entry as the code writes it (the same entry `logs` keeps; an entry cut
+   * by the output limit arrives cut, output past the limit not at all), so a caller can stream the
+   * output while the code runs. Called on the host's side of the sandbox; it must not throw, and
+   * should only hand the entry on (it runs inside the sandbox's call).
+   */
+  readonly onLog?: ((entry: LogEntry) => void) | undefined
 }
 
 export type LogLevel = typeof Errors.LogLevel.Type

@@ -118,7 +118,8 @@ export const linker = (d: LinkerDeps) => {
   const root = async (): Promise<unknown> => {
     const m = compile(`import * as ns from "${entryName}"; __tta_finish(ns)`, rootName)
     paths.set(m, rootName)
-    await m.instantiate(d.context, resolve)
+    // On this thread: linking runs no agent code, and a hop to the isolate's thread costs more.
+    m.instantiateSync(d.context, resolve)
     return d.evaluate(m)
   }
   return { root, dynamicImport }
