@@ -2,7 +2,7 @@
  * A runner group on this machine, for the demo and by hand:
  *   pnpm --filter @tta/durable group [--runners 3] [--jobs 150] [--kill] [--keep]
  * starts PostgreSQL (Debian's `postgresql` package, a throwaway cluster on 127.0.0.1), N runner
- * processes (Runners.layer) and a client that submits jobs of 3-5 activities; shows how the shards
+ * processes (Durable.runners) and a client that submits jobs of 3-5 activities; shows how the shards
  * and the activities spread over the runners; with --kill, SIGKILLs one runner mid-run and shows the
  * others finishing its work. --keep leaves PostgreSQL and the runners up (prints the URL) until Ctrl-C.
  * Everything it started is stopped on exit.

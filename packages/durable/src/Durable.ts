@@ -7,7 +7,7 @@
  * ```
  */
 
-import { hostname } from "node:os"
+import type { WorkflowContext } from "@tta/core"
 import { Effect, Layer } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
@@ -17,14 +17,22 @@ import type { DurableWorkflow } from "./DurableWorkflow.ts"
 import type * as Engine from "./Engine.ts"
 import type * as Store from "./Store.ts"
 
-export { type DurableWorkflow, type Outcome, type WorkflowOptions, workflow } from "./DurableWorkflow.ts"
+export {
+  type DurableWorkflow,
+  type Execution,
+  type Outcome,
+  type WorkflowOptions,
+  workflow
+} from "./DurableWorkflow.ts"
 export { type Approved, approval, Decision, NotDurableError, signal, sleep, withSchema } from "./Steps.ts"
 
 export interface RunnerOptions<W extends DurableWorkflow<any, any, any>> extends Engine.EngineOptions {
   readonly workflows: ReadonlyArray<W>
 }
 
-type ServicesOf<W> = W extends DurableWorkflow<any, any, infer R> ? Exclude<R, DurableContext> : never
+// DurableContext and WorkflowContext are given per execution by the compiled workflow itself.
+type ServicesOf<W> =
+  W extends DurableWorkflow<any, any, infer R> ? Exclude<R, DurableContext | WorkflowContext> : never
 
 /**
  * The layer of a runner process: it runs (and resumes after a crash) the executions of `workflows`
@@ -53,21 +61,23 @@ export const client = (
   options: Engine.EngineOptions
 ): Layer.Layer<DurableClient | SqlClient.SqlClient, Store.StoreFailure> => layerClient(options)
 
-export interface RunnersOptions<W extends DurableWorkflow<any, any, any>> extends RunnerOptions<W> {
-  readonly store: Store.PostgresStore
-}
+type RunnersModule = typeof import("./Runners.ts")
 
 /**
  * One runner of a group sharing one PostgreSQL: executions spread over the runners by shard (Effect
- * cluster's shard locks); when a runner dies, the others take over its shards once its locks expire
- * (`failover.lockExpiration`) and resume its executions from the journal. Each runner needs its own
- * `runnerAddress` (default: this host and pid). Messages between runners go through the store.
+ * cluster's shard locks); a runner that dies hands its shards to the others within a second or two
+ * (they probe its address), a silent one when its locks expire. Implemented in `Runners.layer`
+ * (loaded on first use, like the engine); `tta workflows runner` starts one per process.
  */
-export const runners = <W extends DurableWorkflow<any, any, any>>(options: RunnersOptions<W>) =>
-  runner({
-    ...options,
-    runnerAddress: options.runnerAddress ?? { host: hostname(), port: process.pid }
-  })
+export const runners = <W extends DurableWorkflow<any, any, any>>(
+  options: Parameters<RunnersModule["layer"]>[0] & { readonly workflows: ReadonlyArray<W> }
+): ReturnType<typeof import("./Runners.ts").layer<W>> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("./Runners.ts")),
+      (Runners) => Runners.layer(options)
+    )
+  )
 
 /**
  * A process that starts, joins and polls executions (`flow.run`, `flow.start`, `flow.poll`) and

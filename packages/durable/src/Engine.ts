@@ -22,6 +22,7 @@ import * as SqlRunnerStorage from "effect/cluster/SqlRunnerStorage"
 import * as Digest from "effect/crypto/Digest"
 import * as SqlClient from "effect/sql/SqlClient"
 import { StoreError } from "./Errors.ts"
+import * as LockRefresh from "./LockRefresh.ts"
 import * as PgSync from "./PgSync.ts"
 import * as Store from "./Store.ts"
 
@@ -90,7 +91,7 @@ const sharding = (options: EngineOptions, runner: boolean) =>
   Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
-    Layer.provide([Layer.orDie(SqlRunnerStorage.layer), RunnerHealth.layerNoop]),
+    Layer.provide([LockRefresh.patient(Layer.orDie(SqlRunnerStorage.layer)), RunnerHealth.layerNoop]),
     Layer.provide(config(options, runner))
   )
 

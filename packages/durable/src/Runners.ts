@@ -10,8 +10,9 @@
  *   dead runner's row and shard locks, and the others take its shards at their next assignment
  *   refresh (~1-2 s, see bench/runners.ts).
  * - a silent runner (frozen, host down, network cut; the probe times out): its shard locks expire
- *   after `lockExpiration` (default 20 s) like any effect/cluster runner. A runner starved of CPU
- *   keeps its shards unless it cannot refresh them for that long.
+ *   after `lockExpiration` (default 30 s) like any effect/cluster runner. A runner starved of CPU
+ *   keeps its shards unless one lock refresh takes longer than a third of that (10 s); a refresh
+ *   that fails on a store error is retried within that time (LockRefresh.ts).
  */
 import { createConnection, createServer, type Server } from "node:net"
 import { Context, Duration, Effect, Layer, Schedule, Schema, type Scope } from "effect"
@@ -46,7 +47,10 @@ export interface Options<W extends DurableWorkflow<any, any, any>> {
   readonly address?: { readonly host?: string | undefined; readonly port?: number | undefined } | undefined
   /** Shards per group; the same on every process of the group. Default 32. */
   readonly shards?: number | undefined
-  /** How long a silent runner keeps its shards (default 20 s). */
+  /**
+   * How long a silent runner keeps its shards (default 30 s). A third of it is how long one lock
+   * refresh may take (CPU starvation, a slow or restarting store) before the runner gives its shards up.
+   */
   readonly lockExpiration?: Duration.Input | undefined
   /** How often a runner probes the others (default 500 ms). */
   readonly probeInterval?: Duration.Input | undefined
@@ -134,13 +138,14 @@ export const reapDead = (self: string) =>
   })
 
 /**
- * The layer of one runner of a group on PostgreSQL (see the module comment). Offers what
- * `Durable.runner` offers; `tta workflows runner` starts one per process.
+ * The layer of one runner of a group on PostgreSQL (see the module comment): `Durable.runners`.
+ * Offers what `Durable.runner` offers, and `Self`; `tta workflows runner` starts one per process.
+ * A process that only starts and polls executions uses `Durable.remote`.
  */
 export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options<W>) =>
   Layer.unwrap(
     Effect.map(listen(options.address?.host ?? "127.0.0.1", options.address?.port ?? 0), (address) => {
-      const expiration = Duration.fromInputUnsafe(options.lockExpiration ?? "20 seconds")
+      const expiration = Duration.fromInputUnsafe(options.lockExpiration ?? "30 seconds")
       const runner = Durable.runner({
         store: options.store,
         workflows: options.workflows,
@@ -149,9 +154,9 @@ export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options
         runnerAddress: address,
         failover: {
           lockExpiration: expiration,
-          // a refresh every fifth of the expiry: a live runner loses its shards only when it cannot
-          // reach the store for 4/5 of it (effect/cluster also retries each refresh)
-          lockRefresh: Duration.divideUnsafe(expiration, 5),
+          // effect/cluster gives each refresh (and each lock operation) this long before it drops
+          // every shard; a third of the expiry (its own cap) is the most a starved runner can get
+          lockRefresh: Duration.divideUnsafe(expiration, 3),
           assignmentRefresh: "1 second"
         }
       })
@@ -171,12 +176,3 @@ export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options
       return Layer.provideMerge(reaper, runner).pipe(Layer.merge(Layer.succeed(Self)(address)))
     })
   )
-
-/**
- * A process that starts, joins and polls executions (`flow.start`, `flow.run`, `flow.poll`) and
- * controls them (`DurableClient`) while the runners run them; it owns no shards.
- */
-export const client = (options: {
-  readonly store: Store.PostgresStore
-  readonly shards?: number | undefined
-}) => Durable.remote({ store: options.store, shards: options.shards })

@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { join } from "node:path"
+import * as RunnerAddress from "effect/cluster/RunnerAddress"
+import * as HashRing from "effect/HashRing"
 import { PgTestCluster } from "../src/testing/index.ts"
 
 const fixture = join(import.meta.dirname, "fixtures", "runner-group.ts")
@@ -79,6 +81,40 @@ export const lockOwners = async (url: string): Promise<Map<string, string> | und
   } catch (e) {
     if (process.env.DEBUG_LOCKS) console.error("lockOwners", String(e).slice(0, 300))
     return undefined
+  }
+}
+
+/**
+ * shard id -> runner address as effect/cluster's Sharding assigns them once every runner sees the same
+ * `runners` (the same hash ring, weight 1, group "default"): where every shard ends up.
+ */
+export const finalOwners = (runners: ReadonlyArray<string>, shards: number): Map<string, string> => {
+  const ring = HashRing.make<RunnerAddress.RunnerAddress>()
+  for (const r of runners) {
+    const i = r.lastIndexOf(":")
+    HashRing.add(ring, RunnerAddress.make(r.slice(0, i), Number(r.slice(i + 1))), { weight: 1 })
+  }
+  const owners = HashRing.getShards(ring, shards) ?? []
+  return new Map(owners.map((a, i) => [`default:${i + 1}`, `${a.host}:${a.port}`]))
+}
+
+/**
+ * How far the group is from its final assignment: `undefined` until `count` runners are registered
+ * and every shard is locked, then the number of shards not (yet) locked by the runner the shared hash
+ * ring assigns them to. Until that is 0 the group is still rebalancing: a runner that has not yet seen
+ * the last join holds a shard another will take (a move that is no failover), so tests that count
+ * shard moves, or want work on every runner, wait for 0, not just for "every runner holds some".
+ */
+export const unsettled = async (url: string, count: number, shards: number): Promise<number | undefined> => {
+  try {
+    const runners = (await psql(url, "SELECT address FROM cluster_runners ORDER BY address")).map(
+      (r) => r[0]!
+    )
+    const owners = await lockOwners(url)
+    if (runners.length !== count || owners?.size !== shards) return undefined
+    return [...finalOwners(runners, shards)].filter(([shard, a]) => owners.get(shard) !== a).length
+  } catch {
+    return undefined // no table yet
   }
 }
 

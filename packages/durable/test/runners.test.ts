@@ -4,25 +4,10 @@
  * executions to the other, which resumes them from the journal: only the interrupted step runs again.
  */
 
-import { Effect } from "effect"
-import * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Durable, Store } from "../src/index.ts"
 import { PgTestCluster } from "../src/testing/index.ts"
+import { unsettled } from "./group.ts"
 import { exited, lineOf, type Scratch, scratch, startWorker, type Worker, waitFor } from "./support.ts"
-
-/** How many runners hold shard locks now. */
-const lockHolders = (url: string) =>
-  Effect.runPromise(
-    Effect.flatMap(
-      SqlClient.SqlClient,
-      (sql) => sql<{ readonly n: number }>`SELECT count(DISTINCT address)::int AS n FROM cluster_locks`
-    ).pipe(
-      Effect.map((rows) => rows[0]?.n ?? 0),
-      Effect.orElseSucceed(() => 0),
-      Effect.provide(Durable.client({ store: Store.postgres({ url }) }))
-    )
-  )
 
 describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () => {
   let pg: PgTestCluster.PgTestCluster
@@ -45,8 +30,13 @@ describe.skipIf(!PgTestCluster.isAvailable())("runners on one PostgreSQL", () =>
     workers.push(...pair)
     for (const w of pair)
       await waitFor("a runner", () => w.output().includes("SERVING") || undefined, 60_000, w)
-    // Submit once both runners hold shards, so executions spread rather than move in a rebalance.
-    await waitFor("both runners to hold shards", async () => (await lockHolders(pg.url)) >= 2 || undefined)
+    // Submit once every shard is on the runner the two-runner hash ring assigns it to. "Both hold
+    // some shards" was not enough: shards still moving in the rebalance took executions (and the
+    // blocked step) from one runner to the other before the kill.
+    await waitFor(
+      "the shards to settle on both runners",
+      async () => (await unsettled(pg.url, 2, 32)) === 0 || undefined
+    )
     const ns = Array.from({ length: 12 }, (_, i) => i + 1)
     const inputs = ns.map((n) => JSON.stringify({ n }))
     const client = startWorker(["submit", "pipeline", ...inputs], env)

@@ -15,7 +15,7 @@ import { defaultRequest } from "../Triage.ts"
 import { flow } from "./flows.ts"
 
 const conditions = process.execArgv.filter((a) => a.startsWith("--conditions"))
-// The demo's runner entry (runner.ts): Runners.layer over the flows in this app's own module graph.
+// The demo's runner entry (runner.ts): Durable.runners over the flows in this app's own module graph.
 const runnerPath = join(import.meta.dirname, `runner${import.meta.filename.endsWith(".ts") ? ".ts" : ".js"}`)
 
 export type RunnerEvent = StepEvent & { readonly pid: number }

@@ -6,14 +6,14 @@
  *
  *   node --no-node-snapshot apps/demo/src/runners/runner.ts <postgres url>
  */
-import { Runners, Store } from "@tta/durable"
+import { Durable, Store } from "@tta/durable"
 import { Effect, Fiber, Layer } from "effect"
 import { layer, workflows } from "./flows.ts"
 
 const store = Store.postgres({ url: process.argv[2] })
 
 const program = Effect.gen(function* () {
-  yield* Layer.build(Runners.layer({ store, workflows }).pipe(Layer.provide(layer)))
+  yield* Layer.build(Durable.runners({ store, workflows }).pipe(Layer.provide(layer)))
   process.stderr.write(
     `runner ${process.pid} on ${Store.describe(store)}: ${workflows.map((w) => w.name).join(", ")}\n`
   )

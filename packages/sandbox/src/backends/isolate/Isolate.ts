@@ -223,5 +223,9 @@ export const backend = (options: Options = {}): Effect.Effect<Backend, SandboxUn
       Effect.sync(() => Pool.make(ivm, options.pool ?? 2, prepare)),
       (pool) => Effect.sync(() => pool.close())
     )
-    return { name: "isolate", run: (program: Program, session: Session) => run(ivm, pool, program, session) }
+    return {
+      name: "isolate",
+      rawFirst: true,
+      run: (program: Program, session: Session) => run(ivm, pool, program, session)
+    }
   })

@@ -79,7 +79,13 @@ const open = (module: QuickJSWASMModule, program: Program, session: Session): Vm
   const unresolved = new Map<string, string>()
   rt.setModuleLoader(
     (name) => {
-      const source = program.modules.get(name)
+      let source: string | undefined
+      try {
+        source = program.modules.get(name)
+      } catch (e) {
+        // A mounted file whose types cannot be stripped (read lazily): its CodeError's message.
+        return { error: new Error((e as Error).message) }
+      }
       if (source !== undefined) return source
       return { error: new Error(unresolved.get(name) ?? `module ${name} is not mounted`) }
     },
