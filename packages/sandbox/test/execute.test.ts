@@ -496,7 +496,9 @@ await new Promise<void>((resolve) => {
 })
 export default order`
         })
-        assert.deepStrictEqual(result.value, ["t", "i", "i", "i"])
+        // Which of a 1 ms timeout and a 5 ms interval fires first depends on how loaded the host
+        // is (each timer is scheduled by a call to the host): assert what fired, not the order.
+        assert.deepStrictEqual([...(result.value as Array<string>)].sort(), ["i", "i", "i", "t"])
       })
     )
 
