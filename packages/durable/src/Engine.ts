@@ -24,6 +24,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { StoreError } from "./Errors.ts"
 import * as LockRefresh from "./LockRefresh.ts"
 import * as PgSync from "./PgSync.ts"
+import * as ReplySave from "./ReplySave.ts"
 import * as Store from "./Store.ts"
 
 export interface EngineOptions {
@@ -90,7 +91,7 @@ const config = (options: EngineOptions, runner: boolean) =>
 const sharding = (options: EngineOptions, runner: boolean) =>
   Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
-    Layer.provideMerge(SqlMessageStorage.layer),
+    Layer.provideMerge(ReplySave.patient(SqlMessageStorage.layer)),
     Layer.provide([LockRefresh.patient(Layer.orDie(SqlRunnerStorage.layer)), RunnerHealth.layerNoop]),
     Layer.provide(config(options, runner))
   )
