@@ -83,6 +83,9 @@ const countBy = (xs: ReadonlyArray<string>) => {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
 }
 
+const listProbe = (pattern: string) => `import { list } from "./servers/redis/index.ts"
+export default String(await list({ pattern: ${JSON.stringify(pattern)} })).split("\\n").slice(0, 3).join("\\n")`
+
 export const redisTasks: ReadonlyArray<CheckedTask> = [
   {
     name: "redis-sessions-per-region",
@@ -93,6 +96,8 @@ export const redisTasks: ReadonlyArray<CheckedTask> = [
       const text = (await call("redis", "list", { pattern: "session:*" })) as string
       return countBy(keysOf(text).map((k) => k.split(":")[1]!))
     },
+    // list answers text; the agent looks at its first lines before parsing it
+    probe: () => listProbe("session:*"),
     code: () => `import { list } from "./servers/redis/index.ts"
 const text = (await list({ pattern: "session:*" })) as string
 const out: Record<string, number> = {}
@@ -120,6 +125,7 @@ export default Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.local
       for (const key of keys) if ((await call("redis", "get", { key })) === "on") on.push(key.slice(5))
       return on.sort()
     },
+    probe: () => listProbe("flag:*"),
     code: () => `import { get, list } from "./servers/redis/index.ts"
 const keys = ((await list({ pattern: "flag:*" })) as string).split("\\n").slice(1)
 const values = await Promise.all(keys.map(async (key) => [key.slice(5), await get({ key })] as const))

@@ -8,6 +8,9 @@
  * - `code` is the program the agent writes in code mode; it makes the same calls inside the
  *   sandbox and returns only the answer.
  * - `tools` are the tools the task needs; `searches` the queries an agent would type to find them.
+ * - `probe` is a short program a code-mode agent runs first when its code parses data whose format
+ *   neither the question nor the tools' types show (a file's lines, a text result): direct and tool
+ *   search read that data in full, code mode must look at a sample before writing the parser.
  */
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -23,7 +26,16 @@ export interface Task {
   readonly tools: ReadonlyArray<{ readonly tool: string; readonly search: string }>
   readonly direct: (call: Call, env: TaskEnv) => Promise<unknown>
   readonly code: (env: TaskEnv) => string
+  /** The sample a code-mode agent looks at before writing `code` (see above); its cost is discovery. */
+  readonly probe?: (env: TaskEnv) => string
 }
+
+/** A probe: the first lines of a text file on server-filesystem. */
+export const headProbe = (
+  path: string,
+  lines = 2
+) => `import { readTextFile } from "./servers/filesystem/index.ts"
+export default (await readTextFile({ path: ${JSON.stringify(path)}, head: ${lines} })).content`
 
 export interface TaskEnv {
   /** The directory server-filesystem serves. */
@@ -180,6 +192,7 @@ export default out.sort()`
         oncall: roster.get(team.get(s.metric.service) as string)
       }))
     },
+    probe: (env) => headProbe(join(env.files, "oncall.csv")),
     code: (env) => `import { listServices, query } from "./servers/metrics/index.ts"
 import { readTextFile } from "./servers/filesystem/index.ts"
 const [hot, { services }, csv] = await Promise.all([
@@ -264,6 +277,7 @@ export default [...new Set([...doc.markdown.matchAll(/^#+ \`isolate\\.(\\w+)/gm)
         counts[m[1]!] = (counts[m[1]!] ?? 0) + 1
       return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)))
     },
+    probe: (env) => headProbe(join(env.files, "access.log")),
     code: (env) => `import { readTextFile } from "./servers/filesystem/index.ts"
 const { content } = await readTextFile({ path: ${JSON.stringify(join(env.files, "access.log"))} })
 const counts: Record<string, number> = {}

@@ -14,7 +14,7 @@ import { Servers } from "@tta/demo"
 import { PgTestCluster } from "@tta/durable/testing"
 import { McpConfig } from "@tta/mcp"
 import { Effect, Layer } from "effect"
-import { SERVICES_TEAM_PREFIX, type Task, type TaskEnv } from "./tasks.ts"
+import { headProbe, SERVICES_TEAM_PREFIX, type Task, type TaskEnv } from "./tasks.ts"
 
 /** The packages this suite runs live (their captured catalogs are not counted twice). */
 export const thirdPartyPackages = [
@@ -59,9 +59,7 @@ export const thirdPartyStack = (dirs: Servers.RunDirs, pgUrl: string, redisUrl?:
           ...Servers.mcpServers(dirs, ["filesystem", "memory"])
         }
       }),
-      // A SQL tool's result shape depends on its query: a type learned from one query's rows would
-      // mistype the next query's (seen: TS2352 on the second task), so postgres is left out.
-      (config) => Stack.layer(config, { dir: dirs.session, learnTypes: { exclude: ["postgres"] } })
+      (config) => Stack.layer(config, { dir: dirs.session })
     )
   )
 
@@ -199,6 +197,7 @@ export default await query({ sql: ${JSON.stringify(revenueSql)} })`,
       })) as Array<{ id: number; amount_cents: number }>
       return sumByReason(requests, new Map(rows.map((r) => [r.id, r.amount_cents])))
     },
+    probe: (env) => headProbe(join(env.files, "refunds.csv")),
     code: (env) => `import { readTextFile } from "./servers/filesystem/index.ts"
 import { query } from "./servers/postgres/index.ts"
 const { content } = await readTextFile({ path: ${JSON.stringify(join(env.files, "refunds.csv"))} })
@@ -300,6 +299,7 @@ export default created.entities.map((e) => e.name)`,
         counts[m[1]!] = (counts[m[1]!] ?? 0) + 1
       return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)))
     },
+    probe: (env) => headProbe(join(env.files, "access.log")),
     code: (env) => `import { readTextFile } from "./servers/filesystem/index.ts"
 const { content } = await readTextFile({ path: ${JSON.stringify(join(env.files, "access.log"))} })
 const counts: Record<string, number> = {}

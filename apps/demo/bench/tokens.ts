@@ -108,10 +108,16 @@ const same = (a: unknown, b: unknown) =>
 
 const noCodeMode = { tools: [], read: [], code: [], returned: [] }
 
+/** A signature that names its input or output type instead of writing it out (too long to inline). */
+const namesAType = (signature: string) => /\b[A-Z][A-Za-z0-9]*(Input|Output)\b/.test(signature)
+
 /**
  * Code mode as a model does it through the gateway: one `search_tools` call per tool needed
- * (detail "full", limit 1: the hit's TypeScript source), then one `execute`. Counted: each call as
- * the model emits it and each answer's text as the gateway sends it.
+ * (detail "signature", limit 1: the hit's call as one line of TypeScript with its output type); a
+ * `read_api` of the tool's file when that line names a type instead of writing it out; the task's
+ * probe, if it has one (an `execute` looking at a sample of data whose format the types do not
+ * show); then one `execute`. Counted: each call as the model emits it and each answer's text as
+ * the gateway sends it.
  */
 const viaGateway = Effect.fn("bench.tokens.codeMode")(function* (task: Task, env: TaskEnv) {
   const codeMode = yield* CodeMode.CodeMode
@@ -125,9 +131,19 @@ const viaGateway = Effect.fn("bench.tokens.codeMode")(function* (task: Task, env
         )
       )
     }
-    const args = { query: need.search, detail: "full", limit: 1 }
+    const args = { query: need.search, detail: "signature", limit: 1 }
     const answer = yield* Gateway.handleCall("search_tools", args)
     read.push(TokenAccount.callText("search_tools", args), text(answer))
+    if (namesAType(text(answer))) {
+      const file = { path: hit.path }
+      read.push(TokenAccount.callText("read_api", file), text(yield* Gateway.handleCall("read_api", file)))
+    }
+  }
+  if (task.probe !== undefined) {
+    const probe = { code: task.probe(env) }
+    const sample = yield* Gateway.handleCall("execute", probe)
+    if (sample.isError) return yield* Effect.die(new Error(`${task.name}: probe failed: ${text(sample)}`))
+    read.push(TokenAccount.callText("execute", probe), text(sample))
   }
   const args = { code: task.code(env) }
   const answer = yield* Gateway.handleCall("execute", args)

@@ -10,7 +10,7 @@ import type { Store } from "@tta/durable"
 import { McpHub } from "@tta/mcp"
 import { Observability, Report, type SpanData, type TokenAccount } from "@tta/observability"
 import { Cause, Clock, Effect, Exit } from "effect"
-import { type DurableRunFailure, runDurably } from "./DurableRun.ts"
+import { type DurableRunFailure, durableTriage } from "./DurableRun.ts"
 import type { StepEvent } from "./Progress.ts"
 import type { RunDirs } from "./Servers.ts"
 import { defaultRequest, makeTriage, type TriageError, type TriageResult } from "./Triage.ts"
@@ -134,6 +134,8 @@ export const runDemo = Effect.fn("demo")(function* (options: DemoOptions) {
   const catalog = yield* hub.catalog()
   const serversUpMs = (yield* Clock.currentTimeMillis) - started
   const triage = makeTriage({ reportDir: join(options.dirs.files, "reports") })
+  // One runner for every durable run: each run's steps see its own WorkflowContext.
+  const durably = options.durable ? yield* durableTriage(triage, options.durable.store) : undefined
   const runs: Array<RunSummary> = []
   for (let i = 1; i <= (options.runs ?? 2); i++) {
     const runId = `triage-${i}`
@@ -142,10 +144,9 @@ export const runDemo = Effect.fn("demo")(function* (options: DemoOptions) {
     const t0 = yield* Clock.currentTimeMillis
     const skillReused = (yield* codeMode.listSkills("error history")).some((s) => s.name === "error-history")
     const metadata = options.failRun === i ? { inject: "notify" } : {}
-    const exit: Exit.Exit<TriageResult, TriageError | DurableRunFailure> = options.durable
+    const exit: Exit.Exit<TriageResult, TriageError | DurableRunFailure> = durably
       ? // A key per demo invocation: a --dir reused later starts new executions, not the old ones.
-        yield* runDurably(triage, defaultRequest, {
-          store: options.durable.store,
+        yield* durably(defaultRequest, {
           runId,
           metadata,
           key: `${runId}@${t0}`
@@ -201,7 +202,7 @@ export const runDemo = Effect.fn("demo")(function* (options: DemoOptions) {
     breaker: yield* triage.healthCheck.state
   }
   return result
-})
+}, Effect.scoped)
 
 const n = (x: number) => x.toLocaleString("en-US")
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`

@@ -1,10 +1,13 @@
 /**
- * `--llm`: the same triage done by a real model through the gateway's five tools. A small agent
- * loop over Anthropic's Messages API with fetch: send the task and the gateway's tool definitions,
- * answer every `tool_use` by calling the gateway's handler (the CodeMode session), repeat until
- * the model ends its turn. `ANTHROPIC_BASE_URL` is honoured (the tests point it at a local stand-in).
+ * `--llm`: the same triage done by a real model through code mode's tools. A small agent loop over
+ * Anthropic's Messages API with fetch, on @tta/code-mode/anthropic: its `tools` go in every
+ * request, its `instructions` in `system`, and its `handleEffect` answers each `tool_use` block
+ * with the `tool_result` to send back (a failure comes back as `is_error`, never thrown). Repeat
+ * until the model ends its turn. `ANTHROPIC_BASE_URL` is honoured (the tests point it at a local
+ * scripted stand-in: no model runs in the tests, and the real API has not been run live here).
  */
-import { type CodeMode, Gateway } from "@tta/code-mode"
+import { CodeMode } from "@tta/code-mode"
+import * as Anthropic from "@tta/code-mode/anthropic"
 import { retry, step, type TimeoutError, timeout } from "@tta/core"
 import { Clock, Effect, Schema } from "effect"
 
@@ -73,12 +76,8 @@ export interface AgentRun {
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number }
 }
 
-/** The gateway's tools as the Messages API takes them. */
-export const apiTools = Gateway.tools.map((t) => ({
-  name: t.name,
-  description: t.description ?? "",
-  input_schema: t.inputSchema
-}))
+/** The code-mode tools as the Messages API takes them (the adapter's definitions). */
+export const apiTools = Anthropic.tools
 
 export const triageTask = (reportDir: string) =>
   [
@@ -88,7 +87,6 @@ export const triageTask = (reportDir: string) =>
     "3. For critical services, confirm with the metrics server's flaky_check tool (it fails a couple of times first: retry).",
     "4. Look up a runbook about retries and circuit breakers with the docs server.",
     `5. Write a markdown report to ${reportDir}/incident-llm.md with the filesystem server, and record an entity "incident-llm" (entityType incident) with relations to the affected services in the memory server.`,
-    "6. Save the code that computed the error history as a skill named error-history.",
     "Answer with one line per service that is not ok: service, severity, why."
   ].join("\n")
 
@@ -155,6 +153,7 @@ export const runAgent: (
   options: LlmOptions
 ) {
   const model = options.model ?? process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-5"
+  const codeMode = yield* CodeMode.CodeMode
   const call = messages(options)
   const history: Array<Message> = [{ role: "user", content: task }]
   const turns: Array<Turn> = []
@@ -164,7 +163,7 @@ export const runAgent: (
     const response = yield* call.run({
       model,
       max_tokens: options.maxTokens ?? 4096,
-      system: Gateway.instructions,
+      system: Anthropic.instructions,
       tools: apiTools,
       messages: history
     })
@@ -178,21 +177,14 @@ export const runAgent: (
     const toolUses: Array<ToolUse> = []
     for (const use of uses) {
       const started = yield* Clock.currentTimeMillis
-      const result = yield* Gateway.handleCall(use.name, use.input)
-      const text = result.content.map((c) => (c.type === "text" ? c.text : JSON.stringify(c))).join("\n")
-      const isError = "isError" in result && result.isError === true
-      results.push({
-        type: "tool_result",
-        tool_use_id: use.id,
-        content: text,
-        ...(isError ? { is_error: true } : {})
-      })
+      const result = yield* Anthropic.handleEffect(codeMode, use)
+      results.push(result)
       toolUses.push({
         name: use.name,
         input: use.input,
-        isError,
+        isError: result.is_error === true,
         durationMs: (yield* Clock.currentTimeMillis) - started,
-        preview: text.slice(0, 200)
+        preview: result.content.slice(0, 200)
       })
     }
     const turn: Turn = { index, stopReason: response.stop_reason, text: textOf(response.content), toolUses }

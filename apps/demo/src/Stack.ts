@@ -5,7 +5,7 @@
  */
 import { type CodeMode, type Policy, Stack } from "@tta/code-mode"
 import { McpConfig, type McpConfigError, type McpHub } from "@tta/mcp"
-import type { SandboxUnavailable } from "@tta/sandbox"
+import type { MissingPeerDependency, SandboxUnavailable } from "@tta/sandbox"
 import type { SkillStoreError } from "@tta/skills"
 import { Effect, Layer } from "effect"
 import { mcpServers, type RunDirs, type ServerName } from "./Servers.ts"
@@ -13,7 +13,7 @@ import { mcpServers, type RunDirs, type ServerName } from "./Servers.ts"
 export interface StackOptions {
   /** Only these servers (all five by default). */
   readonly servers?: ReadonlyArray<ServerName> | undefined
-  /** Type-check agent code before running it (default true, as the gateway does). */
+  /** Type-check agent code before running it (default: when TypeScript 5.9+ is installed, as the gateway does). */
   readonly typeCheck?: boolean | undefined
 }
 
@@ -25,7 +25,7 @@ export const layer = (
   options: StackOptions = {}
 ): Layer.Layer<
   Stack.Services,
-  McpConfigError | Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError
+  McpConfigError | Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError | MissingPeerDependency
 > =>
   Layer.unwrap(
     Effect.map(McpConfig.decode({ mcpServers: mcpServers(dirs, options.servers) }), (config) =>

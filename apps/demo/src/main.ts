@@ -137,7 +137,10 @@ const demo = Effect.gen(function* () {
 
 const agent = Effect.gen(function* () {
   const apiKey = process.env.ANTHROPIC_API_KEY ?? ""
-  if (!json) console.log("# TTA demo --llm: a real model triages through the gateway's 5 tools\n")
+  if (!json)
+    console.log(
+      "# TTA demo --llm: a real model triages through code mode's tools (@tta/code-mode/anthropic)\n"
+    )
   const run: AgentRun = yield* runAgent(triageTask(join(dirs.files, "reports")), {
     apiKey,
     onTurn: (t) => {

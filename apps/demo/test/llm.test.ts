@@ -1,10 +1,12 @@
 // The --llm agent loop against a local stand-in of Anthropic's Messages API (no key and no network
-// here; the real API is untested live). The stand-in is a real HTTP server on 127.0.0.1 that
-// answers with scripted tool_use turns; every tool_use runs for real through the gateway's handler
-// on the code-mode stack (real metrics server, real isolate).
+// here, so NO MODEL RUNS: the stand-in is scripted, and the real API is untested live). The
+// stand-in is a real HTTP server on 127.0.0.1 that answers with scripted tool_use turns; every
+// tool_use runs for real through @tta/code-mode/anthropic's handler on the code-mode stack (real
+// metrics server, real isolate).
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { CodeMode, Gateway } from "@tta/code-mode"
+import { CodeMode } from "@tta/code-mode"
+import * as Anthropic from "@tta/code-mode/anthropic"
 import { Llm, Servers, Stack } from "@tta/demo"
 import { Effect, Exit, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
@@ -86,7 +88,7 @@ if (r.data.resultType !== "vector") throw new Error("not a vector")
 export default r.data.result.map((s) => s.metric.service)`
 
 describe("--llm agent loop (Messages API stand-in)", () => {
-  it("sends the gateway's tools, runs each tool_use through code mode, and loops until end_turn", async () => {
+  it("sends the adapter's tools, runs each tool_use through code mode, and loops until end_turn", async () => {
     script = (request, i) => {
       if (i === 0) {
         return turn(
@@ -113,9 +115,8 @@ describe("--llm agent loop (Messages API stand-in)", () => {
       }
       const [result] = lastToolResults(request)
       expect(result!.tool_use_id).toBe("tu_2")
-      // "value: <JSON>\n<one summary line>"
-      const text = result!.content
-      const value = JSON.parse(text.slice("value: ".length, text.lastIndexOf("\n"))) as Array<string>
+      // the adapter's summary as JSON: { value, logs, toolCalls }
+      const value = (JSON.parse(result!.content) as { value: Array<string> }).value
       return turn([{ type: "text", text: `critical: ${value.join(", ")}` }], "end_turn")
     }
     const run = await runtime.runPromise(Llm.runAgent(Llm.triageTask("/tmp/reports"), { apiKey: "test-key" }))
@@ -128,9 +129,8 @@ describe("--llm agent loop (Messages API stand-in)", () => {
     expect(first.headers["x-api-key"]).toBe("test-key")
     expect(first.headers["anthropic-version"]).toBe("2023-06-01")
     expect(first.body.model).toBe(process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-5")
-    expect(first.body.system).toBe(Gateway.instructions)
-    expect(first.body.tools.map((t) => t.name)).toEqual(Gateway.tools.map((t) => t.name))
-    expect(first.body.tools[2]!.input_schema).toEqual(Gateway.tools[2]!.inputSchema)
+    expect(first.body.system).toBe(Anthropic.instructions)
+    expect(first.body.tools).toEqual(Anthropic.tools)
     expect(first.body.messages).toEqual([{ role: "user", content: Llm.triageTask("/tmp/reports") }])
     // the conversation grows: user, assistant, user(tool_result), assistant, user(tool_result)
     expect(seen[2]!.body.messages.map((m) => m.role)).toEqual([
@@ -162,7 +162,7 @@ describe("--llm agent loop (Messages API stand-in)", () => {
       }
       const [result] = lastToolResults(request)
       expect(result!.is_error).toBe(true)
-      expect(result!.content).toMatch(/Type errors/)
+      expect(JSON.parse(result!.content)).toMatchObject({ error: "ExecutionError", kind: "type-check" })
       return turn([{ type: "text", text: "fixed" }], "end_turn")
     }
     const run = await runtime.runPromise(Llm.runAgent("task", { apiKey: "k" }))
@@ -194,7 +194,11 @@ describe("--llm agent loop (Messages API stand-in)", () => {
   })
 
   it("stops after maxTurns when the model never ends its turn", async () => {
-    script = () => turn([{ type: "tool_use", id: "again", name: "list_skills", input: {} }], "tool_use")
+    script = () =>
+      turn(
+        [{ type: "tool_use", id: "again", name: "read_api", input: { path: "servers/index.ts" } }],
+        "tool_use"
+      )
     const exit = await runtime.runPromise(Effect.exit(Llm.runAgent("task", { apiKey: "k", maxTurns: 2 })))
     const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
     expect((error as Llm.LlmError).message).toContain("did not finish within 2 turns")

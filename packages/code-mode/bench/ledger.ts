@@ -1,18 +1,26 @@
 // What the token account costs an execution (issue 14: "an execute with accounting costs ≤ 1.05×
 // one without"). One execution in the real isolate sandbox whose code takes a 1 MB tool result and
-// returns a small reduction, timed three ways in the same run, paired, median of N:
-//   without  - the execution alone;
-//   with     - the execution plus what the Ledger does on the answer path (format the answer the
-//              client receives, leave a job);
-//   counted  - the execution plus counting its o200k tokens at once (what happened before).
-// Run: node --conditions=@tta/source bench/ledger.ts
+// returns a small reduction, run two ways in the same process, paired:
+//   without - the execution alone (the calls kept, as Execute.ts keeps them for the answer);
+//   with    - the execution plus exactly what Execute.ts does for the account on the answer path:
+//             record each call, copy the outcome, leave the execution's job with the ledger, give
+//             `tokens` its counting getter. Counting (and formatting the answer it counts) waits.
+// Each round runs both, in alternating order; the figure is the median of the rounds' ratios, in
+// CPU time (process.cpuUsage: every thread, the isolate's included) and in wall time, with the
+// spread (quartiles, min–max). Beside it, the work that was moved off the path, timed alone: the
+// job that counts one such execution when figures are asked for, and what counting at once did.
+// Run: node --conditions=@tta/source bench/ledger.ts   (ROUNDS=41 by default; part of `pnpm bench`)
 import type { ToolCatalog } from "@tta/codegen"
-import { type LogEntry, Sandbox } from "@tta/sandbox"
+import { Sandbox } from "@tta/sandbox"
 import { Effect, Exit, Scope } from "effect"
 import * as Responses from "../src/gateway/Responses.ts"
 import * as Ledger from "../src/Ledger.ts"
+import { writeSection } from "./section.ts"
 
-const N = Number(process.env.N ?? 15)
+const rounds = Number(process.env.ROUNDS ?? process.env.N ?? 41)
+// Executions per timed sample: a sample of ~50 ms CPU is less at the mercy of one GC or one
+// preempted time slice than a single ~10 ms execution.
+const batch = Number(process.env.BATCH ?? 5)
 const rows = Array.from({ length: 20_000 }, (_, i) => ({
   id: i,
   service: `svc-${i % 40}`,
@@ -31,90 +39,148 @@ const catalog = {
 const code = `const r = await host.callTool("metrics", "query_range", {}) as { rows: Array<{ service: string; latencyMs: number }> }
 const slow = r.rows.filter((x) => x.latencyMs > 990).map((x) => x.service)
 export default [...new Set(slow)].length`
+const record = { server: "metrics", tool: "query_range", ok: true, outcome: "ok" as const, durationMs: 1 }
+
+interface Cost {
+  readonly cpu: number
+  readonly wall: number
+}
+const measure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const c = process.cpuUsage()
+    const t = performance.now()
+    const value = yield* effect
+    const wall = performance.now() - t
+    const u = process.cpuUsage(c)
+    return { value, cost: { cpu: (u.user + u.system) / 1000, wall } satisfies Cost }
+  })
+
+const quantile = (xs: ReadonlyArray<number>, q: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))]!
+}
+const spread = (xs: ReadonlyArray<number>, digits = 3) =>
+  `${quantile(xs, 0.5).toFixed(digits)} (quartiles ${quantile(xs, 0.25).toFixed(digits)}–${quantile(xs, 0.75).toFixed(digits)}, min–max ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`
 
 const program = Effect.gen(function* () {
   const sandbox = yield* Sandbox
-  const scope = yield* Scope.make()
-  const ledger = yield* Scope.provide(Ledger.make(), scope)
-  const run = Effect.gen(function* () {
-    const calls: Array<Ledger.FullCall> = []
-    const out = yield* sandbox.execute({
+  const execute = (onCall: (call: Ledger.FullCall) => void) =>
+    sandbox.execute({
       code,
       host: {
-        callTool: (server: unknown, tool: unknown) =>
+        callTool: () =>
           Effect.sync(() => {
-            calls.push({
-              server: String(server),
-              tool: String(tool),
-              input: {},
-              result,
-              record: { server: "metrics", tool: "query_range", ok: true, outcome: "ok", durationMs: 1 }
-            })
+            onCall({ server: "metrics", tool: "query_range", input: {}, result, record })
             return { rows }
           })
       }
     })
-    return { out, calls }
-  })
-  const outcome = (
-    r: { out: { value: unknown; logs: ReadonlyArray<LogEntry>; durationMs: number; truncated: boolean } },
+  const outcomeOf = (
+    out: Effect.Success<ReturnType<typeof execute>>,
     calls: ReadonlyArray<Ledger.FullCall>
   ) => ({
-    value: r.out.value,
-    logs: r.out.logs,
+    value: out.value,
+    logs: out.logs,
     toolCalls: calls.map((c) => c.record),
-    durationMs: r.out.durationMs,
-    truncated: r.out.truncated,
-    tokens: undefined as never
+    durationMs: out.durationMs,
+    truncated: out.truncated
   })
-  const time = <A>(effect: Effect.Effect<A, unknown>) =>
+  const without = Effect.gen(function* () {
+    const calls: Array<Ledger.FullCall> = []
+    const out = yield* execute((call) => calls.push(call))
+    return outcomeOf(out, calls)
+  })
+  // As Execute.ts: the ledger belongs to the session (made before, outside the timing).
+  const withLedger = (ledger: Ledger.Ledger) =>
     Effect.gen(function* () {
-      const t = performance.now()
-      yield* effect
-      return performance.now() - t
+      const calls: Array<Ledger.FullCall> = []
+      const out = yield* execute((call) => {
+        calls.push(call)
+        ledger.record(call.record)
+      })
+      const outcome = outcomeOf(out, calls)
+      const answer = { ...outcome, tokens: undefined as never }
+      const tokens = ledger.execution({
+        catalog,
+        calls,
+        code,
+        response: () => Responses.execute(answer, { verbose: false })
+      })
+      return Object.defineProperty(outcome, "tokens", { get: tokens, enumerable: true }) as typeof outcome & {
+        readonly tokens: ReturnType<typeof tokens>
+      }
     })
-  const without = time(run)
-  const withLedger = time(
-    Effect.tap(run, ({ out, calls }) =>
-      Effect.sync(() => {
-        const response = Responses.execute(outcome({ out }, calls), { verbose: false })
-        ledger.execution({ catalog, calls, code, response })
-      })
+  // A session per run: its scope is closed after the timing, dropping the job it left (the job's
+  // own cost is measured apart below), so no counting lands inside a later run's timing.
+  const inSession = <A, E, R>(f: (ledger: Ledger.Ledger) => Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const ledger = yield* Scope.provide(Ledger.make(), scope)
+      const r = yield* measure(f(ledger))
+      yield* Scope.close(scope, Exit.void)
+      return { ledger, ...r }
+    })
+
+  yield* without // warm-up: isolate pool, JIT
+  yield* inSession(withLedger)
+  const cpuRatio: Array<number> = []
+  const wallRatio: Array<number> = []
+  const cpu = { without: [] as Array<number>, with: [] as Array<number> }
+  for (let i = 0; i < rounds; i++) {
+    const runWithout = Effect.map(measure(Effect.repeat(without, { times: batch - 1 })), (r) => r.cost)
+    const runWith = Effect.map(
+      inSession((ledger) => Effect.repeat(withLedger(ledger), { times: batch - 1 })),
+      (r) => r.cost
     )
-  )
-  const counted = time(
-    Effect.tap(run, ({ out, calls }) =>
-      Effect.sync(() => {
-        const response = Responses.execute(outcome({ out }, calls), { verbose: false })
-        ledger.execution({ catalog, calls, code, response })()
-      })
-    )
-  )
-  yield* run // warm-up
-  const a: Array<number> = []
-  const b: Array<number> = []
-  const c: Array<number> = []
-  // Rotated order, so no way is always first (the machine is shared and busy).
-  const ways = [
-    [without, a],
-    [withLedger, b],
-    [counted, c]
-  ] as const
-  for (let i = 0; i < N; i++) {
-    for (let k = 0; k < 3; k++) {
-      const [way, out] = ways[(i + k) % 3]!
-      out.push(yield* way)
-      // Count what the run left now, outside the timings (else it lands in the next run's).
-      ledger.figures(catalog)
+    // Alternating order, so neither way always runs first.
+    let a: Cost
+    let b: Cost
+    if (i % 2 === 0) {
+      a = yield* runWithout
+      b = yield* runWith
+    } else {
+      b = yield* runWith
+      a = yield* runWithout
     }
+    cpu.without.push(a.cpu)
+    cpu.with.push(b.cpu)
+    cpuRatio.push(b.cpu / a.cpu)
+    wallRatio.push(b.wall / a.wall)
   }
-  yield* Scope.close(scope, Exit.void)
-  const median = (xs: Array<number>) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
-  const [ma, mb, mc] = [median(a), median(b), median(c)]
-  console.log(`1 MB tool result (${(text.length / 1e6).toFixed(2)} MB), N=${N}, medians:`)
-  console.log(`  execution alone           ${ma.toFixed(1)} ms`)
-  console.log(`  + ledger on the answer path ${mb.toFixed(1)} ms  (${(mb / ma).toFixed(3)}×)`)
-  console.log(`  + o200k counted at once   ${mc.toFixed(1)} ms  (${(mc / ma).toFixed(3)}×)`)
+
+  // Off the path: the job an execution leaves, run alone (what a session's next macrotask pays);
+  // and counting at once, as before (the execution plus its count, on the answer path).
+  const deferred: Array<number> = []
+  const atOnce: Array<number> = []
+  for (let i = 0; i < 3; i++) {
+    const { value } = yield* inSession(withLedger)
+    deferred.push((yield* measure(Effect.sync(() => value.tokens))).cost.cpu)
+    atOnce.push(
+      (yield* inSession((l) => Effect.map(withLedger(l), (o) => o.tokens))).cost.cpu /
+        (quantile(cpu.without, 0.5) / batch)
+    )
+  }
+  return { cpuRatio, wallRatio, cpu, deferred, atOnce }
 })
 
-await Effect.runPromise(program.pipe(Effect.provide(Sandbox.layer)))
+const r = await Effect.runPromise(program.pipe(Effect.provide(Sandbox.layer)))
+const section = `## Token account on the execute path
+
+Measured with \`node --conditions=@tta/source bench/ledger.ts\` (part of \`pnpm bench\`) on ${new Date().toISOString().slice(0, 10)}:
+one isolate execution whose code reduces a ${(text.length / 1e6).toFixed(2)} MB tool result; ${rounds} rounds, each timing ${batch}
+executions without and ${batch} with the token account, in alternating order; ratio = with / without
+within a round.
+
+| | median (quartiles, min–max) | goal |
+|---|---|---:|
+| CPU of ${batch} executions alone (ms) | ${spread(r.cpu.without, 1)} | |
+| CPU of ${batch} with the account (ms) | ${spread(r.cpu.with, 1)} | |
+| CPU ratio, with / without | ${spread(r.cpuRatio)} | ≤ 1.05× |
+| wall ratio, with / without | ${spread(r.wallRatio)} | |
+
+Moved off the path: counting one such execution (the job it leaves; the 1 MB result counted once,
+as its text) costs ${quantile(r.deferred, 0.5).toFixed(1)} ms CPU, paid only when the session's figures are asked for; counting
+it with the execution made the execution ${quantile(r.atOnce, 0.5).toFixed(2)}× as costly (CPU, median of 3).
+`
+writeSection("## Token account on the execute path", section)
+console.log(section)

@@ -11,6 +11,7 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { bundle } from "../scripts/bundle.ts"
+import { writeSection } from "./section.ts"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15)
 const work = mkdtempSync(join(tmpdir(), "tta-startup-"))
@@ -18,6 +19,23 @@ const binDir = join(import.meta.dirname, "..", "node_modules", ".cache", `tta-be
 const bin = await bundle(binDir)
 writeFileSync(join(work, "none.json"), JSON.stringify({ mcpServers: {}, codeMode: { typeCheck: false } }))
 writeFileSync(join(work, "one.ts"), "export default 1 + 1\n")
+writeFileSync(join(work, "typed.ts"), "const two: number = 1 + 1\nexport default two\n")
+// The floor of an exec in an isolate: load isolated-vm, make an isolate and a context, compile and
+// run a one-line module, read its value, dispose (what any isolate sandbox must do per process).
+const isolateFloor = join(work, "isolate.cjs")
+writeFileSync(
+  isolateFloor,
+  `const ivm = require(${JSON.stringify(createRequire(import.meta.url).resolve("isolated-vm"))})
+const isolate = new ivm.Isolate({ memoryLimit: 64 })
+const context = isolate.createContextSync()
+const m = isolate.compileModuleSync("export default 1 + 1", { filename: "agent.js" })
+m.instantiateSync(context, () => { throw new Error("no imports") })
+m.evaluateSync()
+if (m.namespace.getSync("default", { copy: true }) !== 2) throw new Error("isolate floor: wrong value")
+context.release()
+isolate.dispose()
+`
+)
 
 const cpuHook = join(work, "cpu.cjs")
 writeFileSync(
@@ -32,18 +50,17 @@ const seen = new Set(); registerHooks({ load(url, context, next) { seen.add(url)
 process.on("exit", () => appendFileSync(process.env.TTA_BENCH_OUT, seen.size + "\\n"))\n`
 )
 
+const exec = (file: string) => [bin, "exec", file, "-c", "none.json", "--dir", join(work, ".tta")]
 const commands = {
   "node -e 0": ["-e", "0"],
+  "limit: raw isolated-vm (isolate, context, one-line module, dispose)": [isolateFloor],
+  "part: Node's type stripper, first call": [
+    "-e",
+    'require("node:module").stripTypeScriptTypes("const two: number = 2")'
+  ],
   "tta --help": [bin, "--help"],
-  "tta exec one.ts (no servers, no type-check)": [
-    bin,
-    "exec",
-    "one.ts",
-    "-c",
-    "none.json",
-    "--dir",
-    join(work, ".tta")
-  ]
+  "tta exec one.ts (no servers, no type-check)": exec("one.ts"),
+  "tta exec typed.ts (same, with a type annotation)": exec("typed.ts")
 } as const
 type Name = keyof typeof commands
 
@@ -131,12 +148,13 @@ const goals: Partial<Record<Name, number>> = {
   "tta --help": 4,
   "tta exec one.ts (no servers, no type-check)": 8
 }
+const range = (xs: ReadonlyArray<number>) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
 const table = [
-  "| command | CPU ms (median) | × `node -e 0` (median of paired ratios) | goal | modules loaded |",
-  "|---|---:|---:|---:|---:|",
+  "| command | CPU ms (median) | × `node -e 0` (median of paired ratios) | min–max | goal | modules loaded |",
+  "|---|---:|---:|---:|---:|---:|",
   ...names.map(
     (n) =>
-      `| ${n} | ${median(cpu.get(n)!).toFixed(1)} | ${median(ratios.get(n)!).toFixed(2)} | ${goals[n] ? `≤ ${goals[n]}×` : ""} | ${modules.get(n)} |`
+      `| ${n} | ${median(cpu.get(n)!).toFixed(1)} | ${median(ratios.get(n)!).toFixed(2)} | ${range(ratios.get(n)!)} | ${goals[n] ? `≤ ${goals[n]}×` : ""} | ${modules.get(n)} |`
   )
 ].join("\n")
 const section = `## Start-up of the \`tta\` bin
@@ -153,11 +171,9 @@ ${table}
 | connected: \`tta exec --connect <url> read.ts\` to a running \`tta serve --http\` | ${median(connected).toFixed(0)} |
 | cold / connected (median of paired ratios) | ${median(speedups).toFixed(1)}× |
 
-\`tta exec\` prints the token account only with \`--tokens\`; where the session still counts each
-execution's tokens eagerly, loading the o200k tokenizer is most of the gap between exec and --help.
+"limit" is what any isolate sandbox pays per process, the floor under a trivial exec; "part" is
+Node's type stripper (amaro, swc compiled to WASM) on its first call, which an exec pays when its
+code has TypeScript syntax to strip. \`tta exec\` counts no tokens unless asked (\`--tokens\`).
 `
-const results = join(import.meta.dirname, "results.md")
-const before = existsSync(results) ? readFileSync(results, "utf8") : ""
-const kept = before.includes("\n## Start-up") ? before.slice(0, before.indexOf("\n## Start-up")) : before
-writeFileSync(results, `${kept.trimEnd()}\n\n${section}`)
+writeSection("## Start-up of the `tta` bin", section)
 console.log(section)

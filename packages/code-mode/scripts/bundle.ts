@@ -8,7 +8,15 @@ import { chmodSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { build } from "rolldown"
 
-const external = [/^isolated-vm(\/|$)/, /^quickjs-emscripten(\/|$)/, /^@e2b\//, /^typescript-api(\/|$)/]
+// The optional peers (QuickJS, E2B, TypeScript, gpt-tokenizer) must stay out of the bundle in any
+// case: they are resolved from the user's install at run time, and may be absent.
+const external = [
+  /^isolated-vm(\/|$)/,
+  /^quickjs-emscripten(\/|$)/,
+  /^@e2b\//,
+  /^typescript(-api)?(\/|$)/,
+  /^gpt-tokenizer(\/|$)/
+]
 
 /** Writes `<outDir>/tta.js` (+ `chunks/`) from the TypeScript sources of every workspace package. */
 export const bundle = async (outDir: string) => {

@@ -103,7 +103,13 @@ const durableExecution = (name: string, max: number) => {
   )
   const approve = (k: number) =>
     parallel(
-      { prior: lift(`state-${k}`, (s: State) => s), decision: Durable.approval(approvalName(name, k)) },
+      {
+        prior: lift(`state-${k}`, (s: State) => s),
+        // The call it would allow (server, tool, arguments), journaled with the wait for `tta workflows`.
+        decision: Durable.approval(approvalName(name, k), {
+          details: (s: State) => (s.attempt as { readonly call: ApprovalGate.Call }).call
+        })
+      },
       { name: `approval-${k}` }
     ).pipe(
       map(({ prior }) => ({

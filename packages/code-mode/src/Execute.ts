@@ -12,6 +12,7 @@ import * as Responses from "./gateway/Responses.ts"
 import * as HostCalls from "./HostCalls.ts"
 import type { LearnedTypes } from "./LearnedTypes.ts"
 import type * as Ledger from "./Ledger.ts"
+import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import type * as Policy from "./Policy.ts"
 import * as ResourceApi from "./ResourceApi.ts"
@@ -121,6 +122,8 @@ export const make = ({
         : (yield* skills.list().pipe(Effect.orElseSucceed(() => []))).map((s) => [s.name, s.chosen])
     )
     const calls: Array<Ledger.FullCall> = []
+    // The request's client gets each console line as the code writes it (scrubbed like the answer).
+    const live = (yield* Notify.Reporter)?.log
     const started = yield* Clock.currentTimeMillis
     const recordSkillRuns = (ok: boolean) =>
       Effect.gen(function* () {
@@ -157,7 +160,10 @@ export const make = ({
           workspace: scrubbed(scrub, workspace),
           resources: scrubbed(scrub, ResourceApi.hostFunction(hub, tokenizer))
         },
-        ...(options.limits ? { limits: options.limits } : {})
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(live === undefined
+          ? {}
+          : { onLog: (l: LogEntry) => live({ level: l.level, message: scrub.text(l.message) }) })
       })
       .pipe(
         Effect.onExit((exit) =>
@@ -176,12 +182,15 @@ export const make = ({
       durationMs: result.durationMs,
       truncated: result.truncated
     }
-    // Counted after the answer has gone out, or here when someone reads `tokens` first.
+    // Counted after the answer has gone out, or here when someone reads `tokens` first; the answer
+    // as the client receives it is formatted then too, not on this path (from a copy made now:
+    // `outcome` gets the counting `tokens` getter below).
+    const answer = { ...outcome, tokens: undefined as never }
     const tokens = ledger.execution({
       catalog,
       calls,
       code,
-      response: Responses.execute({ ...outcome, tokens: undefined as never }, { verbose: false })
+      response: () => Responses.execute(answer, { verbose: false })
     })
     return Object.defineProperty(outcome, "tokens", {
       get: tokens,

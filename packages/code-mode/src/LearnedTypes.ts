@@ -1,6 +1,8 @@
 /**
  * Output types learned from the results tools really return, for tools that declare no
- * outputSchema (codegen's Shape): kept per server and tool in `<root>/learned-types.json`, so the
+ * outputSchema (codegen's Shape): kept per server, server version and tool in
+ * `<root>/learned-types.json` (under `name@version`, or `name` when the server reports no version),
+ * so that an upgraded server starts a new shape while older versions' entries stay in the file; so the
  * next session — and the next agent — sees `ListOrdersOutput = { orderId: number; … }[]` in the
  * generated file instead of `unknown` and writes the call without a probe run. Only shapes are kept,
  * never values (see Shape.ts). A person turns it off for all servers or for some
@@ -17,7 +19,12 @@ export type Setting = typeof Setting.Type
 
 export const fileName = "learned-types.json"
 
+/** Per `server@version` (or `server`, as files written before versions were kept): per tool. */
 type Store = Record<string, Record<string, Shape.Learned>>
+
+/** The store's key for a server at a version. */
+export const key = (server: string, version: string | undefined): string =>
+  version === undefined ? server : `${server}@${version}`
 
 export interface LearnedTypes {
   /** Learns from one successful call's result (cheap: large arrays are sampled). */
@@ -51,26 +58,36 @@ export const make = Effect.fnUntraced(function* (root: string, setting: Setting 
   let generation = 0
   let dirty = false
   const rendered = new Map<string, string>()
+  /** The version each server reported in the last catalog decorated (calls follow that catalog). */
+  const versions = new Map<string, string | undefined>()
 
+  // What this version learned; failing that, an entry of a file written before versions were kept
+  // (of some version of this server: better than `unknown`, and the first call here replaces it).
   const learnedOf = (server: string, tool: string): Shape.Learned | undefined =>
-    enabled(server) ? store[server]?.[tool] : undefined
+    enabled(server) ? (store[key(server, versions.get(server))]?.[tool] ?? store[server]?.[tool]) : undefined
 
   const observe = (server: string, tool: string, result: unknown) => {
     if (!enabled(server) || result === undefined) return
-    const tools = store[server] ?? {}
-    store[server] = tools
+    const at = key(server, versions.get(server))
+    const tools = store[at] ?? {}
+    store[at] = tools
     const next = Shape.learn(tools[tool], result)
     tools[tool] = next
     dirty = true
-    const key = `${server}/${tool}`
+    const id = `${at}/${tool}`
     const text = Shape.renderLearned(next)
-    if (rendered.get(key) !== text) {
-      rendered.set(key, text)
+    if (rendered.get(id) !== text) {
+      rendered.set(id, text)
       generation++
     }
   }
 
-  const decorate = (catalog: ToolCatalog): ToolCatalog => ({
+  const decorate = (catalog: ToolCatalog): ToolCatalog => {
+    for (const s of catalog.servers) versions.set(s.name, s.version)
+    return decorated(catalog)
+  }
+
+  const decorated = (catalog: ToolCatalog): ToolCatalog => ({
     ...catalog,
     servers: catalog.servers.map((s) => ({
       ...s,

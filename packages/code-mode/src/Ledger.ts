@@ -1,13 +1,14 @@
 /**
  * A session's token account (o200k_base), off the hot path and complete.
  *
- * - Off the path: nothing is counted while a request is answered. Each execution and each
- *   discovery call leaves a job; jobs run one per macrotask after the answer has gone out (or at
- *   once when figures are asked for), and an execution's own figures are counted when first read.
+ * - Off the path: nothing is counted while requests are answered. Each execution and each
+ *   discovery call leaves a job; jobs are counted when figures are asked for, and an execution's
+ *   own figures when first read (early only to bound what waiting jobs hold; see `make`).
  * - Complete: code mode's side holds the gateway's definitions, every gateway call the session made
  *   (search_tools, read_api, list_skills, save_skill) with its answer, the code, and each execute
  *   answer as the client receives it. A result is counted once, as its text.
- * - Running counts, not results: a long-lived session does not hold every result it saw.
+ * - Running counts, not results: a long-lived session does not hold every result it saw (at most
+ *   `pendingText` characters of them, then the oldest are counted).
  *
  * Totals and savings are assembled by `TokenAccount.figures`, the one place that does it.
  */
@@ -85,38 +86,77 @@ const searched = (catalog: ToolCatalog, tools: Iterable<string>) => {
 /** What the client received: its content blocks (text as text), counted once. */
 const answered = (response: CallToolResult) => TokenAccount.count(TokenAccount.resultText(response))
 
-export const make = Effect.fnUntraced(function* () {
+/** When the account counts what it holds (see {@link make}). */
+export interface Options {
+  /** Text (UTF-16 code units of results' text blocks) held uncounted before the oldest is counted. Default 32 MB. */
+  readonly pendingText?: number
+  /** Jobs held uncounted before the oldest is counted. Default 1,000. */
+  readonly pendingJobs?: number
+}
+
+/** Characters of text a call's result holds (what its job keeps alive until counted). */
+const textHeld = (result: unknown) => {
+  const content = (result as { content?: unknown } | null)?.content
+  if (!Array.isArray(content)) return 0
+  let n = 0
+  for (const part of content) if (typeof part?.text === "string") n += part.text.length
+  return n
+}
+
+/**
+ * The account. Nothing is counted while requests are answered, nor after: each execution and
+ * discovery call leaves a job, and jobs are counted when figures are asked for (`figures`, or an
+ * execution's `tokens`). Counting after each answer (the earlier design) still landed on the
+ * session's next request: a 1 MB result's o200k count is ~2.5x the run that reduced it. Only
+ * to bound what the held jobs keep alive (their results) are the oldest counted early, one per
+ * macrotask, once more than `pendingText` characters or `pendingJobs` jobs wait.
+ */
+export const make = Effect.fnUntraced(function* (options: Options = {}) {
+  const maxText = options.pendingText ?? 32 * 1024 * 1024
+  const maxJobs = options.pendingJobs ?? 1_000
   const records: Array<ToolCallRecord> = []
   const tools = new Set<string>()
   const counts = { calls: 0, results: 0, gatewayCalls: 0, read: 0, code: 0, returned: 0 }
 
-  // Jobs waiting to be counted; one runs per macrotask, so counting never holds up an answer.
-  const pending: Array<() => void> = []
+  const pending: Array<{ readonly run: () => void; readonly text: number }> = []
+  let held = 0
   let scheduled: ReturnType<typeof setImmediate> | undefined
+  const runOldest = () => {
+    const job = pending.shift()
+    if (job === undefined) return
+    held -= job.text
+    job.run()
+  }
+  const over = () => held > maxText || pending.length > maxJobs
   const step = () => {
     scheduled = undefined
-    pending.shift()?.()
-    if (pending.length > 0) scheduled = setImmediate(step)
+    runOldest()
+    if (over()) scheduled = setImmediate(step)
   }
-  const enqueue = (job: () => void) => {
-    pending.push(job)
-    scheduled ??= setImmediate(step)
+  const enqueue = (run: () => void, text = 0) => {
+    pending.push({ run, text })
+    held += text
+    if (over()) scheduled ??= setImmediate(step)
   }
   const drain = () => {
-    while (pending.length > 0) pending.shift()?.()
+    while (pending.length > 0) runOldest()
   }
   yield* Effect.addFinalizer(() =>
     Effect.sync(() => {
       if (scheduled !== undefined) clearImmediate(scheduled)
       pending.length = 0
+      held = 0
     })
   )
 
-  /** A gateway call other than execute (search_tools, read_api, list_skills, save_skill) and its answer. */
-  const gatewayCall = (tool: string, args: unknown, response: CallToolResult) =>
+  /**
+   * A gateway call other than execute (search_tools, read_api, list_skills, save_skill) and its
+   * answer (as a function: formatted only when the job runs).
+   */
+  const gatewayCall = (tool: string, args: unknown, response: CallToolResult | (() => CallToolResult)) =>
     enqueue(() => {
       counts.gatewayCalls += TokenAccount.count(TokenAccount.callText(tool, args))
-      counts.read += answered(response)
+      counts.read += answered(typeof response === "function" ? response() : response)
     })
 
   /**
@@ -131,17 +171,18 @@ export const make = Effect.fnUntraced(function* () {
       counts.gatewayCalls += TokenAccount.count(TokenAccount.callText(name, args))
       counts.read += resultTokens
       tools.add(`${server}/${tool}`)
-    })
+    }, textHeld(result))
 
   /**
    * One execution: its calls, its code and the answer the client receives. Returns its own figures,
-   * counted on first use (and once: the session's job reuses them).
+   * counted on first use (and once: the session's job reuses them). The answer may be given as a
+   * function: it is then formatted only when counted, never on the execution's own path.
    */
   const execution = (input: {
     readonly catalog: ToolCatalog
     readonly calls: ReadonlyArray<FullCall>
     readonly code: string
-    readonly response: CallToolResult
+    readonly response: CallToolResult | (() => CallToolResult)
   }) => {
     let own: { figures: TokenAccount.Figures; tools: ReadonlySet<string> } | undefined
     const count = () => {
@@ -159,20 +200,23 @@ export const make = Effect.fnUntraced(function* () {
             results: 0,
             read: 0,
             code: TokenAccount.count(input.code),
-            returned: answered(input.response)
+            returned: answered(typeof input.response === "function" ? input.response() : input.response)
           }
         })
       }
       return own
     }
-    enqueue(() => {
-      const { figures, tools: used } = count()
-      for (const t of used) tools.add(t)
-      counts.calls += figures.direct.calls
-      counts.results += figures.direct.results
-      counts.code += figures.codeMode.code
-      counts.returned += figures.codeMode.returned
-    })
+    enqueue(
+      () => {
+        const { figures, tools: used } = count()
+        for (const t of used) tools.add(t)
+        counts.calls += figures.direct.calls
+        counts.results += figures.direct.results
+        counts.code += figures.codeMode.code
+        counts.returned += figures.codeMode.returned
+      },
+      input.calls.reduce((n, c) => n + textHeld(c.result), input.code.length)
+    )
     return () => count().figures
   }
 

@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { Search, type ToolCatalog } from "@tta/codegen"
 import { McpHub } from "@tta/mcp"
 import type { TokenAccount } from "@tta/observability"
-import { type Limits, Sandbox } from "@tta/sandbox"
+import { type Limits, type MissingPeerDependency, Sandbox } from "@tta/sandbox"
 import { SkillStore as Skills } from "@tta/skills"
 import { Effect, Layer } from "effect"
 import * as ApiTree from "./ApiTree.ts"
@@ -39,7 +39,10 @@ export interface Options {
   readonly approve?: ((request: Policy.CallRequest) => Effect.Effect<boolean>) | undefined
   /** Tokenize emails, phone numbers (and the given patterns) in tool results. Default off. */
   readonly pii?: boolean | ReadonlyArray<Pii.PiiPattern> | undefined
-  /** Type-check agent code against the API before running it. Default true. */
+  /**
+   * Type-check agent code against the API before running it. Default: when TypeScript 5.9+ (an
+   * optional peer dependency, see TypeScriptApi.ts) is installed; `true` fails without it.
+   */
   readonly typeCheck?: boolean | undefined
   readonly limits?: Limits.Limits | undefined
   /** A type checker to share between sessions (it is warm after its first check). */
@@ -88,8 +91,10 @@ export const make = Effect.fnUntraced(function* (options: Options) {
   const policy = options.policy ? yield* Policy.make(options.policy) : Policy.allowAll
   const tokenizer =
     options.pii === true ? Pii.make() : Array.isArray(options.pii) ? Pii.make(options.pii) : undefined
-  const typeCheck = options.typeCheck ?? true
-  const checker = typeCheck ? (options.checker ?? TypeCheck.make()) : undefined
+  const checker =
+    options.typeCheck === false
+      ? undefined
+      : (options.checker ?? (yield* TypeCheck.resolve(options.typeCheck)))
   // Created on the first write: a session that never writes leaves no directory behind.
   const workspace = Workspace.hostFunction(join(options.dir, "workspace"))
   const root = options.root ?? options.dir
@@ -157,7 +162,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
       ...(r.description !== undefined ? { description: r.description } : {}),
       ...(r.source !== undefined ? { source: r.source } : {})
     }))
-    ledger.gatewayCall("search_tools", { query, ...opts }, Responses.search(hits, opts?.detail))
+    const detail = opts?.detail
+    ledger.gatewayCall("search_tools", { query, ...opts }, () => Responses.search(hits, detail))
     return hits as ReadonlyArray<SearchHit>
   })
 
@@ -215,5 +221,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
 /** CodeMode over the McpHub, Sandbox and SkillStore in context. */
 export const layer = (
   options: Options
-): Layer.Layer<CodeMode, Policy.PolicyConfigError, McpHub | Sandbox | Skills.SkillStore> =>
-  Layer.effect(CodeMode, make(options))
+): Layer.Layer<
+  CodeMode,
+  Policy.PolicyConfigError | MissingPeerDependency,
+  McpHub | Sandbox | Skills.SkillStore
+> => Layer.effect(CodeMode, make(options))

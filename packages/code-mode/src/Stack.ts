@@ -5,7 +5,12 @@
 import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { McpConfig, McpConfigError, McpHub, type McpHubOptions } from "@tta/mcp"
-import { Sandbox, Choice as SandboxChoice, type SandboxUnavailable } from "@tta/sandbox"
+import {
+  type MissingPeerDependency,
+  Sandbox,
+  Choice as SandboxChoice,
+  type SandboxUnavailable
+} from "@tta/sandbox"
 import { type SkillStoreError, SkillStore as Skills } from "@tta/skills"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import type { CodeMode } from "./CodeMode.ts"
@@ -89,7 +94,10 @@ export type Services = CodeMode | McpHub | Sandbox | Skills.SkillStore
 export const layer = (
   mcp: McpConfig.McpConfig,
   options: StackOptions
-): Layer.Layer<Services, Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError> => {
+): Layer.Layer<
+  Services,
+  Policy.PolicyConfigError | SandboxUnavailable | SkillStoreError | MissingPeerDependency
+> => {
   const dir = resolve(options.dir)
   return Session.layer({
     dir,
@@ -120,14 +128,16 @@ export const layer = (
 export const perSession = Effect.fnUntraced(function* (
   options: StackOptions
 ): Effect.fn.Return<
-  (id: string) => Effect.Effect<CodeMode["Service"], Policy.PolicyConfigError, Scope.Scope>,
-  never,
+  (
+    id: string
+  ) => Effect.Effect<CodeMode["Service"], Policy.PolicyConfigError | MissingPeerDependency, Scope.Scope>,
+  MissingPeerDependency,
   McpHub | Sandbox | Skills.SkillStore
 > {
   // Without the caller's Scope: a session's scoped parts (its change subscription) must close with
   // the session's own scope, not live on in the gateway's.
   const services = Context.omit(Scope.Scope)(yield* Effect.context<McpHub | Sandbox | Skills.SkillStore>())
-  const checker = options.typeCheck === false ? undefined : TypeCheck.make()
+  const checker = yield* TypeCheck.resolve(options.typeCheck)
   // One account of learned types for all sessions: each learns from its calls, all see the types.
   const learned =
     options.learnTypes === false
@@ -139,7 +149,8 @@ export const perSession = Effect.fnUntraced(function* (
       policy: options.policy,
       approve: options.approve,
       pii: options.pii,
-      typeCheck: options.typeCheck,
+      // Resolved once above, shared: no session looks for TypeScript again.
+      typeCheck: checker !== undefined,
       limits: options.limits,
       direct: options.direct,
       checker,

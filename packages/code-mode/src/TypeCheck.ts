@@ -5,9 +5,11 @@
  * agent's file is re-checked when the API tree has not changed.
  */
 
-import { createRequire } from "node:module"
 import { dirname } from "node:path"
+import { type MissingPeerDependency, OptionalPeer } from "@tta/sandbox"
+import * as Effect from "effect/Effect"
 import type ts from "typescript-api"
+import * as TypeScriptApi from "./TypeScriptApi.ts"
 
 export interface TypeDiagnostic {
   readonly line: number
@@ -38,8 +40,7 @@ const globalsFile = `${root}__globals.d.ts`
 
 // The checker is ~9 MB of JavaScript: loaded when the first session that type-checks is made, never
 // by `tta --help` or a run with type-checking off.
-let typescript: typeof ts | undefined
-const load = (): typeof ts => (typescript ??= createRequire(import.meta.url)("typescript-api") as typeof ts)
+const load = TypeScriptApi.load
 
 const compilerOptions = (ts: typeof import("typescript-api")): ts.CompilerOptions => ({
   target: ts.ScriptTarget.ES2024,
@@ -163,3 +164,17 @@ export const make = (): Checker => {
 /** `agent.ts:3:14 - error TS2322: ...` lines, as tsc prints them. */
 export const format = (diagnostics: ReadonlyArray<TypeDiagnostic>, file = "agent.ts"): string =>
   diagnostics.map((d) => `${file}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join("\n")
+
+/**
+ * The checker a session gets for its `typeCheck` option: `false`, none; `true`, one, or
+ * `MissingPeerDependency` naming the TypeScript to install; unset, one when TypeScript 5.9+ with its
+ * compiler API is installed, else none (the code then runs unchecked).
+ */
+export const resolve = (
+  typeCheck: boolean | undefined
+): Effect.Effect<Checker | undefined, MissingPeerDependency> =>
+  Effect.suspend(() => {
+    if (typeCheck === false) return Effect.undefined
+    if (TypeScriptApi.available()) return Effect.sync(make)
+    return typeCheck === true ? Effect.fail(OptionalPeer.missing(TypeScriptApi.peer)) : Effect.undefined
+  })

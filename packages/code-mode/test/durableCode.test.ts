@@ -83,7 +83,13 @@ describe("codeExecution({ durable: true })", () => {
         })
         // The call was not made.
         expect(graph()).not.toContain('"db"')
-        // `tta workflows show` names the call the approval is for.
+        // The wait itself says which call it is for (durable's own data), and `tta workflows show`
+        // names it.
+        expect(waiting.waitingOn.find((w) => w.name === first)?.details).toEqual({
+          server: "memory",
+          tool: "create_entities",
+          args: { entities: [{ name: "db", entityType: "service", observations: ["slow"] }] }
+        })
         expect(View.journal(waiting)).toContain(
           `… approval ${first} (call memory/create_entities {"entities":[{"name":"db","entityType":"service","observations":["slow"]}]}) waiting`
         )
@@ -122,9 +128,19 @@ describe("codeExecution({ durable: true })", () => {
     ])
     expect(result.detail.status).toBe("succeeded")
     expect(result.detail.activities.filter((a) => /attempt-\d$/.test(a.name))).toHaveLength(3)
-    expect(result.detail.waits.map((w) => [w.name, w.approved, w.by])).toEqual([
-      [approvalName("record-services", 1), true, "alice"],
-      [approvalName("record-services", 2), true, "bob"]
+    expect(result.detail.waits.map((w) => [w.name, w.approved, w.by, (w.details as any)?.args])).toEqual([
+      [
+        approvalName("record-services", 1),
+        true,
+        "alice",
+        { entities: [{ name: "db", entityType: "service", observations: ["slow"] }] }
+      ],
+      [
+        approvalName("record-services", 2),
+        true,
+        "bob",
+        { entities: [{ name: "cache", entityType: "service", observations: [] }] }
+      ]
     ])
     // Attempt 3 made the db call again (calls before a gated one rerun: the docs say so); the
     // server keeps one entity per name.

@@ -3,10 +3,12 @@
 // the caller's context (its tracer sees them), and a session that cannot be built leaves no scope open.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Observability } from "@tta/observability"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { type CallToolResult, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js"
+import { Observability, TokenAccount } from "@tta/observability"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { describe, expect, it } from "vitest"
+import * as GatewayServer from "../src/gateway/Server.ts"
 import { CodeMode, Gateway } from "../src/index.ts"
 
 const recording = () => {
@@ -47,12 +49,7 @@ const call = (name: string, args: unknown) => {
 describe("gateway tool table", () => {
   it("derives each input schema from the tool's Effect Schema, with titles and annotations", () => {
     const search = Gateway.tools.find((t) => t.name === "search_tools")!
-    expect(search.inputSchema.properties?.limit).toEqual({
-      type: "integer",
-      minimum: 1,
-      maximum: 50,
-      description: "Most results to return (1–50, default 10)"
-    })
+    expect(search.inputSchema.properties?.limit).toEqual({ type: "integer", minimum: 1, maximum: 50 })
     expect(search.inputSchema.required).toEqual(["query"])
     for (const tool of Gateway.tools) {
       expect(tool.title, tool.name).toBeTruthy()
@@ -63,6 +60,16 @@ describe("gateway tool table", () => {
       readOnlyHint: false,
       destructiveHint: true
     })
+  })
+
+  it("costs a model at most 300 o200k tokens: the five tools as a model API receives them", () => {
+    // name, description and input_schema of each tool, as TokenAccount prices a definition (issue 17).
+    const tokens = Gateway.tools.map((t) => TokenAccount.count(TokenAccount.definitionText(t)))
+    expect(tokens).toHaveLength(5)
+    expect(tokens.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300)
+    // What a JSON Schema means by default is left out; what the decoder checks is kept.
+    for (const tool of Gateway.tools)
+      expect(tool.inputSchema, tool.name).not.toHaveProperty("additionalProperties")
   })
 
   it("decodes limit as its JSON Schema says: an integer 1–50, 0 refused rather than dropped", async () => {
@@ -97,6 +104,27 @@ const serve = async (layer: Layer.Layer<CodeMode.CodeMode>, options: Gateway.Htt
 }
 
 describe("gateway runtime", () => {
+  it("drops a closed session's tasks: no task timer outlives it", async () => {
+    const run: GatewayServer.Run = async () =>
+      Exit.succeed({ content: [{ type: "text", text: "done" }] }) as never
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+    const server = GatewayServer.make(run)
+    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair()
+    await server.connect(serverSide)
+    const client = new Client({ name: "t", version: "1" })
+    await client.connect(clientSide)
+    const before = timers()
+    await client.request(
+      { method: "tools/call", params: { name: "execute", arguments: { code: "1" }, task: { ttl: 600_000 } } },
+      CreateTaskResultSchema
+    )
+    // The task is kept for its TTL while the session lives...
+    expect(timers()).toBe(before + 1)
+    await client.close()
+    // ...and not a moment longer once it has closed (it kept a process alive for 10 minutes).
+    expect(timers()).toBe(before)
+  })
+
   it("runs requests in the caller's context: its tracer records them", async () => {
     const { runtime, gateway, close } = await serve(recording().layer)
     const client = new Client({ name: "t", version: "1" })

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -12,10 +12,12 @@ const call = `import { listOrders } from "./servers/orders/index.ts"
 const rows = await listOrders({ limit: 6 })
 export default rows.length`
 
-const stack = (dir: string, learnTypes?: Stack.StackOptions["learnTypes"]) =>
+const stack = (dir: string, learnTypes?: Stack.StackOptions["learnTypes"], version = "1.0.0") =>
   Layer.unwrap(
     Effect.map(
-      McpConfig.decode({ mcpServers: { orders: { command: process.execPath, args: [ordersServer] } } }),
+      McpConfig.decode({
+        mcpServers: { orders: { command: process.execPath, args: [ordersServer, version] } }
+      }),
       (mcp) =>
         Stack.layer(mcp, { dir, typeCheck: false, ...(learnTypes === undefined ? {} : { learnTypes }) })
     )
@@ -53,6 +55,41 @@ describe("learned output types", () => {
       )
       expect(outputType(next)).toBe(type)
     })
+  )
+
+  it.effect(
+    "types are kept per server version: an upgrade starts a new shape, older entries stay readable",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "tta-learned-"))
+        const learnAt = (version: string) =>
+          Effect.gen(function* () {
+            const cm = yield* CodeMode
+            const before = outputType(yield* cm.readApi("servers/orders/listOrders.ts"))
+            yield* cm.execute(call)
+            return { before, after: outputType(yield* cm.readApi("servers/orders/listOrders.ts")) }
+          }).pipe(Effect.provide(stack(dir, undefined, version)))
+        const v1 = yield* learnAt("1.0.0")
+        expect(v1.after).toContain("totalCents?: number")
+        // 2.0.0 has learned nothing yet: not 1.0.0's shape, and then only its own
+        const v2 = yield* learnAt("2.0.0")
+        expect(v2.before).toContain("= unknown")
+        expect(v2.after).toContain("amountCents?: number")
+        expect(v2.after).not.toContain("totalCents")
+        const kept = JSON.parse(readFileSync(join(dir, "learned-types.json"), "utf8"))
+        expect(Object.keys(kept).sort()).toEqual(["orders@1.0.0", "orders@2.0.0"])
+        // back on 1.0.0, its entry is still there
+        const again = yield* learnAt("1.0.0")
+        expect(again.before).toBe(v1.after)
+
+        // A file written before versions were kept (keyed by server name) is still read.
+        const legacy = mkdtempSync(join(tmpdir(), "tta-learned-"))
+        writeFileSync(join(legacy, "learned-types.json"), JSON.stringify({ orders: kept["orders@1.0.0"] }))
+        const read = yield* CodeMode.use((cm) => cm.readApi("servers/orders/listOrders.ts")).pipe(
+          Effect.provide(stack(legacy))
+        )
+        expect(outputType(read)).toContain("totalCents?: number")
+      })
   )
 
   it.effect("a person can turn it off for a server", () =>

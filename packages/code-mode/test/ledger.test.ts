@@ -28,20 +28,61 @@ const call: Ledger.FullCall = {
 const nextMacrotask = Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
 
 describe("Ledger", () => {
-  it.effect("counts nothing while an execution is answered; counts it after, once, as text", () =>
+  it.effect(
+    "counts nothing while an execution is answered nor after; counts it when asked, once, as text",
+    () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.make()
+        const response = { content: [{ type: "text" as const, text: "value: 2000" }] }
+        const tokens = ledger.execution({ catalog, calls: [call], code: "export default 1", response })
+        expect(ledger.pending()).toBe(1)
+        // Nor after: the next request of the session must not pay for it either.
+        yield* nextMacrotask
+        expect(ledger.pending()).toBe(1)
+        const own = tokens()
+        expect(own.direct.results).toBe(TokenAccount.count(text))
+        expect(own.codeMode.returned).toBe(TokenAccount.count("value: 2000"))
+        const session = ledger.figures(catalog)
+        expect(session.direct.results).toBe(own.direct.results)
+        expect(session.codeMode.code).toBe(TokenAccount.count("export default 1"))
+      })
+  )
+
+  it.effect("formats an answer given as a function only when it is counted, once", () =>
     Effect.gen(function* () {
       const ledger = yield* Ledger.make()
-      const response = { content: [{ type: "text" as const, text: "value: 2000" }] }
+      let formatted = 0
+      const response = () => {
+        formatted++
+        return { content: [{ type: "text" as const, text: "value: 2000" }] }
+      }
       const tokens = ledger.execution({ catalog, calls: [call], code: "export default 1", response })
-      expect(ledger.pending()).toBe(1)
-      yield* nextMacrotask
+      ledger.gatewayCall("search_tools", { query: "sql" }, response)
+      // The execution's own path: nothing formatted, nothing counted.
+      expect(formatted).toBe(0)
+      expect(tokens().codeMode.returned).toBe(TokenAccount.count("value: 2000"))
+      expect(formatted).toBe(1)
+      ledger.figures(catalog)
       expect(ledger.pending()).toBe(0)
-      const own = tokens()
-      expect(own.direct.results).toBe(TokenAccount.count(text))
-      expect(own.codeMode.returned).toBe(TokenAccount.count("value: 2000"))
-      const session = ledger.figures(catalog)
-      expect(session.direct.results).toBe(own.direct.results)
-      expect(session.codeMode.code).toBe(TokenAccount.count("export default 1"))
+      expect(formatted).toBe(2)
+    })
+  )
+
+  it.effect("counts the oldest jobs early only when they hold more text than allowed", () =>
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.make({ pendingText: 2 * (text.length + 1) })
+      const response = { content: [{ type: "text" as const, text: "ok" }] }
+      for (let i = 0; i < 2; i++) ledger.execution({ catalog, calls: [call], code: "1", response })
+      yield* nextMacrotask
+      expect(ledger.pending()).toBe(2)
+      ledger.execution({ catalog, calls: [call], code: "1", response })
+      // Over the bound: the oldest is counted in a later macrotask (not on this path), until under it.
+      expect(ledger.pending()).toBe(3)
+      yield* nextMacrotask
+      expect(ledger.pending()).toBe(2)
+      yield* nextMacrotask
+      expect(ledger.pending()).toBe(2)
+      expect(ledger.figures(catalog).direct.results).toBe(3 * TokenAccount.count(text))
     })
   )
 

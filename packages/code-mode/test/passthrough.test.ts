@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import {
   type CallToolResult,
   CreateMessageRequestSchema,
+  ElicitRequestSchema,
   ErrorCode,
   McpError,
   ToolListChangedNotificationSchema
@@ -194,6 +195,50 @@ export default { listed: all.length > 0, doc: doc[0]!.mimeType, dynamic: dynamic
       doc: "text/markdown",
       dynamic: "demo://resource/dynamic/text/5"
     })
+  })
+
+  it("puts a server's elicitation to the client whose code called it, and hands the answer back", async () => {
+    const client = new Client({ name: "person", version: "1" }, { capabilities: { elicitation: {} } })
+    const asked: Array<string> = []
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message)
+      return { action: "accept", content: { name: "Ada Lovelace", check: true } }
+    })
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+    const result = (await client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { triggerElicitationRequest } from "./servers/everything/index.ts"
+export default String(await triggerElicitationRequest({}))`
+      }
+    })) as CallToolResult
+    expect(asked).toEqual(["Please provide inputs for the following fields:"])
+    const value = (result.structuredContent as Gateway.ExecuteOutput).value as string
+    expect(value).toContain("- Name: Ada Lovelace")
+    expect(value).toContain("- Agreed to terms: true")
+    await client.close()
+  })
+
+  it("puts a server's sampling request to the client whose code called it, and hands the answer back", async () => {
+    const client = new Client({ name: "model", version: "1" }, { capabilities: { sampling: {} } })
+    const prompts: Array<unknown> = []
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      prompts.push(request.params.messages[0]?.content)
+      return { role: "assistant", content: { type: "text", text: "a haiku" }, model: "stand-in" }
+    })
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+    const result = (await client.callTool({
+      name: "execute",
+      arguments: {
+        code: `import { triggerSamplingRequest } from "./servers/everything/index.ts"
+export default String(await triggerSamplingRequest({ prompt: "write a haiku", maxTokens: 20 }))`
+      }
+    })) as CallToolResult
+    expect(prompts).toEqual([
+      { type: "text", text: "Resource trigger-sampling-request context: write a haiku" }
+    ])
+    expect((result.structuredContent as Gateway.ExecuteOutput).value).toContain('"text": "a haiku"')
+    await client.close()
   })
 
   it("ends the request a client cancels mid-execution, and keeps serving", async () => {

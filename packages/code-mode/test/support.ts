@@ -40,11 +40,18 @@ export const startGateway = async (
   options: Omit<Stack.StackOptions, "dir"> = {},
   {
     perSession = false,
-    servers = {}
-  }: { readonly perSession?: boolean; readonly servers?: Record<string, unknown> } = {}
+    servers = {},
+    defaults = true
+  }: {
+    readonly perSession?: boolean
+    readonly servers?: Record<string, unknown>
+    /** Also the three servers of {@link tempSession} (default true). */
+    readonly defaults?: boolean
+  } = {}
 ) => {
   const session = tempSession()
-  const mcp = await Effect.runPromise(McpConfig.decode({ mcpServers: { ...session.mcpServers, ...servers } }))
+  const mcpServers = { ...(defaults ? session.mcpServers : {}), ...servers }
+  const mcp = await Effect.runPromise(McpConfig.decode({ mcpServers }))
   const stack = { dir: join(session.dir, "tta"), ...options }
   const runtime = ManagedRuntime.make(Stack.layer(mcp, stack))
   let resolveUrl: (url: string) => void = () => {}

@@ -33,6 +33,8 @@ export interface Tool {
 
 export interface Server {
   readonly name: string
+  /** The version the server reports (`serverInfo.version`), when known; codegen does not use it. */
+  readonly version?: string | undefined
   readonly tools: ReadonlyArray<Tool>
 }
 

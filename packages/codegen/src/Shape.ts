@@ -9,7 +9,8 @@
  * exception is an enum — a string field seen in many results holding only a few short,
  * identifier-like values (`"open" | "paid"`); anything else (an email, a name, an id) makes the field
  * a plain `string` and its values are dropped. Objects whose keys look like data (many keys, or keys
- * that are not identifiers) become `Record<string, T>`, so keys never leak either.
+ * that are not identifiers) become `Record<string, T>`, so keys never leak either; so do array
+ * elements whose fields depend on the call (rows sharing no column).
  */
 
 export type Shape =
@@ -68,7 +69,7 @@ export const of = (value: unknown, depth = 0): Shape => {
     let element: Shape | null = null
     for (const item of value.slice(0, SAMPLE_ELEMENTS)) {
       const s = of(item, depth + 1)
-      element = element === null ? s : merge(element, s)
+      element = element === null ? s : mergeElements(element, s)
     }
     return { kind: "array", element }
   }
@@ -120,6 +121,32 @@ const mergeObjects = (
 
 const members = (s: Shape): ReadonlyArray<Shape> => (s.kind === "union" ? s.members : [s])
 
+const fieldsAsRecord = (o: Extract<Shape, { kind: "object" }>): Shape | null =>
+  Object.values(o.fields).reduce<Shape | null>((v, f) => (v === null ? f.shape : merge(v, f.shape)), null)
+
+/**
+ * Two element shapes of arrays (rows) as one. Rows that share no field at all are not one type with
+ * every field optional but rows whose columns depend on the call (a SQL tool's `SELECT`): they become
+ * `Record<string, T>`, so one query's columns are not offered as the next query's.
+ */
+const mergeElements = (a: Shape, b: Shape): Shape => {
+  if (a.kind === "object" && b.kind === "object") {
+    const ka = Object.keys(a.fields)
+    const kb = Object.keys(b.fields)
+    if (ka.length > 0 && kb.length > 0 && !kb.some((k) => k in a.fields)) {
+      const value = merge(fieldsAsRecord(a) ?? UNKNOWN, fieldsAsRecord(b) ?? UNKNOWN)
+      return { kind: "record", value }
+    }
+  }
+  const record = a.kind === "record" ? a : b.kind === "record" ? b : undefined
+  const object = a.kind === "object" ? a : b.kind === "object" ? b : undefined
+  if (record !== undefined && object !== undefined) {
+    const fields = fieldsAsRecord(object)
+    return { kind: "record", value: fields === null ? record.value : merge(record.value, fields) }
+  }
+  return merge(a, b)
+}
+
 /** Two shapes as one: the type that holds every value either describes. */
 export const merge = (a: Shape, b: Shape): Shape => {
   if (a.kind === "unknown" || b.kind === "unknown") return UNKNOWN
@@ -137,7 +164,10 @@ export const merge = (a: Shape, b: Shape): Shape => {
       return mergeStrings(a, b as typeof a)
     case "array": {
       const e = (b as typeof a).element
-      return { kind: "array", element: a.element === null ? e : e === null ? a.element : merge(a.element, e) }
+      return {
+        kind: "array",
+        element: a.element === null ? e : e === null ? a.element : mergeElements(a.element, e)
+      }
     }
     case "object":
       return mergeObjects(a, b as typeof a)

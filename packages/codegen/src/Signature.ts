@@ -8,8 +8,12 @@ import { convertRoot, newScope } from "./SchemaType.ts"
 import { renderLearned } from "./Shape.ts"
 import type { ToolEntry } from "./Tree.ts"
 
-/** Longest inline type kept in a signature; a longer one is referred to by name. */
-const MAX_INLINE = 200
+/**
+ * Longest inline type kept in a signature (~250 tokens); a longer one is referred to by name. A
+ * named type sends the agent to read the file, which costs about four times the inline type (its
+ * doc comments), so a type is named only when it is too big to be worth a line.
+ */
+const MAX_INLINE = 1000
 
 const compact = (text: string): string =>
   text

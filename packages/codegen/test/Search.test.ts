@@ -177,4 +177,20 @@ describe("searchTools", () => {
     expect(hit?.signature).toBe("readFile(input: { path: string }): Promise<{ content: string }>")
     expect(hit?.description).toBeUndefined()
   })
+
+  it("inlines a type of a dozen fields in the signature and names only a very long one", () => {
+    const fields = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`filterField${i}`, { type: "string" }]))
+    const tool = (name: string, n: number): Tool => ({
+      name,
+      description: "Show the history",
+      inputSchema: { type: "object", properties: fields(n) }
+    })
+    const catalog: Catalog = { servers: [{ name: "git", tools: [tool("log", 13), tool("huge_log", 60)] }] }
+    const [log] = searchTools(catalog, "log", { detail: "signature" })
+    // A named type would send the agent to read the whole file (its doc comments too).
+    expect(log?.signature).toMatch(/^log\(input\?: \{ filterField0\?: string .* filterField12\?: string \}\)/)
+    const [huge] = searchTools(catalog, "huge log", { detail: "signature" })
+    expect(huge?.signature).toBe("hugeLog(input?: HugeLogInput): Promise<unknown>")
+  })
 })

@@ -37,6 +37,19 @@ describe("Shape (learned output types)", () => {
     )
   })
 
+  it("types rows whose columns depend on the call (SQL) as records, not as every column optional", () => {
+    const revenue = [{ region: "emea", orders: 3, revenue_cents: 900 }]
+    const refunds = [{ id: 7, amount_cents: 500 }]
+    const exported = [{ id: 9, customer_id: 2, sku: "SKU-001", amount_cents: 10 }]
+    const learned = [revenue, refunds, exported].reduce<Shape.Learned | undefined>(Shape.learn, undefined)!
+    expect(Shape.renderLearned(learned)).toBe("Record<string, string | number>[]")
+    // rows of one shape with an optional column stay an object type
+    const same = Shape.learn(Shape.learn(undefined, [{ id: 1, note: "x" }]), [{ id: 2 }])
+    expect(Shape.renderLearned(same)).toBe(
+      "{\n  id?: number\n  note?: string\n  [field: string]: unknown\n}[]"
+    )
+  })
+
   it("merges different kinds into a union and keeps nulls", () => {
     const learned = Shape.learn(Shape.learn(undefined, { rows: [1, 2], next: null }), {
       rows: ["a"],

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto"
 import { Context, Effect, Schema } from "effect"
 import * as Activity from "effect/workflow/Activity"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
-import { DurableContext } from "./DurableContext.ts"
+import { DurableContext, type DurableContextShape } from "./DurableContext.ts"
 import { NonJsonOutputError } from "./Errors.ts"
 import { errorToJson, toJson, whyNotJson } from "./Json.ts"
 
@@ -42,35 +42,43 @@ export const activity = (
     name,
     success: schema,
     error: Schema.Json,
-    execute: Effect.gen(function* (): Effect.fn.Return<any, any, any> {
-      const instance = yield* WorkflowEngine.WorkflowInstance
-      const attempt = yield* Activity.CurrentAttempt
-      const idempotencyKey = keyOf(instance.executionId, name)
-      const output = yield* run.pipe(
-        Effect.provideService(DurableContext, {
-          executionId: instance.executionId,
-          workflow: def.workflow,
-          version: def.version,
-          step: name,
-          attempt,
-          idempotencyKey
-        }),
-        Effect.mapError(errorToJson)
-      )
-      if (schema === Schema.Json) {
-        const why = whyNotJson(output)
-        if (why !== undefined) {
-          return yield* Effect.fail(
-            errorToJson(
-              new NonJsonOutputError({
-                workflow: def.workflow,
-                step: name,
-                message: `step ${name} of workflow ${def.workflow} returned a value that is not JSON (${why}); give the step a Schema with Durable.withSchema`
-              })
-            )
-          )
+    // Read synchronously from the fiber (no generator per activity); the idempotency key is a
+    // SHA-256, computed only when a step asks for it.
+    execute: Effect.withFiber((fiber): Effect.Effect<any, any, any> => {
+      const executionId = Context.get(
+        fiber.context as Context.Context<WorkflowEngine.WorkflowInstance>,
+        WorkflowEngine.WorkflowInstance
+      ).executionId
+      let key: string | undefined
+      const context: DurableContextShape = {
+        executionId,
+        workflow: def.workflow,
+        version: def.version,
+        step: name,
+        attempt: fiber.getRef(Activity.CurrentAttempt),
+        get idempotencyKey() {
+          key ??= keyOf(executionId, name)
+          return key
         }
       }
-      return schema === Schema.Json ? toJson(output) : output
+      return run.pipe(
+        Effect.provideService(DurableContext, context),
+        Effect.mapError(errorToJson),
+        Effect.flatMap((output) => {
+          if (schema !== Schema.Json) return Effect.succeed(output)
+          const why = whyNotJson(output)
+          return why === undefined
+            ? Effect.succeed(toJson(output))
+            : Effect.fail(
+                errorToJson(
+                  new NonJsonOutputError({
+                    workflow: def.workflow,
+                    step: name,
+                    message: `step ${name} of workflow ${def.workflow} returned a value that is not JSON (${why}); give the step a Schema with Durable.withSchema`
+                  })
+                )
+              )
+        })
+      )
     })
   })

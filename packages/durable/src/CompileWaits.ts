@@ -81,10 +81,19 @@ export const signalDeferred = (name: string) =>
 
 export const compileWait =
   (def: Definition, wait: WaitSpec): Compiled =>
-  () =>
+  (input) =>
     Effect.gen(function* () {
-      // Journals when the wait began; `DurableClient` lists it as what the execution waits on.
-      yield* activity(def, waitName(wait), Clock.currentTimeMillis, Schema.Number)
+      // Journals when the wait began (and what for); `DurableClient` lists it as what the execution waits on.
+      const details = wait.details
+      yield* details === undefined
+        ? activity(def, waitName(wait), Clock.currentTimeMillis, Schema.Number)
+        : activity(
+            def,
+            waitName(wait),
+            Effect.flatMap(Clock.currentTimeMillis, (since) =>
+              Effect.sync(() => ({ since, details: details(input) }))
+            )
+          )
       const decode = Schema.decodeUnknownEffect(Schema.toCodecJson(wait.schema))
       if (wait.kind === "signal") {
         const value = yield* DurableDeferred.await(signalDeferred(wait.name))

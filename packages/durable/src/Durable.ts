@@ -7,6 +7,7 @@
  * ```
  */
 
+import type { WorkflowContext } from "@tta/core"
 import { Effect, Layer } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
@@ -16,14 +17,22 @@ import type { DurableWorkflow } from "./DurableWorkflow.ts"
 import type * as Engine from "./Engine.ts"
 import type * as Store from "./Store.ts"
 
-export { type DurableWorkflow, type Outcome, type WorkflowOptions, workflow } from "./DurableWorkflow.ts"
+export {
+  type DurableWorkflow,
+  type Execution,
+  type Outcome,
+  type WorkflowOptions,
+  workflow
+} from "./DurableWorkflow.ts"
 export { type Approved, approval, Decision, NotDurableError, signal, sleep, withSchema } from "./Steps.ts"
 
 export interface RunnerOptions<W extends DurableWorkflow<any, any, any>> extends Engine.EngineOptions {
   readonly workflows: ReadonlyArray<W>
 }
 
-type ServicesOf<W> = W extends DurableWorkflow<any, any, infer R> ? Exclude<R, DurableContext> : never
+// DurableContext and WorkflowContext are given per execution by the compiled workflow itself.
+type ServicesOf<W> =
+  W extends DurableWorkflow<any, any, infer R> ? Exclude<R, DurableContext | WorkflowContext> : never
 
 /**
  * The layer of a runner process: it runs (and resumes after a crash) the executions of `workflows`

@@ -3,7 +3,7 @@
  * `Workflow`. The tree is checked once here (duplicate step paths and unsupported shapes throw
  * typed errors); `layer` registers it with the engine of a runner (`Durable.runner`).
  */
-import type { Primitive } from "@tta/core"
+import { type Primitive, WorkflowContext, type WorkflowContextOptions } from "@tta/core"
 import { type Cause, Effect, type Layer, Option, Schedule, Schema } from "effect"
 import * as Workflow from "effect/workflow/Workflow"
 import type * as WorkflowEngine from "effect/workflow/WorkflowEngine"
@@ -32,6 +32,20 @@ export interface WorkflowOptions<In> {
   readonly previous?:
     | ReadonlyArray<{ readonly version: string; readonly primitive: Primitive.Any }>
     | undefined
+  /**
+   * The `WorkflowContext` (@tta/core) each execution's steps see: its id, metadata and tags. Every
+   * execution gets its own (default: `workflowId` = the execution id); it is built again on every
+   * replay, so derive it from the input and the execution only (no clock, no random ids).
+   */
+  readonly context?: ((input: In, execution: Execution) => WorkflowContextOptions) | undefined
+}
+
+/** Which execution a `context` function is asked about. */
+export interface Execution {
+  readonly executionId: string
+  readonly workflow: string
+  /** The version the execution started on. */
+  readonly version: string
 }
 
 /** The outcome of an execution, once it has one. */
@@ -48,7 +62,11 @@ export interface DurableWorkflow<In, Out, R = never> {
   /** The effect/workflow definition (payload `{ input, version }`). */
   readonly workflow: Workflow.Workflow<string, any, any, typeof Schema.Json>
   /** Registers the workflow with the engine (part of `Durable.runner`). */
-  readonly layer: Layer.Layer<never, never, WorkflowEngine.WorkflowEngine | Exclude<R, DurableContext>>
+  readonly layer: Layer.Layer<
+    never,
+    never,
+    WorkflowEngine.WorkflowEngine | Exclude<R, DurableContext | WorkflowContext>
+  >
   /** The execution id the input maps to. */
   readonly executionId: (input: In) => Effect.Effect<string>
   /** Starts (or joins) the execution for `input` and waits for its result. */
@@ -129,6 +147,13 @@ export const workflow = <In, Out, E, R>(
         )
   }
 
+  // Each execution's own WorkflowContext, provided around its body: the engine runs activities
+  // with the context of the fiber that reaches them, so every step of this execution sees it.
+  const contextOf = (input: In, executionId: string, startedOn: string) => {
+    const given = options.context?.(input, { executionId, workflow: name, version: startedOn })
+    return WorkflowContext.make({ ...given, workflowId: given?.workflowId ?? executionId })
+  }
+
   const layer = wf.toLayer((payload: { input: In; version: string }, executionId: string) => {
     const body = bodies.get(payload.version)
     return body === undefined
@@ -146,11 +171,19 @@ export const workflow = <In, Out, E, R>(
             })
           ) as Schema.Json
         )
-      : (Effect.mapError(Effect.flatMap(body(payload.input), finish), errorToJson) as Effect.Effect<
-          any,
-          Schema.Json,
-          any
-        >)
+      : (Effect.mapError(
+          Effect.flatMap(
+            Effect.suspend(() =>
+              Effect.provideService(
+                body(payload.input),
+                WorkflowContext,
+                contextOf(payload.input, executionId, payload.version)
+              )
+            ),
+            finish
+          ),
+          errorToJson
+        ) as Effect.Effect<any, Schema.Json, any>)
   }) as unknown as DurableWorkflow<In, Out, R>["layer"]
 
   const failed = (executionId: string, error: unknown) =>
@@ -170,12 +203,11 @@ export const workflow = <In, Out, E, R>(
     workflow: wf,
     layer,
     executionId,
+    // The execution id (a digest) is computed again only when the run fails: the engine has it.
     run: (input) =>
-      Effect.flatMap(executionId(input), (id) =>
-        Effect.mapError(
-          joinThroughOutages(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>),
-          (e) => failed(id, e)
-        )
+      Effect.catch(
+        joinThroughOutages(wf.execute(payloadOf(input)) as Effect.Effect<Out, unknown, any>),
+        (e) => Effect.flatMap(executionId(input), (id) => Effect.fail(failed(id, e)))
       ),
     start: (input) => wf.execute(payloadOf(input), { discard: true }) as Effect.Effect<string, never, any>,
     poll: (id) =>

@@ -2,7 +2,7 @@
  * Reads the journal the engine keeps (effect/cluster's `cluster_messages` and `cluster_replies`),
  * in the same SQL on SQLite and PostgreSQL. Nothing here writes, except `purge`.
  */
-import { Effect } from "effect"
+import { Effect, type Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { ActivityEntry, ExecutionDetail, ExecutionSummary, Resolution, Status, Wait } from "./Model.ts"
@@ -99,6 +99,12 @@ const activityEntry = (row: Row): ActivityEntry => {
   return { ...base, status: "failed", finishedAt, error: fail?.error ?? reasons[0]?.defect ?? null }
 }
 
+const detailsOf = (reply: any): Schema.Json | undefined => {
+  const exit = reply?._tag === "Success" ? reply.value?.exit : undefined
+  const value = exit?._tag === "Success" ? exit.value : undefined
+  return typeof value === "object" && value !== null && "details" in value ? value.details : undefined
+}
+
 /** Waits from one execution's rows: asked for, not yet answered; plus clocks not yet due. */
 const waitsOf = (
   rows: ReadonlyArray<Row>
@@ -113,11 +119,14 @@ const waitsOf = (
       if (m === null) continue
       const key = `${m[1]}/${m[2]}`
       const prev = resolutions.get(key)
+      // With `details` the wait journaled `{ since, details }` (else the time as a plain number).
+      const begun = detailsOf(parse(row.reply))
       resolutions.set(key, {
         kind: m[1] as "approval" | "signal",
         name: m[2]!,
         ...prev,
-        requestedAt: timeOf(row.id)
+        requestedAt: timeOf(row.id),
+        ...(begun !== undefined ? { details: begun } : {})
       })
     } else if (row.tag === "deferred") {
       const m = /^(approval|signal)\/(.*)$/.exec(name)
@@ -150,7 +159,8 @@ const waitsOf = (
     .map((r) => ({
       kind: r.kind,
       name: r.name,
-      ...(r.requestedAt !== undefined ? { since: r.requestedAt } : {})
+      ...(r.requestedAt !== undefined ? { since: r.requestedAt } : {}),
+      ...(r.details !== undefined ? { details: r.details } : {})
     }))
   return { open: [...open, ...clocks], all }
 }

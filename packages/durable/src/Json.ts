@@ -5,7 +5,7 @@
 import { Predicate } from "effect"
 
 /** Why `value` is not plain JSON, or undefined when it is. */
-export const whyNotJson = (value: unknown, path = "$", seen = new Set<object>()): string | undefined => {
+export const whyNotJson = (value: unknown, path = "$", seen?: Set<object>): string | undefined => {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -17,6 +17,8 @@ export const whyNotJson = (value: unknown, path = "$", seen = new Set<object>())
       return undefined
     case "object": {
       if (value === null) return undefined
+      // Allocated only for objects: most step outputs checked here are small values.
+      seen ??= new Set<object>()
       if (seen.has(value)) return `${path} is a cycle`
       seen.add(value)
       try {

@@ -13,7 +13,9 @@ export const Wait = Schema.Struct({
   name: Schema.String,
   /** Epoch millis the wait began (approval/signal) or ends (sleep). */
   since: Schema.optional(Schema.Number),
-  until: Schema.optional(Schema.Number)
+  until: Schema.optional(Schema.Number),
+  /** What it is for (the step's `details`, e.g. the call an approval would allow). */
+  details: Schema.optional(Schema.Json)
 })
 export type Wait = typeof Wait.Type
 
@@ -46,6 +48,8 @@ export const Resolution = Schema.Struct({
   kind: Schema.Literals(["approval", "signal"]),
   name: Schema.String,
   requestedAt: Schema.optional(Schema.Number),
+  /** What it was for (the step's `details`). */
+  details: Schema.optional(Schema.Json),
   resolvedAt: Schema.optional(Schema.Number),
   approved: Schema.optional(Schema.Boolean),
   by: Schema.optional(Schema.String),

@@ -36,6 +36,8 @@ export interface WaitSpec {
   readonly kind: "approval" | "signal"
   readonly name: string
   readonly schema: Schema.Codec<any, any>
+  /** What the wait is for, from the step's input: journaled as JSON when the wait begins. */
+  readonly details?: ((input: any) => unknown) | undefined
 }
 
 export const WaitId = "~@tta/durable/Steps/wait" as const
@@ -64,24 +66,40 @@ export const sleep = <In = unknown>(name: string, duration: Duration.Input): Pri
 /**
  * Suspends until a person approves or rejects (from any process: `DurableClient.approve`). Approved:
  * the output is `{ approved: true, by, at, value }`; rejected: fails with `ApprovalRejectedError`.
+ * `details(input)`: what the approver is asked (JSON), shown with the wait by `DurableClient`
+ * (`waitingOn[].details`, `waits[].details`) and `tta workflows ls|show`.
  */
-export const approval = <V = unknown>(
+export const approval = <V = unknown, In = unknown>(
   name: string,
-  options?: { readonly value?: Schema.Codec<V, any> | undefined }
-): Primitive.Primitive<unknown, Approved<V>, NotDurableError> => {
+  options?: {
+    readonly value?: Schema.Codec<V, any> | undefined
+    readonly details?: ((input: In) => unknown) | undefined
+  }
+): Primitive.Primitive<In, Approved<V>, NotDurableError> => {
   const p = Primitive.make({ name, kind: "durable.approval", run: () => notDurable("approval", name) })
   return Object.assign(p, {
-    [WaitId]: { kind: "approval", name, schema: options?.value ?? Schema.Json } satisfies WaitSpec
+    [WaitId]: {
+      kind: "approval",
+      name,
+      schema: options?.value ?? Schema.Json,
+      details: options?.details
+    } satisfies WaitSpec
   })
 }
 
-/** Suspends until an outside event delivers a value (`DurableClient.signal`); outputs that value. */
-export const signal = <A>(
+/**
+ * Suspends until an outside event delivers a value (`DurableClient.signal`); outputs that value.
+ * `details(input)`: what the signal is awaited for (JSON), shown with the wait like an approval's.
+ */
+export const signal = <A, In = unknown>(
   name: string,
-  schema: Schema.Codec<A, any>
-): Primitive.Primitive<unknown, A, NotDurableError> => {
+  schema: Schema.Codec<A, any>,
+  options?: { readonly details?: ((input: In) => unknown) | undefined }
+): Primitive.Primitive<In, A, NotDurableError> => {
   const p = Primitive.make({ name, kind: "durable.signal", run: () => notDurable("signal", name) })
-  return Object.assign(p, { [WaitId]: { kind: "signal", name, schema } satisfies WaitSpec })
+  return Object.assign(p, {
+    [WaitId]: { kind: "signal", name, schema, details: options?.details } satisfies WaitSpec
+  })
 }
 
 /** Gives a step its own output Schema (the journal keeps the encoded form; replays decode it). */

@@ -243,6 +243,41 @@ describe("approvals carry a value", () => {
   })
 })
 
+describe("what a wait is for", () => {
+  it("an approval's details (from its input) are listed with the wait and kept once it is answered", async () => {
+    const flow = Durable.workflow(
+      "paying",
+      sequence(
+        Primitive.lift("quote", (n: number) => ({ amount: n * 100, to: "acme" })),
+        Durable.approval("pay", {
+          details: (quote: { amount: number; to: string }) => ({ call: "pay", args: quote })
+        }),
+        Primitive.lift("paid", (a: Durable.Approved) => ({ by: a.by }))
+      ),
+      { input: Schema.Number }
+    )
+    const out = await runIn(
+      [flow],
+      Effect.gen(function* () {
+        const client = yield* DurableClient.DurableClient
+        const id = yield* flow.start(3)
+        const waiting = yield* Effect.gen(function* () {
+          const [listed] = yield* client.list({ workflow: "paying" })
+          if (listed?.waitingOn.length !== 1) return yield* Effect.fail("not yet")
+          return listed.waitingOn[0]!
+        }).pipe(Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 }))
+        yield* client.approve(id, "pay", { by: "ann" })
+        const result = yield* flow.run(3)
+        return { waiting, result, waits: (yield* client.show(id)).waits }
+      })
+    )
+    const details = { call: "pay", args: { amount: 300, to: "acme" } }
+    expect(out.waiting).toMatchObject({ kind: "approval", name: "pay", details })
+    expect(out.result).toEqual({ by: "ann" })
+    expect(out.waits).toEqual([expect.objectContaining({ name: "pay", approved: true, by: "ann", details })])
+  })
+})
+
 describe("errors kept as JSON", () => {
   it("errorToJson keeps _tag, message and JSON fields, drops what JSON cannot hold", async () => {
     const { errorToJson, whyNotJson } = await import("../src/Json.ts")

@@ -68,6 +68,10 @@ describe.each(stores)("on the $name store", ({ store }) => {
         .filter((l) => l.startsWith(`run ${step} `))
         .map((l) => l.split(" ")[2])
       expect(new Set(keys).size).toBe(1)
+      // Both processes' steps saw the execution's own WorkflowContext (built from the input).
+      const runs = s.lines().filter((l) => l.startsWith("run "))
+      expect(new Set(runs.map((l) => l.split(" ")[5])).size).toBe(2)
+      expect(new Set(runs.map((l) => l.split(" ").at(-1)))).toEqual(new Set([`pipeline-${n}`]))
     } finally {
       s.cleanup()
     }

@@ -1,9 +1,11 @@
 /**
  * Bad input and failing stores give typed errors that say what was wrong, and lose nothing:
  * an unknown execution id, approving an approval nobody asked for, a second runner on one embedded
- * store, PostgreSQL unreachable at start (host and port named, never the password) and going away
- * while an execution waits.
+ * store, PostgreSQL unreachable at start (host and port named, never the password; for a client and
+ * for a runner, whose execution a new runner then resumes), going away while an execution waits and
+ * in the middle of a step.
  */
+import { writeFileSync } from "node:fs"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { Durable, DurableClient, Errors, Store } from "../src/index.ts"
@@ -138,5 +140,64 @@ describe.skipIf(!PgTestCluster.isAvailable())("PostgreSQL going away", () => {
     expect(listed).toEqual([expect.objectContaining({ id, workflow: "approved", status: "succeeded" })])
     expect((await runWorker(["client", "purge", "0"], env)).line("OK")).toEqual({ purged: 1 })
     expect((await runWorker(["client", "list"], env)).line("OK")).toEqual([])
+  })
+
+  it("down at a runner's start: DatabaseUnreachableError; once it is back a new runner resumes, nothing lost", async () => {
+    s = scratch()
+    const env = { STORE: pg.url, SIDE_EFFECTS: s.sideEffects }
+    // A runner dies inside step c of an execution.
+    const first = startWorker(["run", "pipeline", '{"n":5}'], { ...env, BLOCK_IN: "c" })
+    workers.push(first)
+    await waitFor(
+      "the kill point",
+      () => s.lines().some((l) => l.startsWith("blocked c ")) || undefined,
+      60_000,
+      first
+    )
+    await first.kill()
+    pg.pause()
+    try {
+      const down = await runWorker(["run", "pipeline", '{"n":5}'], env)
+      expect(down.code).toBe(3)
+      expect(down.line("LAYER_ERROR")).toMatchObject({
+        _tag: "DatabaseUnreachableError",
+        host: "127.0.0.1",
+        port: pg.port
+      })
+    } finally {
+      pg.start()
+    }
+    const resumed = await runWorker(["run", "pipeline", '{"n":5}'], env)
+    expect(resumed.line("RESULT")).toEqual({ n: ((5 + 1) * 2 + 3) * 10 })
+    // Only the step the dead runner was inside ran again.
+    expect(["a", "b", "c", "d"].map((step) => s.runs(step))).toEqual([1, 1, 2, 1])
+  })
+
+  it("down in the middle of a step: the run waits it out and finishes with the same result", async () => {
+    s = scratch()
+    const env = { STORE: pg.url, SIDE_EFFECTS: s.sideEffects }
+    const runner = startWorker(["run", "pipeline", '{"n":6}'], { ...env, HOLD_ONCE: "c" })
+    workers.push(runner)
+    await waitFor("step c", () => s.lines().some((l) => l.startsWith("held c ")) || undefined, 60_000, runner)
+    pg.pause()
+    try {
+      // Step c finishes while the database is down: its result cannot be written yet.
+      writeFileSync(`${s.sideEffects}.release`, "")
+      // The runner is still there, not crashed, while the database is away.
+      await waitFor(
+        "step c to finish",
+        () => s.lines().some((l) => l.startsWith("released c ")) || undefined,
+        60_000,
+        runner
+      )
+      expect(runner.child.exitCode).toBeNull()
+    } finally {
+      pg.start()
+    }
+    await exited(runner)
+    expect(runner.output()).toContain(`RESULT {"n":${((6 + 1) * 2 + 3) * 10}}`)
+    // a and b were journaled before the outage and did not run again; c at most once more, d once.
+    expect(["a", "b", "d"].map((step) => s.runs(step))).toEqual([1, 1, 1])
+    expect(s.runs("c")).toBeLessThanOrEqual(2)
   })
 })

@@ -3,7 +3,7 @@
  * limit (or queue for one within the deadline), send, time out and cancel, cap the result
  * size, and turn the result into the caller's value. Internal to the package.
  */
-import { type CallToolResult, ErrorCode, type Progress } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
 import type { Connection } from "./Connection.ts"
 import {
@@ -15,6 +15,7 @@ import {
   ToolTimeout
 } from "./Errors.ts"
 import { Limiter } from "./Limiter.ts"
+import { ErrorCode } from "./Protocol.ts"
 import { requestFailure } from "./Requests.ts"
 import type { Supervisor } from "./Supervisor.ts"
 import { type RequestTelemetry, toolCallTelemetry, traced } from "./Telemetry.ts"

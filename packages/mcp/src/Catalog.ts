@@ -23,6 +23,11 @@ export interface CatalogTool {
 
 export interface CatalogServer {
   readonly name: string
+  /**
+   * `serverInfo.version` as the server reported it at `initialize`, when it did: what it returns
+   * may change with it (code-mode keeps learned output types per version).
+   */
+  readonly version?: string
   readonly tools: ReadonlyArray<CatalogTool>
   /** Set when the server could not be reached; `tools` is then empty. */
   readonly error?: string

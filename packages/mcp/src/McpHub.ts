@@ -183,12 +183,22 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
   const listTools = (server: string): Effect.Effect<ReadonlyArray<Tool>, ConnectionError> =>
     Effect.flatMap(lookup(server), (s) => s.tools.list())
 
+  // The tools and, from the same connection's `initialize`, the version the server reports.
+  const listed = (name: string): Effect.Effect<CatalogServer, ConnectionError> =>
+    Effect.flatMap(lookup(name), (s) =>
+      Effect.flatMap(s.supervisor.connection(), (conn) =>
+        Effect.map(s.tools.get(conn), (index): CatalogServer => {
+          const version = conn.client.getServerVersion()?.version
+          return { name, tools: index.list.map(fromTool), ...(version ? { version } : {}) }
+        })
+      )
+    )
+
   const catalog = (): Effect.Effect<Catalog> =>
     Effect.forEach(
       names,
       (name) =>
-        listTools(name).pipe(
-          Effect.map((tools): CatalogServer => ({ name, tools: tools.map(fromTool) })),
+        listed(name).pipe(
           Effect.catch((error) => Effect.succeed<CatalogServer>({ name, tools: [], error: error.message }))
         ),
       { concurrency: "unbounded" }

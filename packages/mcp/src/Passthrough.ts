@@ -7,36 +7,30 @@
  * Progress of a tool call: `CallOptions.onProgress`.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import {
-  type ClientCapabilities,
-  type CompleteRequest,
-  type CompleteResult,
-  type CreateMessageRequest,
-  CreateMessageRequestSchema,
-  type CreateMessageResult,
-  type ElicitRequest,
-  ElicitRequestSchema,
-  type ElicitResult,
-  ErrorCode,
-  type GetPromptResult,
-  type Implementation,
-  type ListPromptsResult,
-  type ListResourcesResult,
-  type ListResourceTemplatesResult,
-  type LoggingLevel,
-  type LoggingMessageNotification,
-  LoggingMessageNotificationSchema,
-  McpError,
-  PromptListChangedNotificationSchema,
-  type ReadResourceResult,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  type ServerCapabilities
+import type {
+  ClientCapabilities,
+  CompleteRequest,
+  CompleteResult,
+  CreateMessageRequest,
+  CreateMessageResult,
+  ElicitRequest,
+  ElicitResult,
+  GetPromptResult,
+  Implementation,
+  ListPromptsResult,
+  ListResourcesResult,
+  ListResourceTemplatesResult,
+  LoggingLevel,
+  LoggingMessageNotification,
+  ReadResourceResult,
+  ServerCapabilities
 } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, PubSub, type Scope, Stream } from "effect"
 import type { Connection } from "./Connection.ts"
 import type { ConnectionError } from "./Errors.ts"
+import { ErrorCode } from "./Protocol.ts"
 import { type RequestFailure, request } from "./Requests.ts"
+import { loadedSdk } from "./Sdk.ts"
 import type { Supervisor } from "./Supervisor.ts"
 
 /** A notification from a downstream server, with the server named. */
@@ -259,6 +253,16 @@ export class Passthrough {
   // Forwards the server's notifications, and answers its sampling / elicitation requests with
   // the installed handlers (only what the hub declared: the SDK refuses the rest).
   #setup(server: string, client: Client, conn: Connection): void {
+    // Runs with a new connection, so the SDK is loaded (see Sdk.ts).
+    const {
+      CreateMessageRequestSchema,
+      ElicitRequestSchema,
+      LoggingMessageNotificationSchema,
+      McpError,
+      PromptListChangedNotificationSchema,
+      ResourceListChangedNotificationSchema,
+      ResourceUpdatedNotificationSchema
+    } = loadedSdk()
     const publish = (notification: Notification) => {
       if (conn.alive) this.options.runFork(PubSub.publish(this.options.pubsub, notification))
     }

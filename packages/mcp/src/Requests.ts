@@ -3,12 +3,13 @@
  * with a JSON-RPC error, or (using what the connection learned about its death) a crash, an
  * oversized message or garbage on stdout. Internal to the package.
  */
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { Effect } from "effect"
-import { type Connection, describeFailure, type Failure } from "./Connection.ts"
+import type { Connection } from "./Connection.ts"
 import { ProtocolError, RequestError, ResultTooLarge, ServerCrashed, ToolTimeout } from "./Errors.ts"
+import { exitFields, MessageTooLarge } from "./Exit.ts"
+import { describeFailure, type Failure } from "./Failure.ts"
+import { ErrorCode, isMcpError, type McpErrorLike } from "./Protocol.ts"
 import type { Supervisor } from "./Supervisor.ts"
-import { exitFields, MessageTooLarge } from "./Transport.ts"
 
 export type RequestFailure = ServerCrashed | ProtocolError | RequestError | ResultTooLarge | ToolTimeout
 
@@ -30,13 +31,13 @@ export const requestFailure = (
     if (cause instanceof MessageTooLarge && tool !== undefined) {
       return yield* new ResultTooLarge({ server: name, tool, limitBytes: server.options.maxResultBytes })
     }
-    if (cause instanceof McpError && cause.code === ErrorCode.RequestTimeout && conn.alive) {
+    if (isMcpError(cause) && cause.code === ErrorCode.RequestTimeout && conn.alive) {
       server.checkHealth(conn)
       return yield* new ToolTimeout({ server: name, tool: tool ?? method, timeoutMs: limitMs })
     }
-    const closedByPeer = cause instanceof McpError && cause.code === ErrorCode.ConnectionClosed
+    const closedByPeer = isMcpError(cause) && cause.code === ErrorCode.ConnectionClosed
     if (conn.alive && closedByPeer) yield* nextTick
-    if (conn.alive && !(cause instanceof McpError)) {
+    if (conn.alive && !isMcpError(cause)) {
       // Not an answer from the server: the transport failed (HTTP unreachable, pipe broken).
       void conn.close({
         kind: "unreachable",
@@ -45,7 +46,7 @@ export const requestFailure = (
     }
     const failure: Failure | undefined = conn.failure ?? (closedByPeer ? { kind: "exited" } : undefined)
     if (failure === undefined) {
-      const error = cause as McpError
+      const error = cause as McpErrorLike
       return yield* new RequestError({
         server: name,
         method,

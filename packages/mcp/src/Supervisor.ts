@@ -7,11 +7,13 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js"
 import { Clock, Duration, Effect, Pull, Schedule, Semaphore } from "effect"
-import { type Connection, describeFailure, OpenFailure, open } from "./Connection.ts"
+import type { Connection } from "./Connection.ts"
 import { ConnectError, ServerUnavailable } from "./Errors.ts"
+import { type Exit, exitFields } from "./Exit.ts"
+import { describeFailure, OpenFailure } from "./Failure.ts"
 import type { ServerConfig } from "./McpConfig.ts"
+import { load } from "./Sdk.ts"
 import { type RequestTelemetry, requestTelemetry, tracedRequest } from "./Telemetry.ts"
-import { type Exit, exitFields } from "./Transport.ts"
 
 export interface ServerStatus {
   readonly name: string
@@ -211,8 +213,9 @@ export class Supervisor {
   #open(): Effect.Effect<Connection, ConnectError> {
     const options = this.options
     return Effect.tryPromise({
-      try: (signal) =>
-        open(
+      // The SDK is loaded with the first connection (see Sdk.ts).
+      try: async (signal) =>
+        (await load()).open(
           {
             name: this.name,
             config: this.config,

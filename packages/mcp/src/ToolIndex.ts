@@ -3,16 +3,11 @@
  * dropped on `notifications/tools/list_changed`, and each tool's argument validator compiled
  * on first use. Internal to the package.
  */
-import {
-  type CallToolResult,
-  ErrorCode,
-  ListToolsResultSchema,
-  type Tool
-} from "@modelcontextprotocol/sdk/types.js"
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js"
+import type { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import type { JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
 import { Effect, Semaphore } from "effect"
-import { type Connection, describeFailure } from "./Connection.ts"
+import type { Connection } from "./Connection.ts"
 import {
   type ConnectionError,
   InvalidToolArguments,
@@ -21,7 +16,10 @@ import {
   type ServerNotFound,
   ToolNotFound
 } from "./Errors.ts"
+import { describeFailure } from "./Failure.ts"
+import { ErrorCode } from "./Protocol.ts"
 import { request } from "./Requests.ts"
+import { loadedSdk } from "./Sdk.ts"
 import type { Supervisor } from "./Supervisor.ts"
 import { type RequestTelemetry, requestTelemetry, tracedRequest } from "./Telemetry.ts"
 
@@ -55,7 +53,8 @@ const NO_ARGS: Readonly<Record<string, unknown>> = Object.freeze({})
 // One validator (and its compiled-schema cache) for the whole process.
 let sharedValidator: AjvJsonSchemaValidator | undefined
 const validator = (): AjvJsonSchemaValidator => {
-  sharedValidator ??= new AjvJsonSchemaValidator()
+  // Only tools of a connected server are validated, so the SDK is loaded by now.
+  sharedValidator ??= new (loadedSdk().AjvJsonSchemaValidator)()
   return sharedValidator
 }
 
@@ -188,7 +187,7 @@ export class ToolIndex {
         // Not `client.listTools`: that also compiles an output validator for every tool, and
         // this index validates output itself, compiling a tool's validator on its first call.
         const result = yield* request(server, conn, "tools/list", timeoutMs, (signal) =>
-          conn.client.request({ method: "tools/list", params }, ListToolsResultSchema, {
+          conn.client.request({ method: "tools/list", params }, loadedSdk().ListToolsResultSchema, {
             signal,
             timeout: timeoutMs
           })

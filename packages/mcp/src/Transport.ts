@@ -13,6 +13,7 @@ import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Channel } from "./Channel.ts"
+import { type Exit, MessageTooLarge } from "./Exit.ts"
 import { LineReader } from "./LineReader.ts"
 
 export interface StdioOptions {
@@ -25,37 +26,7 @@ export interface StdioOptions {
   readonly maxMessageBytes?: number
 }
 
-/** How the server process ended. */
-export interface Exit {
-  /** Exit code, when it exited by itself. */
-  readonly code: number | null
-  /** Signal that ended it, when one did. */
-  readonly signal: NodeJS.Signals | null
-}
-
-/** "exited with code 3", "was killed by SIGKILL". */
-export const describeExit = (exit: Exit): string =>
-  exit.signal !== null
-    ? `was killed by ${exit.signal}`
-    : exit.code !== null
-      ? `exited with code ${exit.code}`
-      : "exited"
-
-/** `exitCode` / `signal` fields of an error or status, from how a process ended. */
-export const exitFields = (exit: Exit | undefined): { exitCode?: number; signal?: string } => ({
-  ...(exit?.code == null ? {} : { exitCode: exit.code }),
-  ...(exit?.signal == null ? {} : { signal: exit.signal })
-})
-
-/** A message (a line on stdout) longer than the limit. */
-export class MessageTooLarge extends Error {
-  readonly limit: number
-  constructor(limit: number) {
-    super(`a message exceeded the maximum size of ${limit} bytes`)
-    this.name = "MessageTooLarge"
-    this.limit = limit
-  }
-}
+export { describeExit, type Exit, exitFields, MessageTooLarge } from "./Exit.ts"
 
 const GRACE_MS = 2000
 

@@ -33,6 +33,23 @@ const poll = <A>(effect: Effect.Effect<A, unknown>, until: (a: A) => boolean) =>
   })
 
 describe("faults", () => {
+  it.live(
+    "the catalog carries the version each server reported at initialize; one that cannot start has none",
+    () =>
+      Effect.gen(function* () {
+        const hub = yield* hubWith({ fault, dies: stdio(serverScript("fault"), ["--die-at-start"]) })
+        const catalog = yield* hub.catalog()
+        assert.deepStrictEqual(
+          catalog.servers.map((s) => [s.name, s.version]),
+          [
+            ["fault", "1.0.0"],
+            ["dies", undefined]
+          ]
+        )
+        assert.isDefined(catalog.servers[1]?.error)
+      }).pipe(Effect.scoped)
+  )
+
   it.live("a crash mid-call is a typed error with the stderr tail; the next call restarts the server", () =>
     Effect.gen(function* () {
       const hub = yield* hubWith({ fault })

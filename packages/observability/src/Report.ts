@@ -9,6 +9,7 @@ import { Effect, Schema } from "effect"
 import type { FinishedSpan } from "./SpanData.ts"
 import * as SpanTree from "./SpanTree.ts"
 import * as TokenAccount from "./TokenAccount.ts"
+import * as Tokenizer from "./Tokenizer.ts"
 
 export interface ReportToolCall {
   readonly server: string
@@ -174,7 +175,7 @@ ${tokenChart(figures)}
 <tbody>${row("direct", figures.direct)}${row("tool search", figures.toolSearch)}${row("code mode", figures.codeMode)}</tbody>
 </table>
 </div>
-<p class="note">${escapeHtml(TokenAccount.tokenizerNote)} Direct: every tool definition of every server plus every call and full result; tool search: only the searched definitions plus calls and results; code mode: the gateway's tool definitions, the API read, the code written and what it returned.</p>`
+<p class="note">${escapeHtml(Tokenizer.note())} Direct: every tool definition of every server plus every call and full result; tool search: only the searched definitions plus calls and results; code mode: the gateway's tool definitions, the API read, the code written and what it returned.</p>`
 }
 
 const toolCallSection = (calls: ReadonlyArray<ReportToolCall>): string => {

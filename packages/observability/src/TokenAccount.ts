@@ -4,15 +4,16 @@
  * - tool search: only the definitions found by searching, every call, every full result;
  * - code mode: the gateway's few tool definitions, the API files and search results read,
  *   the code written, and only what the code returned.
- * All counted from the run's real data with gpt-tokenizer's o200k_base encoding.
+ * All counted from the run's real data with gpt-tokenizer's o200k_base encoding when it is
+ * installed, else estimated (see Tokenizer.ts; `Tokenizer.note()` says which).
  */
-import { createRequire } from "node:module"
 import { Effect, Metric, Schema } from "effect"
+import * as Tokenizer from "./Tokenizer.ts"
 
 /** The one tokenizer every published figure uses. */
 export const encoding = "o200k_base" as const
 
-/** Say this wherever a figure is shown. */
+/** Said beside figures counted with the tokenizer; `Tokenizer.note()` also covers estimates. */
 export const tokenizerNote = "Tokens counted with gpt-tokenizer (o200k_base)."
 
 /**
@@ -87,7 +88,8 @@ export interface Breakdown {
 }
 
 export interface Figures {
-  readonly encoding: typeof encoding
+  /** `o200k_base`, or `estimate` when gpt-tokenizer is not installed (see Tokenizer.ts). */
+  readonly encoding: Tokenizer.Kind
   readonly direct: Breakdown
   readonly toolSearch: Breakdown
   readonly codeMode: Breakdown
@@ -102,13 +104,8 @@ export class TokenAccountError extends Schema.TaggedError<TokenAccountError>()("
   message: Schema.String
 }) {}
 
-// The o200k tables are megabytes with a set-up of their own: loaded on the first count, not on import
-// (a CLI start or an execution that counts nothing never pays for them).
-let o200k: typeof import("gpt-tokenizer/encoding/o200k_base") | undefined
-const tokenizer = () => (o200k ??= createRequire(import.meta.url)("gpt-tokenizer/encoding/o200k_base"))
-
-/** Tokens in a text. Special-token markers in data are counted as plain text, never rejected. */
-export const count = (text: string): number => tokenizer().countTokens(text, { disallowedSpecial: new Set() })
+/** Tokens in a text (o200k_base; an estimate without gpt-tokenizer, see Tokenizer.ts). */
+export const count = Tokenizer.count
 
 const json = (value: unknown): string =>
   typeof value === "string" ? value : (JSON.stringify(value) ?? "null")
@@ -181,7 +178,7 @@ export const figures = (parts: {
   const toolSearch = breakdown(parts.toolSearch)
   const codeMode = breakdown(parts.codeMode)
   return {
-    encoding,
+    encoding: Tokenizer.kind(),
     direct,
     toolSearch,
     codeMode,
@@ -324,5 +321,5 @@ export const table = (
         `| ${label} | ${number(figures.direct.total)} | ${number(figures.toolSearch.total)} | ${number(figures.codeMode.total)} | ${figures.savedVsDirect.toFixed(1)}% |`
     )
   ]
-  return `${lines.join("\n")}\n\n${tokenizerNote} saved % = code mode vs direct. ${directNote}`
+  return `${lines.join("\n")}\n\n${Tokenizer.note()} saved % = code mode vs direct. ${directNote}`
 }

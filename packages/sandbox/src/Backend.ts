@@ -26,6 +26,13 @@ export interface ExecuteRequest {
   readonly files?: Readonly<Record<string, string>> | undefined
   readonly host?: HostFunctions | undefined
   readonly limits?: Limits | undefined
+  /**
+   * Called with each console entry as the code writes it (the same entry `logs` keeps; an entry cut
+   * by the output limit arrives cut, output past the limit not at all), so a caller can stream the
+   * output while the code runs. Called on the host's side of the sandbox; it must not throw, and
+   * should only hand the entry on (it runs inside the sandbox's call).
+   */
+  readonly onLog?: ((entry: LogEntry) => void) | undefined
 }
 
 export type LogLevel = typeof Errors.LogLevel.Type
@@ -90,6 +97,13 @@ export interface Session {
 /** One way of running code: sets up a fresh sandbox for `program` and reports through `session`. */
 export interface Backend {
   readonly name: string
+  /**
+   * Compiles the agent's code as written first when it may be plain JavaScript
+   * (\`Program.mayBePlainJs\`), and strips its types only if that fails; the Sandbox then leaves
+   * stripping it to the backend. Node's type stripper costs ~25 ms CPU on its first call in a
+   * process: a one-shot run of plain JavaScript need not pay it.
+   */
+  readonly rawFirst?: boolean
   readonly run: (program: Program, session: Session) => Effect.Effect<void, SandboxError, Scope.Scope>
 }
 

@@ -9,7 +9,8 @@ const levels = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
 export interface LogBuffer {
   readonly logs: Array<LogEntry>
   readonly truncated: () => boolean
-  log(level: unknown, text: unknown): void
+  /** Keeps one entry; returns it as kept (cut to the limit), or undefined when nothing was kept. */
+  log(level: unknown, text: unknown): LogEntry | undefined
   /** Drops entries from the end until they fit beside a value of `valueBytes`. */
   fitOutput(valueBytes: number): void
 }
@@ -22,22 +23,24 @@ export const make = (outputBytes: number): LogBuffer => {
     logs,
     truncated: () => truncated,
     log: (level, text) => {
-      if (truncated) return
+      if (truncated) return undefined
       const message = String(text)
       const lvl = levels.has(level as LogLevel) ? (level as LogLevel) : "log"
       const bytes = Buffer.byteLength(message) + 1
       if (logBytes + bytes > outputBytes) {
         truncated = true
         const room = outputBytes - logBytes - 1
-        if (room > 0) {
-          const cut = Buffer.from(message).subarray(0, room).toString()
-          logs.push({ level: lvl, message: cut })
-          logBytes += Buffer.byteLength(cut) + 1
-        }
-        return
+        if (room <= 0) return undefined
+        const cut = Buffer.from(message).subarray(0, room).toString()
+        const entry = { level: lvl, message: cut }
+        logs.push(entry)
+        logBytes += Buffer.byteLength(cut) + 1
+        return entry
       }
-      logs.push({ level: lvl, message })
+      const entry = { level: lvl, message }
+      logs.push(entry)
       logBytes += bytes
+      return entry
     },
     fitOutput: (valueBytes) => {
       while (logs.length > 0 && logBytes + valueBytes > outputBytes) {

@@ -5,7 +5,24 @@
  *
  * Everything crossing the boundary is a string of JSON made here and parsed on the other side,
  * so no object reference ever crosses, in either direction.
+ *
+ * Only a small part is compiled in every new context ({@link prelude}: the intrinsics it captures
+ * before the agent's code runs, the result, and the globals as stubs). `host`, `console` and the
+ * timers are compiled the first time the code touches them, from source the host hands over
+ * (`send("load", part)`, see {@link partSource}): compiling all of it in every context was half
+ * of a QuickJS cold start, and `export default 1+1` needs none of it.
  */
+
+import {
+  type Captured,
+  jsonChecker,
+  type Part,
+  type PartFactory,
+  preludeHost,
+  preludeJson,
+  preludeTimers,
+  type Send
+} from "./PreludeParts.ts"
 
 /** Messages from the sandbox to the host, the first argument of `send`. */
 export type Outbound =
@@ -16,6 +33,7 @@ export type Outbound =
   | "done" // valueJson | undefined
   | "invalid" // message (result not JSON-serialisable)
   | "tooLarge" // length of the result's JSON
+  | "load" // part name; `send` returns that part's source text (see `partSource`)
 
 export interface PreludeHandle {
   /** Settles host call `id`: ok → payload is the result's JSON (or undefined); else an error's JSON. */
@@ -26,149 +44,90 @@ export interface PreludeHandle {
   finish(ns: { readonly default?: unknown }): void
 }
 
-type Send = (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown
-
 // Must not reference anything outside its own body: its source text is what runs in the sandbox.
-// `makeConsole` and `makeTimers` are {@link preludeConsole} and {@link preludeTimers}, embedded
-// beside it in the same source text (so compiled with it, before the agent's code runs).
+// Kept small (QuickJS compiles all of it in every new context, ~60 µs per KB): the globals are
+// stubs until first read, when `part` compiles the part that makes them (see `parts` below).
 export function prelude(
   g: any,
   send: Send,
-  hostNames: ReadonlyArray<string>,
-  outputBudget: number,
-  checkerSource: string,
-  makeConsole: typeof preludeConsole,
-  makeTimers: typeof preludeTimers
+  /** The host functions' names, or their JSON (parsed only when the code first uses `host`). */
+  hostNames: ReadonlyArray<string> | string,
+  outputBudget: number
 ): PreludeHandle {
-  const stringify = JSON.stringify
-  const parse = JSON.parse
-  const define = Object.defineProperty
-  const freeze = Object.freeze
-  const getProto = Object.getPrototypeOf
-  const objectProto = Object.prototype
-  const toTag = Object.prototype.toString
-  const isArray = Array.isArray
-  const keys = Object.keys
-  const ErrorCtor = Error
-  const PromiseCtor = Promise
-  const MapCtor = Map
-  const StringCtor = String
-  const SetCtor = Set
-
-  // The checker is compiled only when an object has to be checked: parsing it every time would
-  // cost QuickJS a third of a cold start.
-  const indirectEval = g.eval as (src: string) => unknown
-  let problem: ((v: unknown, path: string, seen: Set<object>) => string | undefined) | undefined
-  const toJson = (v: unknown, what: string, strict: boolean): string => {
-    const t = typeof v
-    if (t === "string" || t === "number" || t === "boolean" || v === null) return stringify(v)
-    let json: string | undefined
-    if (!strict) {
-      try {
-        json = stringify(v)
-      } catch {}
-      if (json !== undefined) return json
-    }
-    let p: string | undefined
-    try {
-      problem ??= (indirectEval(checkerSource) as (i: unknown) => typeof problem)({
-        getProto,
-        objectProto,
-        toTag,
-        isArray,
-        keys,
-        SetCtor
-      })
-      p = problem!(v, "", new SetCtor())
-    } catch (e) {
-      p =
-        e instanceof RangeError
-          ? "a structure nested too deeply"
-          : `a property that throws (${(e as Error)?.message})`
-    }
-    if (p !== undefined) throw new TypeError(`${what} is not JSON-serialisable: it contains ${p}`)
-    return json ?? stringify(v)
+  const O = Object
+  const define = O.defineProperty
+  const i: Captured = {
+    stringify: JSON.stringify,
+    parse: JSON.parse,
+    define,
+    freeze: O.freeze,
+    getProto: O.getPrototypeOf,
+    objectProto: O.prototype,
+    toTag: O.prototype.toString,
+    isArray: Array.isArray,
+    keys: O.keys,
+    ErrorCtor: Error,
+    PromiseCtor: Promise,
+    MapCtor: Map,
+    StringCtor: String,
+    SetCtor: Set,
+    evaluate: g.eval
   }
-
-  const console = makeConsole({ stringify, freeze, ErrorCtor, StringCtor }, send, outputBudget)
-  const timers = makeTimers(MapCtor, send)
-
-  // Host calls: each returns a promise settled by the host through `settle`.
-  let seq = 0
-  const pending = new MapCtor<number, [(v: unknown) => void, (e: unknown) => void]>()
-  const call = (name: string, args: Array<unknown>): Promise<unknown> => {
-    let json: string
-    try {
-      json = toJson(args, `the arguments of host.${name}`, false)
-    } catch (e) {
-      return PromiseCtor.reject(e)
-    }
-    const id = ++seq
-    return new PromiseCtor((resolve, reject) => {
-      pending.set(id, [resolve, reject])
-      send("call", id, name, json)
+  // No prototype: the agent's code may add properties to Object.prototype before a part loads.
+  const loaded = O.create(null)
+  // A part's source comes from the host; compiled once, in this context, on first use.
+  const part: Part = (name) => {
+    loaded[name] ??= (i.evaluate(`(${send("load", name)})`) as PartFactory)(
+      i,
+      send,
+      hostNames,
+      outputBudget,
+      part
+    )
+    return loaded[name]
+  }
+  // Reading a stub compiles its part and leaves a plain value property (as if it had always been
+  // there); assigning replaces it without compiling anything.
+  for (const k of [
+    "host",
+    "console",
+    "setTimeout",
+    "setInterval",
+    "clearTimeout",
+    "clearInterval",
+    "queueMicrotask"
+  ]) {
+    define(g, k, {
+      get() {
+        const value = k === "host" ? part("host").host : k === "console" ? part("console") : part("timers")[k]
+        define(g, k, { value, writable: true, configurable: true })
+        return value
+      },
+      set(value: unknown) {
+        define(g, k, { value, writable: true, configurable: true })
+      },
+      configurable: true
     })
   }
-  const host: Record<string, (...args: Array<unknown>) => Promise<unknown>> = {}
-  for (const name of hostNames) host[name] = (...args) => call(name, args)
-  freeze(host)
-
-  const globals: Record<string, unknown> = {
-    host,
-    console,
-    setTimeout: timers.setTimeout,
-    setInterval: timers.setInterval,
-    clearTimeout: timers.clear,
-    clearInterval: timers.clear,
-    queueMicrotask: (fn: () => void) => {
-      PromiseCtor.resolve().then(fn)
-    }
-  }
-  for (const k of keys(globals)) {
-    define(g, k, { value: globals[k], writable: true, configurable: true, enumerable: false })
-  }
-
   return {
-    settle(id, ok, payload) {
-      const p = pending.get(id)
-      if (p === undefined) return
-      pending.delete(id)
-      if (ok) {
-        p[0](payload === undefined ? undefined : parse(payload))
-        return
-      }
-      const info = parse(payload ?? "{}") as { name?: string; message?: string; _tag?: string }
-      // A subclass whose prototype carries the name, so the stack's first line has it from the
-      // start (engines format that line when the error is made).
-      const Named = class extends ErrorCtor {}
-      define(Named.prototype, "name", {
-        value: typeof info.name === "string" ? info.name : "Error",
-        writable: true
-      })
-      const err = new Named(info.message ?? "host call failed") as Error & { _tag?: string }
-      if (typeof info._tag === "string") err._tag = info._tag
-      // The failure happened on the host: frames of this prelude would only mislead.
-      try {
-        define(err, "stack", { value: `${err.name}: ${err.message}`, writable: true, configurable: true })
-      } catch {}
-      p[1](err)
-    },
-    fire: timers.fire,
+    settle: (id, ok, payload) => loaded.host?.settle(id, ok, payload),
+    fire: (id) => loaded.timers?.fire(id),
     finish(ns) {
       const value = ns.default
-      if (value === undefined) {
-        send("done", undefined)
-        return
-      }
-      let json: string
+      const t = typeof value
+      if (value === undefined) return void send("done", undefined)
+      let out: string
       try {
-        json = toJson(value, "the value of `export default`", true)
+        // A number, string or boolean needs no part compiled (`export default 1+1`).
+        out =
+          t === "number" || t === "string" || t === "boolean" || value === null
+            ? i.stringify(value)
+            : part("json")(value, "the value of `export default`", true)
       } catch (e) {
-        send("invalid", (e as Error).message)
-        return
+        return void send("invalid", (e as Error)?.message)
       }
-      if (json.length > outputBudget) send("tooLarge", json.length)
-      else send("done", json)
+      if (out.length > outputBudget) send("tooLarge", out.length)
+      else send("done", out)
     }
   }
 }
@@ -221,119 +180,31 @@ export function preludeConsole(i: ConsoleIntrinsics, send: Send, outputBudget: n
   })
 }
 
-// Timers run on the host's clock; all of them die with the execution.
-// Self-contained like the prelude, and given the Map constructor the prelude captured.
-export function preludeTimers(MapCtor: MapConstructor, send: Send) {
-  const maxTimers = 10_000
-  const timers = new MapCtor<number, { fn: unknown; args: Array<unknown>; ms: number; repeat: boolean }>()
-  let timerSeq = 0
-  const schedule =
-    (repeat: boolean) =>
-    (fn: unknown, ms?: unknown, ...args: Array<unknown>) => {
-      if (typeof fn !== "function") throw new TypeError("the callback must be a function")
-      if (timers.size >= maxTimers) throw new RangeError(`more than ${maxTimers} timers pending`)
-      const id = ++timerSeq
-      const delay = typeof ms === "number" && ms > 0 ? ms : 0
-      timers.set(id, { fn, args, ms: delay, repeat })
-      send("timer", id, delay)
-      return id
-    }
-  const clear = (id: unknown) => {
-    if (typeof id === "number" && timers.delete(id)) send("clearTimer", id)
-  }
-  const fire = (id: number) => {
-    const t = timers.get(id)
-    if (t === undefined) return
-    if (t.repeat) send("timer", id, t.ms)
-    else timers.delete(id)
-    ;(t.fn as (...a: Array<unknown>) => void)(...t.args)
-  }
-  return { setTimeout: schedule(false), setInterval: schedule(true), clear, fire }
-}
-
-interface Intrinsics {
-  readonly getProto: (o: object) => object | null
-  readonly objectProto: object
-  readonly toTag: () => string
-  readonly isArray: (v: unknown) => v is Array<unknown>
-  readonly keys: (o: object) => Array<string>
-  readonly SetCtor: SetConstructor
-}
-
-// Says why a value cannot be JSON, with the path to the offending part, or undefined when it can.
-// Self-contained, like the prelude, and given the intrinsics captured before the agent's code ran.
-export function jsonChecker(i: Intrinsics) {
-  const { getProto, objectProto, toTag, isArray, keys } = i
-  const notPlain = new i.SetCtor([
-    "[object Map]",
-    "[object Set]",
-    "[object WeakMap]",
-    "[object WeakSet]",
-    "[object Promise]",
-    "[object RegExp]",
-    "[object ArrayBuffer]",
-    "[object SharedArrayBuffer]",
-    "[object DataView]",
-    "[object Error]"
-  ])
-  const problem = (v: unknown, path: string, seen: Set<object>): string | undefined => {
-    const at = path === "" ? "the top level" : path
-    switch (typeof v) {
-      case "function":
-        return `a function at ${at}`
-      case "symbol":
-        return `a symbol at ${at}`
-      case "bigint":
-        return `a BigInt at ${at}`
-      case "object": {
-        if (v === null) return undefined
-        if (typeof (v as { toJSON?: unknown }).toJSON === "function") return undefined
-        if (seen.has(v)) return `a circular reference at ${at}`
-        const tag = toTag.call(v)
-        if (notPlain.has(tag) || /Array\]$/.test(tag) !== isArray(v)) {
-          return `${tag.slice(8, -1)} at ${at} (convert it to plain objects and arrays first)`
-        }
-        seen.add(v)
-        try {
-          if (isArray(v)) {
-            for (let i = 0; i < v.length; i++) {
-              const p = problem(v[i], `${path}[${i}]`, seen)
-              if (p !== undefined) return p
-            }
-          } else {
-            const proto = getProto(v)
-            if (proto !== objectProto && proto !== null) {
-              const name = proto?.constructor?.name
-              if (typeof name === "string" && name !== "Object") {
-                return `an instance of ${name} at ${at} (convert it to a plain object first)`
-              }
-            }
-            for (const k of keys(v)) {
-              const p = problem((v as Record<string, unknown>)[k], `${path}.${k}`, seen)
-              if (p !== undefined) return p
-            }
-          }
-        } finally {
-          seen.delete(v)
-        }
-        return undefined
-      }
-      default:
-        return undefined
-    }
-  }
-  return problem
-}
-
-/** The prelude as installed: the checker's source is bound as a string, compiled only when needed. */
+/** The prelude as installed. */
 export type Install = (
   g: any,
   send: (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown,
-  hostNames: ReadonlyArray<string>,
+  /** The host functions' names, or their JSON (parsed only when the code first uses `host`). */
+  hostNames: ReadonlyArray<string> | string,
   outputBudget: number
 ) => PreludeHandle
 
 /** Source text of an expression that evaluates to an {@link Install} function. */
-export const preludeSource = `((g, send, names, budget) => (${prelude.toString()})(g, send, names, budget, ${JSON.stringify(
-  `(${jsonChecker.toString()})`
-)}, ${preludeConsole.toString()}, ${preludeTimers.toString()}))`
+export const preludeSource = `(${prelude.toString()})`
+
+/**
+ * The parts compiled on first use, by name: `send("load", name)` must return this source, an
+ * expression of a {@link PartFactory}. `host` and `console` are the globals of those names, `timers`
+ * has the timer functions and `queueMicrotask` by their global names, `json` is a `ToJson`.
+ */
+export const parts: Readonly<Record<string, string>> = {
+  host: `(i, send, names, budget, part) => (${preludeHost})(i, send, names, part("json"))`,
+  console: `(i, send, names, budget) => (${preludeConsole})(i, send, budget)`,
+  timers: `(i, send) => (${preludeTimers})(i.MapCtor, send, i.PromiseCtor)`,
+  json: `(i, send, names, budget, part) => (${preludeJson})(i, part)`,
+  checker: `(i) => (${jsonChecker})(i)`
+}
+
+/** The source of a part the prelude asks for, or undefined for a name that is not one. */
+export const partSource = (name: unknown): string | undefined =>
+  typeof name === "string" && Object.hasOwn(parts, name) ? parts[name] : undefined

@@ -1,42 +1,58 @@
 import { stripTypeScriptTypes } from "node:module"
 import { Effect } from "effect"
 import { CodeError, InvalidRequest } from "./Errors.ts"
+import { StrippedModules } from "./Stripped.ts"
 
 /** The module name the agent's code runs as; mounted files are resolved relative to it. */
 export const entryName = "agent.ts"
 
-/** Agent code and mounted files, types stripped, keyed by normalised path ("servers/fs/index.ts"). */
+/**
+ * Agent code and mounted files, types stripped, keyed by normalised path ("servers/fs/index.ts").
+ * A mounted code file is stripped when first read (`get`): it may throw its CodeError then.
+ */
 export interface Program {
   readonly modules: ReadonlyMap<string, string>
+  /** A file as it was given, types and all (the agent's code: `entryName`). */
+  readonly source: (path: string) => string | undefined
 }
+
+/**
+ * Whether code might be plain JavaScript that means the same stripped or not, so that a backend may
+ * compile it as written first and strip only if that fails. TypeScript that is also valid
+ * JavaScript with another meaning needs a \`<\` (a type argument: \`f<T>(x)\` parses as comparisons);
+ * every other piece of type syntax is a syntax error in a JavaScript module.
+ */
+export const mayBePlainJs = (source: string): boolean => !source.includes("<")
 
 // Stripping is ~0.1 ms per file, but a mounted API tree has hundreds of files that rarely change
 // between executions, so keep the stripped text of recent sources.
 const cache = new Map<string, string>()
 const cacheMax = 4096
 
-const strip = (path: string, source: string): Effect.Effect<string, CodeError> => {
+// Throws the CodeError (for a mounted file, read lazily by a backend).
+const stripNow = (path: string, source: string): string => {
   const hit = cache.get(source)
-  if (hit !== undefined) return Effect.succeed(hit)
+  if (hit !== undefined) return hit
   try {
     // "strip" mode replaces types with spaces, so line and column numbers stay those the agent wrote.
     const out = stripTypeScriptTypes(source, { mode: "strip" })
     if (cache.size >= cacheMax) cache.delete(cache.keys().next().value as string)
     cache.set(source, out)
-    return Effect.succeed(out)
+    return out
   } catch (e) {
     const err = e as Error & { code?: string }
     const line = /^:(\d+)/.exec(err.stack ?? "")?.[1]
     const where = line === undefined ? path : `${path}:${line}`
-    return Effect.fail(
-      new CodeError({
-        name: "SyntaxError",
-        message: `${where}: ${err.message}`,
-        stack: `SyntaxError: ${err.message}\n    at ${where}`
-      })
-    )
+    throw new CodeError({
+      name: "SyntaxError",
+      message: `${where}: ${err.message}`,
+      stack: `SyntaxError: ${err.message}\n    at ${where}`
+    })
   }
 }
+
+const strip = (path: string, source: string): Effect.Effect<string, CodeError> =>
+  Effect.try({ try: () => stripNow(path, source), catch: (e) => e as CodeError })
 
 /** Checks a mounted path and returns it in the form modules are keyed by. */
 export const normalizePath = (path: string): string | undefined => {
@@ -52,10 +68,16 @@ export const normalizePath = (path: string): string | undefined => {
 
 export const prepare = Effect.fnUntraced(function* (
   code: string,
-  files: Readonly<Record<string, string>> | undefined
+  files: Readonly<Record<string, string>> | undefined,
+  options: { readonly stripEntry?: boolean } = {}
 ): Effect.fn.Return<Program, CodeError | InvalidRequest> {
-  const modules = new Map<string, string>()
-  modules.set(entryName, yield* strip(entryName, code))
+  // Final now: the agent's code (stripped, so its syntax errors come before a run; unless the
+  // backend compiles it as written first) and files that are not code; mounted code files are
+  // stripped when a backend first reads them.
+  const ready = new Map<string, string>()
+  const sources = new Map<string, string>()
+  if (options.stripEntry !== false) ready.set(entryName, yield* strip(entryName, code))
+  sources.set(entryName, code)
   for (const [raw, source] of Object.entries(files ?? {})) {
     const path = normalizePath(raw)
     if (path === undefined || path === entryName) {
@@ -70,10 +92,11 @@ export const prepare = Effect.fnUntraced(function* (
         message: `files["${raw}"]: the source must be a string`
       })
     }
+    sources.set(path, source)
     // Only code is compiled; other mounted files (SKILL.md, data) are kept as they are.
-    modules.set(path, /\.(ts|mts|tsx)$/.test(path) ? yield* strip(path, source) : source)
+    if (!/\.(ts|mts|tsx)$/.test(path)) ready.set(path, source)
   }
-  return { modules }
+  return { modules: new StrippedModules(sources, ready, stripNow), source: (path) => sources.get(path) }
 })
 
 /**

@@ -1,13 +1,21 @@
 import { Deferred, Effect, Exit, type Fiber, FiberSet, type Scope } from "effect"
-import type { Engine, HostCall, HostFunctions, Session } from "./Backend.ts"
+import type { Engine, HostCall, HostFunctions, LogEntry, Session } from "./Backend.ts"
 import { CodeError, ResultNotSerializable, type SandboxError } from "./Errors.ts"
 import * as HostCalls from "./HostCalls.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
 import * as LogBuffer from "./LogBuffer.ts"
 
+/** Hands an entry to the caller's live hook; a hook that throws must not break the execution. */
+const live = (onLog: (entry: LogEntry) => void, entry: LogEntry) => {
+  try {
+    onLog(entry)
+  } catch {}
+}
+
 export const make = Effect.fnUntraced(function* (
   host: HostFunctions,
-  limits: ResolvedLimits
+  limits: ResolvedLimits,
+  onLog?: ((entry: LogEntry) => void) | undefined
 ): Effect.fn.Return<Session, never, Scope.Scope> {
   const outcome = yield* Deferred.make<string | undefined, SandboxError>()
   const runFork = yield* FiberSet.makeRuntime<never>()
@@ -108,8 +116,11 @@ export const make = Effect.fnUntraced(function* (
       switch (kind) {
         case "call":
           return call(a as number, String(b), String(c))
-        case "log":
-          return output.log(a, b)
+        case "log": {
+          const entry = output.log(a, b)
+          if (entry !== undefined && onLog !== undefined) live(onLog, entry)
+          return
+        }
         case "timer":
           return timer(a as number, Number(b))
         case "clearTimer": {

@@ -19,4 +19,6 @@ export {
   SandboxUnavailable
 } from "./Errors.ts"
 export * as Limits from "./Limits.ts"
+export * as OptionalPeer from "./OptionalPeer.ts"
+export { MissingPeerDependency } from "./OptionalPeer.ts"
 export { Choice, execute, make, Sandbox } from "./Sandbox.ts"

@@ -151,6 +151,39 @@ console.debug(undefined, null)`
       })
     )
 
+    it.effect("hands each console entry to onLog as the code writes it, and keeps it in logs", () =>
+      Effect.gen(function* () {
+        const live: Array<string> = []
+        const result = yield* run({
+          // `seen` answers with what onLog had received when the code got there: live, not at the end.
+          code: `console.log("first")
+const atFirst = await host.seen()
+console.warn("second")
+export default { atFirst, atSecond: await host.seen() }`,
+          host: { seen: () => Effect.sync(() => [...live]) },
+          onLog: (entry) => {
+            live.push(`${entry.level}:${entry.message}`)
+          }
+        })
+        assert.deepStrictEqual(result.value, {
+          atFirst: ["log:first"],
+          atSecond: ["log:first", "warn:second"]
+        })
+        assert.deepStrictEqual(result.logs, [
+          { level: "log", message: "first" },
+          { level: "warn", message: "second" }
+        ])
+        // A hook that throws changes nothing for the code.
+        const unharmed = yield* run({
+          code: `console.log("x")\nexport default 1`,
+          onLog: () => {
+            throw new Error("the hook broke")
+          }
+        })
+        assert.strictEqual(unharmed.value, 1)
+      })
+    )
+
     it.effect("host calls in Promise.all run in parallel (recorded start/end order)", () =>
       Effect.gen(function* () {
         const events: Array<string> = []
@@ -278,6 +311,34 @@ items.forEach(check)`,
       })
     )
 
+    it.effect("TypeScript that is also JavaScript with another meaning runs as TypeScript", () =>
+      Effect.gen(function* () {
+        // As JavaScript, \`id<number>(three)\` is two comparisons (and \`number\` is not defined).
+        const result = yield* run({
+          code: `function id(x) { return x }\nconst three = 3\nexport default id<number>(three)`
+        })
+        assert.strictEqual(result.value, 3)
+      })
+    )
+
+    it.effect("a mounted file whose types cannot be stripped fails only the code that imports it", () =>
+      Effect.gen(function* () {
+        // Mounted code is stripped when first read: a broken file the code never imports costs
+        // nothing (E2B uploads every file, so there it fails any run, with the same error).
+        const files = { ...api, "skills/broken/index.ts": "export const f = (a: number = = 1) => a" }
+        if (backend.name !== "e2b") {
+          const fine = yield* run({ code: `export default 1 + 1`, files })
+          assert.strictEqual(fine.value, 2)
+        }
+        const error = yield* runError({
+          code: `import { f } from "./skills/broken/index.ts"\nexport default f()`,
+          files
+        })
+        assert.strictEqual(error._tag, "CodeError")
+        assert.match(error.message, /skills\/broken\/index\.ts:1/)
+      })
+    )
+
     it.effect("a value that is not JSON is a ResultNotSerializable naming where", () =>
       Effect.gen(function* () {
         const cases: Array<[string, RegExp]> = [
@@ -387,6 +448,38 @@ export default { leftover: typeof (globalThis as any).leftover, polluted: ({} as
         assert.deepStrictEqual(next.value, { leftover: "undefined", polluted: null, pushed: 1 })
         yield* Effect.sleep(100)
         assert.deepStrictEqual(ticks, [])
+      })
+    )
+
+    it.effect("host, console and timers compiled on first use behave as if always there", () =>
+      Effect.gen(function* () {
+        const result = yield* run({
+          code: `const stringify = JSON.stringify
+;(globalThis as any).setTimeout = "mine"
+JSON.stringify = () => "tampered"
+;(globalThis as any).Map = undefined
+console.log("hi", { a: 1 })
+const got = await host.echo({ b: 2 })
+const d = Object.getOwnPropertyDescriptor(globalThis, "console") as PropertyDescriptor
+JSON.stringify = stringify
+export default {
+  setTimeout: (globalThis as any).setTimeout,
+  got,
+  console: [typeof d.value, d.writable, d.enumerable, d.configurable],
+  enumerable: Object.keys(globalThis).filter((k) => ["host", "console", "setInterval"].includes(k))
+}`,
+          host: { echo: (v: unknown) => Effect.succeed(v) }
+        })
+        assert.deepStrictEqual(result.value, {
+          setTimeout: "mine",
+          got: { b: 2 },
+          console: ["object", true, false, true],
+          enumerable: []
+        })
+        assert.deepStrictEqual(
+          result.logs.map((l) => l.message),
+          ['hi {"a":1}']
+        )
       })
     )
 

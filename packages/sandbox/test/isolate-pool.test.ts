@@ -26,6 +26,10 @@ Error.stackTraceLimit = 0
 Promise.prototype.finally = () => Promise.resolve("hijacked") as any
 ;(Function.prototype as any).extra = 1
 Math.random = () => 4
+g.console = { log: () => undefined }
+delete g.setTimeout
+const stub = Object.getOwnPropertyDescriptor(g, "host")
+Object.defineProperty(g, "hostGetter", { value: stub?.get })
 export default "changed everything"`
         })
         assert.strictEqual(first.value, "changed everything")
@@ -39,7 +43,10 @@ export default {
   parse: JSON.parse("[1]"),
   limit: Error.stackTraceLimit,
   extra: typeof (Function.prototype as any).extra,
-  random: Math.random() < 1
+  random: Math.random() < 1,
+  console: typeof console.log === "function" && console.log !== undefined,
+  setTimeout: typeof setTimeout,
+  hostGetter: typeof g.hostGetter
 }`
         })
         assert.deepStrictEqual(second.value, {
@@ -50,7 +57,10 @@ export default {
           parse: [1],
           limit: 10,
           extra: "undefined",
-          random: true
+          random: true,
+          console: true,
+          setTimeout: "function",
+          hostGetter: "undefined"
         })
         // Both ran in the isolate left warm by the first execution of this test.
         assert.strictEqual(created() - before, 0)
@@ -120,3 +130,15 @@ export default {
     )
   }
 )
+
+layer(Sandbox.isolate, { excludeTestServices: true })("isolate pool (default size)", (it) => {
+  it.effect("back-to-back executions reuse at most two isolates, none made per execution", () =>
+    Effect.gen(function* () {
+      yield* run({ code: "export default 0" })
+      const before = created()
+      for (let i = 0; i < 20; i++) assert.strictEqual((yield* run({ code: `export default ${i}` })).value, i)
+      // At most the second of the two that take turns is made here.
+      assert.isAtMost(created() - before, 1)
+    })
+  )
+})

@@ -1,12 +1,13 @@
 /**
  * A ranked full-text index for short documents with weighted fields (tools: name, title, server,
  * parameters, description): BM25F over stemmed terms, with each query term widened to its
- * synonyms, then to longer terms it is a prefix of, and only when nothing matches, to terms one or
+ * synonyms (the hand-kept table, then WordNet's at a lower weight), then to longer terms it is a prefix of, and only when nothing matches, to terms one or
  * two edits away. Built for thousands of documents: postings are plain arrays, a search touches
  * only the documents that share a term with the query, and the vocabulary is a sorted array, so
  * prefixes are a binary search rather than a scan.
  */
 import { stemmer } from "stemmer"
+import * as DerivedSynonyms from "./DerivedSynonyms.ts"
 import * as Synonyms from "./Synonyms.ts"
 import { terms } from "./Tokenize.ts"
 
@@ -15,6 +16,11 @@ export interface Options<F extends string> {
   readonly fields: Readonly<Record<F, number>>
   /** Weight of a synonym of a query term, relative to the term itself (default 0.6). */
   readonly synonymWeight?: number
+  /**
+   * Weight of a synonym derived from WordNet (DerivedSynonyms.ts), below the hand-kept table's: a
+   * thesaurus knows more words but not which senses tool APIs mean (default 0.4).
+   */
+  readonly derivedWeight?: number
   /** Weight of a longer term a query term is a prefix of (default 0.5). */
   readonly prefixWeight?: number
   /** Weight of a term within one or two edits of a query term that matched nothing (default 0.4). */
@@ -67,6 +73,18 @@ export const synonymsOf = (term: string): ReadonlyArray<string> => {
   return synonymTable.get(term) ?? []
 }
 
+let derivedTable: Map<string, ReadonlyArray<string>> | undefined
+/** Stemmed synonyms of a stemmed term that WordNet gives and real tools use (DerivedSynonyms.ts). */
+export const derivedOf = (term: string): ReadonlyArray<string> => {
+  derivedTable ??= new Map(
+    DerivedSynonyms.data.split(" ").map((entry) => {
+      const [word, synonyms] = entry.split(":") as [string, string]
+      return [word, synonyms.split(",")]
+    })
+  )
+  return derivedTable.get(term) ?? []
+}
+
 /** Levenshtein distance, giving up (returning max + 1) once it must exceed `max`. */
 const within = (a: string, c: string, max: number): boolean => {
   if (Math.abs(a.length - c.length) > max) return false
@@ -114,6 +132,7 @@ export class FieldIndex<F extends string> {
     this.#weights = this.#fields.map((f) => options.fields[f])
     this.#options = {
       synonymWeight: options.synonymWeight ?? 0.6,
+      derivedWeight: options.derivedWeight ?? 0.4,
       prefixWeight: options.prefixWeight ?? 0.5,
       fuzzyWeight: options.fuzzyWeight ?? 0.4,
       coverageWeight: options.coverageWeight ?? 1
@@ -197,6 +216,7 @@ export class FieldIndex<F extends string> {
     put(term, 1)
     if (word !== term) put(word, 1)
     for (const s of synonymsOf(term)) put(s, this.#options.synonymWeight)
+    for (const s of derivedOf(term)) put(s, this.#options.derivedWeight)
     if (word.length >= 3) for (const p of this.#prefixed(word, 16)) put(p, this.#options.prefixWeight)
     if (out.size === 0 && word.length >= 4) {
       const max = word.length >= 8 ? 2 : 1

@@ -28,6 +28,23 @@ describe("FieldIndex", () => {
     expect(top(index(), "listing directories")).toBe("list_directory")
   })
 
+  it("finds a tool through WordNet's synonyms, below a document with the query's own word", () => {
+    // "shut" is in no hand-kept group: WordNet (DerivedSynonyms.ts) relates it to "close".
+    expect(FieldIndex.derivedOf("shut")).toContain("close")
+    const docs = [
+      { name: "close_page", description: "Close a browser page" },
+      { name: "list_pages", description: "List the open pages" }
+    ]
+    const i = FieldIndex.make<"name" | "description">({
+      fields: { name: 3, description: 1 },
+      nameField: "name"
+    })
+    for (const [id, d] of docs.entries()) i.add(id, d)
+    expect(docs[i.search("shut the page", 1)[0]!.id]?.name).toBe("close_page")
+    i.add(2, { name: "shut_page", description: "Shut a page down" })
+    expect(i.search("shut the page", 2).map((h) => h.id)).toEqual([2, 0])
+  })
+
   it("finds a tool through synonyms of the query's words", () => {
     // Neither word of the query is in any document: only their synonyms (create, issue) match.
     expect(

@@ -4,8 +4,8 @@
  * Disk (layout, shared reads, lock), Reader (get, list, mount), Writer (save, versions, remove),
  * Runs (run statistics) and SkillSearch (ranked search).
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem"
+import * as NodePath from "@effect/platform-node-shared/NodePath"
 import { Context, Effect, type FileSystem, Layer, type Path } from "effect"
 import * as Disk from "./Disk.ts"
 import type { SkillCorrupt, SkillInvalid, SkillNotFound, SkillStoreError } from "./Errors.ts"

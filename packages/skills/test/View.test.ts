@@ -3,8 +3,8 @@
 // at its rescan, and a warm files() reads no skill file at all (counted on a real filesystem).
 import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem"
+import * as NodePath from "@effect/platform-node-shared/NodePath"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FileSystem, Layer } from "effect"
 import { TestClock } from "effect/testing"

@@ -9,9 +9,9 @@
  */
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { lift, sequence, WorkflowContext } from "@tta/core"
-import { Durable, DurableContext } from "@tta/durable"
-import { Context, Effect, Fiber, Layer, Schema } from "effect"
+import { lift, sequence } from "@tta/core"
+import { Durable } from "@tta/durable"
+import { Effect, Layer, Schema } from "effect"
 import { TriageRequestSchema } from "../DurableRun.ts"
 import { Progress } from "../Progress.ts"
 import type { RunDirs } from "../Servers.ts"
@@ -20,7 +20,10 @@ import { makeTriage, type TriageRequest, type TriageResult } from "../Triage.ts"
 
 const root = process.env.TTA_DEMO_DIR ?? "."
 
-/** One triage run: the request and the run's id (its idempotency key and workflowId). */
+/**
+ * One triage run: the request and the run's id (its idempotency key). Each execution's steps see
+ * their own WorkflowContext, whose `workflowId` is the execution id (@tta/durable's default).
+ */
 export const TriageRun = Schema.Struct({ ...TriageRequestSchema.fields, runId: Schema.String })
 export type TriageRun = typeof TriageRun.Type
 
@@ -37,26 +40,6 @@ export const flow: Durable.DurableWorkflow<TriageRun, TriageResult, any> = Durab
 )
 
 export const workflows = [flow]
-
-/**
- * One runner runs many executions at once, and @tta/durable does not yet give each its own
- * `WorkflowContext` (asked for). Until it does, the runner's WorkflowContext answers `workflowId`
- * with the execution the reading step belongs to: the current fiber's `DurableContext`.
- */
-const perExecution = WorkflowContext.of({
-  get workflowId() {
-    const fiber = Fiber.getCurrent()
-    const durable =
-      fiber &&
-      Context.getOption(
-        fiber.context as Context.Context<DurableContext.DurableContext>,
-        DurableContext.DurableContext
-      )
-    return durable?._tag === "Some" ? durable.value.executionId : "unknown"
-  },
-  metadata: {},
-  tags: []
-})
 
 const dirs = (): RunDirs => {
   const own = join(root, `runner-${process.pid}`)
@@ -75,7 +58,6 @@ export const layer: Layer.Layer<any, any, never> = Layer.unwrap(
   Effect.sync(() =>
     Layer.mergeAll(
       Stack.layer(dirs()),
-      Layer.succeed(WorkflowContext, perExecution),
       Progress.layer((e) => process.stdout.write(`EVENT ${JSON.stringify({ ...e, pid: process.pid })}\n`))
     )
   )

@@ -3,6 +3,8 @@
  * `tools`, and `handle(session, block)` answers each `tool_use` block of the reply with the
  * `tool_result` block to send back. Entry point: `@tta/code-mode/anthropic`.
  */
+import { Effect } from "effect"
+import type { CodeMode } from "../CodeMode.ts"
 import type { Handle } from "./Handle.ts"
 import * as Tools from "./Tools.ts"
 
@@ -39,13 +41,18 @@ export const tools: ReadonlyArray<ToolDefinition> = Tools.names.map((name) => ({
 
 const text = (content: unknown) => (typeof content === "string" ? content : JSON.stringify(content, null, 2))
 
-/** Runs one `tool_use` block on the session; failures come back as `is_error` results, never thrown. */
-export const handle = async (session: Handle, block: ToolUseBlock): Promise<ToolResultBlock> => {
-  const result = await session.run(Tools.call(session.codeMode, block.name, block.input))
-  return {
+/** `handle` for Effect code that has the CodeMode service at hand (no runtime round trip). */
+export const handleEffect = (
+  codeMode: CodeMode["Service"],
+  block: ToolUseBlock
+): Effect.Effect<ToolResultBlock> =>
+  Effect.map(Tools.call(codeMode, block.name, block.input), (result) => ({
     type: "tool_result",
     tool_use_id: block.id,
     content: text(result.content),
     ...(result.ok ? {} : { is_error: true as const })
-  }
-}
+  }))
+
+/** Runs one `tool_use` block on the session; failures come back as `is_error` results, never thrown. */
+export const handle = (session: Handle, block: ToolUseBlock): Promise<ToolResultBlock> =>
+  session.run(handleEffect(session.codeMode, block))

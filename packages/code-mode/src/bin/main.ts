@@ -1,7 +1,12 @@
 // The `tta` process: the CLI under a runMain that stops cleanly on signals (see tta.ts for the entry).
 import { constants } from "node:os"
-import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as NodeChildProcessSpawner from "@effect/platform-node-shared/NodeChildProcessSpawner"
+import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem"
+import * as NodePath from "@effect/platform-node-shared/NodePath"
+import * as NodeStdio from "@effect/platform-node-shared/NodeStdio"
+import * as NodeTerminal from "@effect/platform-node-shared/NodeTerminal"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import { lastExitCode, run } from "../Cli.ts"
 
@@ -30,8 +35,15 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   })
 })
 
+// @effect/platform-node's NodeServices.layer, built from the package under it: depending on
+// @effect/platform-node would install a redis client (its required peer) for every user of tta.
+const nodeServices = Layer.provideMerge(
+  NodeChildProcessSpawner.layer,
+  Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeStdio.layer, NodeTerminal.layer)
+)
+
 run(process.argv.slice(2)).pipe(
-  Effect.provide(NodeServices.layer),
+  Effect.provide(nodeServices),
   runMain({
     disableErrorReporting: false,
     teardown: (exit, onExit) => onExit(exit._tag === "Success" ? lastExitCode() : 2)

@@ -80,9 +80,20 @@ export const askedCall = (d: Model.ExecutionDetail, approval: string): string | 
     : undefined
 }
 
+/** The call a wait's `details` name (code mode journals `{ server, tool, args }` with its approvals). */
+const detailsCall = (details: unknown): string | undefined => {
+  const c = details as { server?: unknown; tool?: unknown; args?: unknown } | null | undefined
+  return typeof c?.server === "string" && typeof c.tool === "string"
+    ? `${c.server}/${c.tool} ${preview(c.args, 200)}`
+    : undefined
+}
+
 const resolutionLine = (d: Model.ExecutionDetail, w: Model.Resolution): string => {
-  const call = w.kind === "approval" ? askedCall(d, w.name) : undefined
-  const what = `${w.kind} ${w.name}${call ? ` (call ${call})` : ""}`
+  // From the wait's own details; executions journaled before waits had details: from the attempt.
+  const call = detailsCall(w.details) ?? (w.kind === "approval" ? askedCall(d, w.name) : undefined)
+  const what = `${w.kind} ${w.name}${
+    call ? ` (call ${call})` : w.details !== undefined ? ` (${preview(w.details, 200)})` : ""
+  }`
   const asked = w.requestedAt === undefined ? "" : ` (asked ${iso(w.requestedAt)})`
   const value = w.value === undefined ? "" : ` value ${preview(w.value)}`
   if (w.resolvedAt === undefined) return `  … ${what} waiting${asked}`

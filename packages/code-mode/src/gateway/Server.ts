@@ -3,13 +3,14 @@
  * runtime built from the caller's context (a FiberSet runtime), so the caller's tracer and logger
  * are kept and every request fiber is interrupted when the scope that made the runtime closes.
  */
-import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   type LoggingLevel,
+  type RequestId,
+  type ServerNotification,
   SetLevelRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
 import { type McpHub, McpHub as McpHubTag } from "@tta/mcp"
@@ -68,10 +69,18 @@ const consoleLevels: Record<LogLine["level"], LoggingLevel> = {
   error: "error"
 }
 
+/**
+ * Ends a cancelled request's SSE stream (Streamable HTTP): it gets no answer, and an open stream
+ * would keep the client waiting and the session busy. Other transports have no such stream.
+ */
+const closeStream = (server: Server, requestId: RequestId) =>
+  (server.transport as { closeSSEStream?: (id: RequestId) => void } | undefined)?.closeSSEStream?.(requestId)
+
 /** A server for one client connection; connect it to a transport. */
 export const make = (run: Run, extras: Extras = {}): Server => {
   const hub = extras.hub
   const routes = extras.routes ?? Passthrough.makeRoutes()
+  const taskStore = new Tasks.Store()
   const server = new Server(Tools.serverInfo, {
     capabilities: {
       tools: { listChanged: true },
@@ -80,9 +89,11 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } }
     },
     instructions: Tools.instructions,
-    taskStore: new InMemoryTaskStore()
+    taskStore
   })
   const approver = approverFor(server)
+  // A closed session's tasks go with it: the store's TTL timers would keep them (and it) alive.
+  server.onclose = () => taskStore.cleanup()
   // Log messages go out only to a client that set a level, and only at or above it.
   let logLevel: LoggingLevel | undefined
   const wants = (level: LoggingLevel) =>
@@ -104,25 +115,36 @@ export const make = (run: Run, extras: Extras = {}): Server => {
     routes.latest = server
     const { name, arguments: args } = request.params
     const token = request.params._meta?.progressToken
+    const task = (request.params as { task?: { ttl?: number } }).task
+    const asTask = task !== undefined && extra.taskStore !== undefined && Tools.isToolName(name)
+    // A task's request is answered at once: what its run reports goes on the session's own stream.
+    const send = (notification: ServerNotification) =>
+      void (asTask ? server.notification(notification) : extra.sendNotification(notification)).catch(
+        () => undefined
+      )
     // Steps of this request's progress, numbered here so they only go up.
     let steps = 0
     const progress = (progress: number, message?: string, total?: number) =>
       token === undefined
         ? undefined
-        : void extra
-            .sendNotification({
-              method: "notifications/progress",
-              params: {
-                progressToken: token,
-                progress,
-                ...(total === undefined ? {} : { total }),
-                ...(message === undefined ? {} : { message })
-              }
-            })
-            .catch(() => undefined)
+        : send({
+            method: "notifications/progress",
+            params: {
+              progressToken: token,
+              progress,
+              ...(total === undefined ? {} : { total }),
+              ...(message === undefined ? {} : { message })
+            }
+          })
     const reporter: Notify.Reporter = {
       progress: token === undefined ? undefined : (message) => progress(++steps, message),
-      calling: (downstream) => Passthrough.calling(routes, downstream, server)
+      calling: (downstream) => Passthrough.calling(routes, downstream, server),
+      // The code's console output, as log messages while it runs.
+      log: (line) => {
+        const level = consoleLevels[line.level]
+        if (wants(level))
+          send({ method: "notifications/message", params: { level, logger: "code", data: line.message } })
+      }
     }
     if (!Tools.isToolName(name)) {
       const direct = await run(
@@ -141,6 +163,7 @@ export const make = (run: Run, extras: Extras = {}): Server => {
         ),
         { signal: extra.signal }
       )
+      if (extra.signal.aborted) closeStream(server, extra.requestId)
       if (Exit.isSuccess(direct) && direct.value !== undefined) return direct.value
       if (Exit.isFailure(direct)) return Responses.error(`Internal error: ${Cause.pretty(direct.cause)}`)
       throw Passthrough.rpcError(
@@ -149,26 +172,11 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       )
     }
     const call = Effect.provideService(Tools.handleCall(name, args), Notify.Reporter, reporter)
-    const task = (request.params as { task?: { ttl?: number } }).task
-    if (task !== undefined && extra.taskStore !== undefined)
-      return Tasks.start(extra.taskStore, task, run, ask(call))
+    if (asTask) return Tasks.start(taskStore, extra.taskStore!, task!, run, ask(call))
     const exit = await run(ask(call), { signal: extra.signal })
+    // A cancelled request gets no answer (the spec's rule): end its stream once the run has stopped.
+    if (extra.signal.aborted) closeStream(server, extra.requestId)
     if (Exit.isFailure(exit)) return Responses.error(`Internal error: ${Cause.pretty(exit.cause)}`)
-    // The code's console output as log messages, on this request's stream (the sandbox hands logs
-    // back when the run ends, so they arrive just before the answer rather than as they happen).
-    if (name === "execute") {
-      const logs = (exit.value.structuredContent as { logs?: ReadonlyArray<LogLine> } | undefined)?.logs ?? []
-      for (const l of logs) {
-        const level = consoleLevels[l.level]
-        if (!wants(level)) continue
-        await extra
-          .sendNotification({
-            method: "notifications/message",
-            params: { level, logger: "code", data: l.message }
-          })
-          .catch(() => undefined)
-      }
-    }
     return exit.value
   })
   if (hub) Passthrough.register(server, hub, routes, run, { wants })

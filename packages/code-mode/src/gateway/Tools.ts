@@ -20,36 +20,32 @@ export const instructions =
   "Code mode: the tools of every connected MCP server are a TypeScript API under servers/. " +
   "Discover with search_tools (or read_api servers/index.ts), read the files you need, then call " +
   "execute with code that imports them, does the work (loops, filters, joins) and returns only what " +
-  "you need with `export default`. Save code worth reusing with save_skill."
+  "you need with `export default`. It can also import ./skills/<name>/index.ts and ./workspace.ts " +
+  "(files kept between runs). Save code worth reusing with save_skill."
 
 export const SearchToolsInput = Schema.Struct({
-  query: Schema.String.annotate({ description: "Words describing what you want to do" }),
+  query: Schema.String,
   detail: Schema.optionalKey(
     Schema.Literals(["name", "signature", "description", "full"]).annotate({
-      description:
-        "name (default), signature (plus the call as one line of TypeScript), description (plus the tool's description), or full (the file's source)"
+      description: "signature: the call in one line; full: the file"
     })
   ),
-  limit: Schema.optionalKey(
-    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 })).annotate({
-      description: "Most results to return (1–50, default 10)"
-    })
-  )
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 })))
 })
 
 export const ReadApiInput = Schema.Struct({
-  path: Schema.String.annotate({ description: "e.g. servers/index.ts" })
+  path: Schema.String
 })
 
 export const ExecuteInput = Schema.Struct({
-  code: Schema.String.annotate({ description: "An ES module in TypeScript" }),
-  verbose: Schema.optionalKey(
-    Schema.Boolean.annotate({ description: "Also return every tool call's record (default false)" })
-  )
+  code: Schema.String,
+  // Also every tool call's record.
+  verbose: Schema.optionalKey(Schema.Boolean)
 })
 
 export const SaveSkillInput = Schema.Struct({
-  name: Schema.String.annotate({ description: "lower-case slug, e.g. triage-errors" }),
+  // A slug (triage-errors): the store refuses anything else, naming the rule.
+  name: Schema.String,
   description: Schema.String,
   code: Schema.String,
   tags: Schema.optionalKey(Schema.Array(Schema.String))
@@ -77,11 +73,19 @@ export class UnknownTool extends Schema.TaggedError<UnknownTool>()("UnknownTool"
   }
 }
 
-/** An Effect Schema as the JSON Schema (draft 2020-12) an MCP client receives. */
+/**
+ * An Effect Schema as the JSON Schema (draft 2020-12) an MCP client receives. `additionalProperties:
+ * true` is left out: it is JSON Schema's default (and the decoder's), and a model pays for every key.
+ */
 function jsonSchemaOf(schema: Schema.Top): Tool["inputSchema"] {
   const document = Schema.toJsonSchemaDocument(schema)
+  const { additionalProperties, ...rest } = document.schema as Record<string, unknown>
   const definitions = Object.keys(document.definitions).length > 0 ? { $defs: document.definitions } : {}
-  return { ...document.schema, ...definitions } as Tool["inputSchema"]
+  return {
+    ...rest,
+    ...(additionalProperties === true ? {} : { additionalProperties }),
+    ...definitions
+  } as Tool["inputSchema"]
 }
 
 type HandlerError = ApiFileNotFound | CodeModeError | ExecutionError | SkillTypeError
@@ -101,9 +105,7 @@ const spec = <S extends Schema.Codec<any, any, never, never>>(s: Spec<S>): Spec<
 export const specs = {
   search_tools: spec({
     title: "Search tools",
-    description:
-      "Find tools across all connected MCP servers. Returns matching tools with the path of their " +
-      "TypeScript file. detail: name (default), signature (the call in one line), description, or full (the file's source).",
+    description: "Find tools by what they do; each hit names its file.",
     input: SearchToolsInput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handle: (a) =>
@@ -116,9 +118,7 @@ export const specs = {
   }),
   read_api: spec({
     title: "Read an API file",
-    description:
-      "Read a file of the generated API: servers/index.ts lists servers, servers/<server>/index.ts " +
-      "lists a server's tools, servers/<server>/<tool>.ts has its types. skills/<name>/SKILL.md too.",
+    description: "Read a file of the API, e.g. servers/index.ts.",
     input: ReadApiInput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handle: (a) => CodeMode.use((c) => c.readApi(a.path)).pipe(Effect.map(Responses.text))
@@ -126,9 +126,7 @@ export const specs = {
   execute: spec({
     title: "Execute code",
     description:
-      "Run TypeScript in a sandbox. Import tools from ./servers/<server>/index.ts and skills from " +
-      "./skills/<name>/index.ts; read and write ./workspace/ files; return the result with " +
-      "`export default value` (keep it small). Returns the value, console output and a summary of tool calls.",
+      "Run a TypeScript module that imports tools from ./servers/<server>/index.ts and returns a small result with `export default`.",
     input: ExecuteInput,
     // The code may call any downstream tool, destructive ones included.
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -140,9 +138,8 @@ export const specs = {
   }),
   save_skill: spec({
     title: "Save a skill",
-    description:
-      "Save working code as a reusable skill (a new version each time). The code must export a " +
-      "function; later executions import it from ./skills/<name>/index.ts.",
+    // Saving a name again adds a version; it never overwrites one.
+    description: "Save code that exports a function as ./skills/<name>/index.ts.",
     input: SaveSkillInput,
     // A save adds a version; it never overwrites one.
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -164,7 +161,7 @@ export const specs = {
   }),
   list_skills: spec({
     title: "List skills",
-    description: "List saved skills (optionally those matching a query) with versions and run statistics.",
+    description: "List saved skills.",
     input: ListSkillsInput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handle: (a) => CodeMode.use((c) => c.listSkills(a.query)).pipe(Effect.map(Responses.text))

@@ -3,6 +3,7 @@ import type { McpConfigError } from "@tta/mcp"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stack from "../../Stack.ts"
+import * as TypeScriptApi from "../../TypeScriptApi.ts"
 import { progress } from "../Output.ts"
 import { dieWithTta } from "./ParentDeath.ts"
 
@@ -33,8 +34,25 @@ export const stackOptions = (
   ...extra
 })
 
+/**
+ * One stderr line when type-checking is left to its default and no TypeScript with the compiler
+ * API is installed (an optional peer dependency): the code then runs unchecked, and the user
+ * should know why and what to install.
+ */
+export const typeCheckNotice = (options: Stack.StackOptions) =>
+  options.typeCheck === undefined && !TypeScriptApi.available()
+    ? progress(
+        `tta: type-checking is off, agent code runs unchecked: no TypeScript 5.9+ installed; ${TypeScriptApi.peer.install}`
+      )
+    : Effect.void
+
 /** The whole stack from a config file. */
 export const stackLayer = (flags: { readonly config: string; readonly dir: string }) =>
   Layer.unwrap(
-    Effect.map(loadConfig(flags.config), (loaded) => Stack.layer(loaded.mcp, stackOptions(loaded, flags.dir)))
+    Effect.gen(function* () {
+      const loaded = yield* loadConfig(flags.config)
+      const options = stackOptions(loaded, flags.dir)
+      yield* typeCheckNotice(options)
+      return Stack.layer(loaded.mcp, options)
+    })
   )

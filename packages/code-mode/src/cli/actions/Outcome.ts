@@ -1,5 +1,6 @@
 /** What `tta exec` reads and prints, the same whether the code ran here or on a connected gateway. */
 import { readFile } from "node:fs/promises"
+import { Tokenizer } from "@tta/observability"
 import * as Effect from "effect/Effect"
 import type { ExecuteOutcome } from "../../CodeMode.ts"
 import { summarizeCalls } from "../../gateway/Responses.ts"
@@ -39,7 +40,9 @@ export const printOutcome = (outcome: Printable, asJson: boolean, withTokens = f
           ),
           ...(tokens
             ? [
-                `tokens (o200k_base): direct ${tokens.direct.total}, tool search ${tokens.toolSearch.total}, code mode ${tokens.codeMode.total} (${tokens.savedVsDirect.toFixed(1)}% saved)`
+                `tokens (${tokens.encoding}): direct ${tokens.direct.total}, tool search ${tokens.toolSearch.total}, code mode ${tokens.codeMode.total} (${tokens.savedVsDirect.toFixed(1)}% saved)`,
+                // Without gpt-tokenizer the figures are estimates: say so, and what to install.
+                ...(tokens.encoding === "estimate" ? [Tokenizer.note()] : [])
               ]
             : [])
         ].join("\n")

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Gateway from "../../Gateway.ts"
 import * as Stack from "../../Stack.ts"
 import { progress } from "../Output.ts"
-import { loadConfig, stackOptions } from "./Config.ts"
+import { loadConfig, stackOptions, typeCheckNotice } from "./Config.ts"
 import { untilAbandoned } from "./Lifecycle.ts"
 
 export interface ServeOptions {
@@ -20,9 +20,9 @@ export interface ServeOptions {
 export const serve = (flags: ServeOptions) =>
   Effect.gen(function* () {
     const loaded = yield* loadConfig(flags.config)
-    const options = stackOptions(loaded, flags.dir, {
-      typeCheck: flags.typecheck && loaded.codeMode.typeCheck !== false
-    })
+    // --no-typecheck turns it off; else the config's setting, or on when TypeScript is installed.
+    const options = stackOptions(loaded, flags.dir, flags.typecheck ? {} : { typeCheck: false })
+    yield* typeCheckNotice(options)
     const port = flags.http
     const program =
       port !== undefined

@@ -70,7 +70,7 @@ const run = (
   workdir: string,
   program: Program,
   session: Session
-): Effect.Effect<void, SandboxUnavailable, Scope.Scope> =>
+): Effect.Effect<void, SandboxUnavailable | CodeError, Scope.Scope> =>
   Effect.gen(function* () {
     const { limits } = session
     const unavailable = (what: string) => (cause: unknown) =>
@@ -92,11 +92,13 @@ const run = (
         outputBytes: limits.outputBytes
       }
     }
+    // Every mounted file goes up, so each is stripped now (a file that cannot be is the code's error).
+    const files = yield* Effect.try({ try: () => [...program.modules], catch: (e) => e as CodeError })
     yield* Effect.tryPromise({
       try: () =>
         sbx.files.write([
           { path: `${dir}/request.json`, data: JSON.stringify(request) },
-          ...[...program.modules].map(([path, data]) => ({ path: `${dir}/files/${path}`, data }))
+          ...files.map(([path, data]) => ({ path: `${dir}/files/${path}`, data }))
         ]),
       catch: unavailable("could not write the files into the E2B sandbox")
     })

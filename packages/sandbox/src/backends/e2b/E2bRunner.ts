@@ -2,7 +2,7 @@ import type * as Fs from "node:fs"
 import type * as Readline from "node:readline"
 import type * as Vm from "node:vm"
 import type * as WorkerThreads from "node:worker_threads"
-import { type Install, type PreludeHandle, preludeSource } from "../../Prelude.ts"
+import { type Install, type PreludeHandle, parts, preludeSource } from "../../Prelude.ts"
 import { entryName, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 
 /**
@@ -34,6 +34,8 @@ interface RunnerDeps {
   readonly readline: typeof Readline
   readonly vm: typeof Vm
   readonly prelude: Install
+  /** The prelude's parts compiled on first use (see `partSource` in Prelude.ts). */
+  readonly parts: Readonly<Record<string, string>>
   readonly resolveSpecifier: typeof resolveSpecifier
   readonly unresolvedMessage: typeof unresolvedMessage
   readonly entryName: string
@@ -197,6 +199,7 @@ function runner(d: RunnerDeps): void {
     })
   let h: PreludeHandle | undefined
   const send = (kind: string, a?: unknown, b?: unknown, c?: unknown) => {
+    if (kind === "load") return typeof a === "string" && Object.hasOwn(d.parts, a) ? d.parts[a] : undefined
     if (finished) return
     switch (kind) {
       case "call":
@@ -266,10 +269,11 @@ import * as fs from "node:fs"
 import * as readline from "node:readline"
 import * as vm from "node:vm"
 const prelude = ${preludeSource}
+const parts = ${JSON.stringify(parts)}
 const resolveSpecifier = ${resolveSpecifier.toString()}
 const unresolvedMessage = ${unresolvedMessage.toString()}
 const moduleGraph = ${moduleGraph.toString()}
 const describe = ${describe.toString()}
 const relay = ${relay.toString()}
-;(${runner.toString()})({ wt, fs, readline, vm, prelude, resolveSpecifier, unresolvedMessage, moduleGraph, describe, relay, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
+;(${runner.toString()})({ wt, fs, readline, vm, prelude, parts, resolveSpecifier, unresolvedMessage, moduleGraph, describe, relay, entryName: ${JSON.stringify(entryName)}, self: import.meta.url })
 `

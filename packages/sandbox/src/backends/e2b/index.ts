@@ -1,7 +1,9 @@
 import { Effect, type Layer, Schema } from "effect"
 import { register } from "../../Backend.ts"
 import type { SandboxUnavailable } from "../../Errors.ts"
+import * as OptionalPeer from "../../OptionalPeer.ts"
 import { Sandbox } from "../../Sandbox.ts"
+import { peerCheck } from "../peerCheck.ts"
 import type { Options } from "./E2b.ts"
 
 export type { E2bCommandHandle, E2bSandboxLike, Options } from "./E2b.ts"
@@ -19,9 +21,10 @@ register<Options>({
   name: "e2b",
   options: ConfigOptions,
   make: (options) =>
-    Effect.flatMap(
-      Effect.promise(() => import("./E2b.ts")),
-      (m) => m.backend(options)
+    // A `create` of the caller's own needs no SDK (tests, a wrapped client).
+    (options.create === undefined ? peerCheck("e2b", OptionalPeer.e2b) : Effect.void).pipe(
+      Effect.andThen(Effect.promise(() => import("./E2b.ts"))),
+      Effect.flatMap((m) => m.backend(options))
     )
 })
 

@@ -3,7 +3,7 @@ import type IsolatedVM from "isolated-vm"
 import type { Backend, Session } from "../../Backend.ts"
 import { type LimitName, SandboxUnavailable } from "../../Errors.ts"
 import { exceeded } from "../../Limits.ts"
-import { preludeSource } from "../../Prelude.ts"
+import { partSource, preludeSource } from "../../Prelude.ts"
 import type { Program } from "../../Program.ts"
 import { importFunction } from "./DynamicImport.ts"
 import { linker, toCodeError } from "./Linker.ts"
@@ -139,12 +139,18 @@ const run = (
       undefined
     yield* Effect.tryPromise({
       try: async () => {
-        const context = warm?.context ?? (await isolate.createContext())
+        // Synchronous calls (on this thread, the isolate idle) for everything before the agent's code
+        // runs: each asynchronous call is a hop to the isolate's thread and back, which more than
+        // doubled a cold start on a loaded machine. Only evaluation (the agent's code) runs async,
+        // where the CPU watchdog can stop it.
+        const context = warm?.context ?? isolate.createContextSync()
         if (warm === undefined) held.push(context)
         const send = new ivm.Reference((kind: string, a: unknown, b: unknown, c: unknown) =>
-          kind === "import"
-            ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
-            : session.receive(kind, a, b, c)
+          kind === "load"
+            ? partSource(a)
+            : kind === "import"
+              ? session.track(dynamicImport(a as number, String(b), String(c)).catch(onError))
+              : session.receive(kind, a, b, c)
         )
         held.push(send)
         const dispatch: IsolatedVM.Reference<
@@ -152,12 +158,12 @@ const run = (
         > = (
           warm === undefined
             ? // A new isolate: make the context and install the prelude in one call.
-              await context.evalClosure(
+              context.evalClosureSync(
                 `return (${setup.slice("return ".length)})($0, $1, $2)`,
                 [send, session.hostNames, limits.outputBytes],
                 { arguments: { copy: true }, result: { reference: true }, filename: "<tta:prelude>" }
               )
-            : await warm.install.apply(undefined, [send, session.hostNames, limits.outputBytes], {
+            : warm.install.applySync(undefined, [send, session.hostNames, limits.outputBytes], {
                 arguments: { copy: true },
                 result: { reference: true }
               })
@@ -217,5 +223,9 @@ export const backend = (options: Options = {}): Effect.Effect<Backend, SandboxUn
       Effect.sync(() => Pool.make(ivm, options.pool ?? 2, prepare)),
       (pool) => Effect.sync(() => pool.close())
     )
-    return { name: "isolate", run: (program: Program, session: Session) => run(ivm, pool, program, session) }
+    return {
+      name: "isolate",
+      rawFirst: true,
+      run: (program: Program, session: Session) => run(ivm, pool, program, session)
+    }
   })

@@ -1,6 +1,6 @@
 import type IsolatedVM from "isolated-vm"
 import { CodeError, thrownValue } from "../../Errors.ts"
-import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
+import { entryName, mayBePlainJs, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 import { rewriteDynamicImports } from "./DynamicImport.ts"
 
 export const rootName = "<tta:root>"
@@ -67,10 +67,26 @@ export const linker = (d: LinkerDeps) => {
     d.held.push(m)
     return m
   }
+  // The agent's code as written when it is plain JavaScript (V8 says so in microseconds), else
+  // stripped: its strip error (a CodeError naming the line) or V8's syntax error is the code's.
+  const entry = () => {
+    const raw = d.program.source(entryName)!
+    if (mayBePlainJs(raw)) {
+      try {
+        return compile(rewriteDynamicImports(raw, entryName), entryName)
+      } catch {
+        // TypeScript, or a syntax error: the stripped code is compiled (and its error reported).
+      }
+    }
+    return compile(rewriteDynamicImports(d.program.modules.get(entryName)!, entryName), entryName)
+  }
   const load = (path: string): IsolatedVM.Module => {
     let m = modules.get(path)
     if (m === undefined) {
-      m = compile(rewriteDynamicImports(d.program.modules.get(path)!, path), path)
+      m =
+        path === entryName
+          ? entry()
+          : compile(rewriteDynamicImports(d.program.modules.get(path)!, path), path)
       modules.set(path, m)
       paths.set(m, path)
     }
@@ -102,7 +118,8 @@ export const linker = (d: LinkerDeps) => {
   const root = async (): Promise<unknown> => {
     const m = compile(`import * as ns from "${entryName}"; __tta_finish(ns)`, rootName)
     paths.set(m, rootName)
-    await m.instantiate(d.context, resolve)
+    // On this thread: linking runs no agent code, and a hop to the isolate's thread costs more.
+    m.instantiateSync(d.context, resolve)
     return d.evaluate(m)
   }
   return { root, dynamicImport }

@@ -60,15 +60,25 @@ export const make = (
   const returning = new Map<number, number>()
   const waiting = new Map<number, Array<() => void>>()
   const wake = (memoryMb: number) => waiting.get(memoryMb)?.shift()?.()
+  // Isolates of each size not disposed (idle, lent or on their way back).
+  const live = new Map<number, number>()
+  const count = (memoryMb: number, delta: number) => live.set(memoryMb, (live.get(memoryMb) ?? 0) + delta)
   let closed = false
   const create = (memoryMb: number) => {
     stats.created++
+    count(memoryMb, 1)
     return new ivm.Isolate({ memoryLimit: memoryMb })
   }
   return {
     acquire: async (requestedMb) => {
       const memoryMb = Math.max(8, Math.ceil(requestedMb))
-      if ((idle.get(memoryMb)?.length ?? 0) === 0 && (returning.get(memoryMb) ?? 0) > 0) {
+      // Up to `idleMax` isolates take turns: back-to-back executions then run in one isolate while
+      // the one just used prepares its next context on its own thread. Past that, wait for one.
+      if (
+        (idle.get(memoryMb)?.length ?? 0) === 0 &&
+        (returning.get(memoryMb) ?? 0) > 0 &&
+        (live.get(memoryMb) ?? 0) >= idleMax
+      ) {
         await new Promise<void>((resolve) => {
           const list = waiting.get(memoryMb) ?? []
           list.push(resolve)
@@ -81,11 +91,15 @@ export const make = (
       const release = (reusable: boolean) => {
         if (released) return
         released = true
-        if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return dispose(isolate)
+        const drop = () => {
+          count(memoryMb, -1)
+          dispose(isolate)
+        }
+        if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return drop()
         const list = idle.get(memoryMb) ?? []
         if (list.length >= idleMax || isolate.getHeapStatisticsSync().used_heap_size > keepBelowBytes) {
           stats.disposedDirty++
-          return dispose(isolate)
+          return drop()
         }
         list.push({ isolate, warm: prepare(isolate).catch(() => undefined) })
         idle.set(memoryMb, list)

@@ -3,7 +3,7 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule }
 import type { Backend, Session } from "../../Backend.ts"
 import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "../../Errors.ts"
 import { exceeded } from "../../Limits.ts"
-import { preludeSource } from "../../Prelude.ts"
+import { partSource, preludeSource } from "../../Prelude.ts"
 import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 import { pacer } from "./Interrupts.ts"
 import * as Modules from "./Modules.ts"
@@ -79,7 +79,13 @@ const open = (module: QuickJSWASMModule, program: Program, session: Session): Vm
   const unresolved = new Map<string, string>()
   rt.setModuleLoader(
     (name) => {
-      const source = program.modules.get(name)
+      let source: string | undefined
+      try {
+        source = program.modules.get(name)
+      } catch (e) {
+        // A mounted file whose types cannot be stripped (read lazily): its CodeError's message.
+        return { error: new Error((e as Error).message) }
+      }
       if (source !== undefined) return source
       return { error: new Error(unresolved.get(name) ?? `module ${name} is not mounted`) }
     },
@@ -211,10 +217,16 @@ const installPrelude = (vm: Vm, session: Session): QuickJSHandle => {
   const { context, owned } = vm
   const dump = (h: QuickJSHandle | undefined) => (h === undefined ? undefined : context.dump(h))
   const send = context.newFunction("send", (k, a, b, c) => {
-    session.receive(dump(k), dump(a), dump(b), dump(c))
+    const kind = dump(k)
+    if (kind === "load") {
+      const source = partSource(dump(a))
+      return source === undefined ? undefined : context.newString(source)
+    }
+    session.receive(kind, dump(a), dump(b), dump(c))
   })
   owned.push(send)
-  const names = context.unwrapResult(context.evalCode(JSON.stringify(session.hostNames)))
+  // As JSON text: the host part parses it if the code ever uses `host` (an array would cost an eval).
+  const names = context.newString(JSON.stringify(session.hostNames))
   owned.push(names)
   const budget = context.newNumber(session.limits.outputBytes)
   owned.push(budget)

@@ -1,0 +1,17 @@
+// What the gateway's five tools cost a model before any work: their definitions as a model API
+// receives them (name, description, input_schema), counted with o200k as the token bench prices them.
+// Run: node --conditions=@tta/source bench/definitions.ts
+import { TokenAccount } from "@tta/observability"
+import { Gateway } from "../src/index.ts"
+
+// Measured by this script at main 3a6d8c2, before the definitions were trimmed (issue 17).
+const baseline = 547
+const goal = 300
+
+const rows = Gateway.tools.map((t) => [t.name, TokenAccount.count(TokenAccount.definitionText(t))] as const)
+const total = rows.reduce((n, [, tokens]) => n + tokens, 0)
+for (const [name, tokens] of rows) console.log(`  ${name.padEnd(13)} ${tokens}`)
+console.log(
+  `gateway tool definitions: ${total} o200k tokens (goal <= ${goal}; ${baseline} before, ${((total / baseline) * 100).toFixed(0)}% of it); ` +
+    `server instructions: ${TokenAccount.count(Gateway.instructions)} tokens`
+)
