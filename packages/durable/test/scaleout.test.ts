@@ -153,9 +153,8 @@ describe.skipIf(!PgTestCluster.isAvailable())("a group of three runners", () => 
   })
 
   // Opt-in (SCALEOUT_PG_RESTART=1): it still fails in about half of the runs on a loaded 2-core box.
-  // What was fixed: lock refreshes now ride out the restart (LockRefresh.ts: no forced release of every
-  // shard), final replies whose commit reached the server as the connection dropped are found and
-  // their callers read them (ReplySave.ts: seen in the runs). What remains: during the restart the
+  // What was fixed: final replies whose commit reached the server as the connection dropped are found
+  // and their callers read them (ReplySave.ts: seen in the runs). What remains: during the restart the
   // queries of runs fail ("Failed to connect", "the database system is shutting down/starting up"),
   // effect/cluster's workflow engine dies on them (orDie), the entity restarts and runs are left
   // Suspended; RunnerRecovery resumes those with an interrupted activity ~10 s later, but some are
