@@ -22,8 +22,8 @@ import * as SqlRunnerStorage from "effect/cluster/SqlRunnerStorage"
 import * as Digest from "effect/crypto/Digest"
 import * as SqlClient from "effect/sql/SqlClient"
 import { StoreError } from "./Errors.ts"
-import * as LockRefresh from "./LockRefresh.ts"
 import * as PgSync from "./PgSync.ts"
+import * as ReplySave from "./ReplySave.ts"
 import * as Store from "./Store.ts"
 
 export interface EngineOptions {
@@ -90,8 +90,8 @@ const config = (options: EngineOptions, runner: boolean) =>
 const sharding = (options: EngineOptions, runner: boolean) =>
   Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
-    Layer.provideMerge(SqlMessageStorage.layer),
-    Layer.provide([LockRefresh.patient(Layer.orDie(SqlRunnerStorage.layer)), RunnerHealth.layerNoop]),
+    Layer.provideMerge(ReplySave.patient(SqlMessageStorage.layer)),
+    Layer.provide([Layer.orDie(SqlRunnerStorage.layer), RunnerHealth.layerNoop]),
     Layer.provide(config(options, runner))
   )
 

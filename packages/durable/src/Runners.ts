@@ -11,8 +11,7 @@
  *   refresh (~1-2 s, see bench/runners.ts).
  * - a silent runner (frozen, host down, network cut; the probe times out): its shard locks expire
  *   after `lockExpiration` (default 30 s) like any effect/cluster runner. A runner starved of CPU
- *   keeps its shards unless one lock refresh takes longer than a third of that (10 s); a refresh
- *   that fails on a store error is retried within that time (LockRefresh.ts).
+ *   keeps its shards unless one lock refresh takes longer than a third of that (10 s).
  */
 import { createConnection, createServer, type Server } from "node:net"
 import { Context, Duration, Effect, Layer, Schedule, Schema, type Scope } from "effect"

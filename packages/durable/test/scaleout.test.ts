@@ -152,15 +152,19 @@ describe.skipIf(!PgTestCluster.isAvailable())("a group of three runners", () => 
     }
   })
 
-  // Opt-in (SCALEOUT_PG_RESTART=1) until an effect/cluster stall is fixed: in about half of the runs one
-  // to three executions stay in flight after the restart - their run message is re-delivered but the
-  // runner still holds the run in memory, waiting for an activity whose Complete reply is in the store
-  // (saved as the connection dropped). RunnerRecovery fixes the other two stalls; see scaleout.md.
+  // Opt-in (SCALEOUT_PG_RESTART=1): it still fails in about half of the runs on a loaded 2-core box.
+  // What was fixed: final replies whose commit reached the server as the connection dropped are found
+  // and their callers read them (ReplySave.ts: seen in the runs). What remains: during the restart the
+  // queries of runs fail ("Failed to connect", "the database system is shutting down/starting up"),
+  // effect/cluster's workflow engine dies on them (orDie), the entity restarts and runs are left
+  // Suspended; RunnerRecovery resumes those with an interrupted activity ~10 s later, but some are
+  // suspended with no interrupted activity and nothing wakes them. See notes (scaleout.md).
   it.runIf(process.env.SCALEOUT_PG_RESTART === "1")(
     "PostgreSQL restarted mid-run: the runners reconnect and every job completes",
     async () => {
       const { runners } = await startRunners()
-      const client = submit()
+      // the client polls each job (flow.poll): what is tested is that the runners finish every job
+      const client = submit({ WAIT: "poll" })
       await until("a quarter of the activities", () => lines().length >= N, 120_000, procs)
       pg.pause()
       const during = lines().length
