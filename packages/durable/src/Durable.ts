@@ -76,10 +76,11 @@ const recovery = (workflows: ReadonlyArray<DurableWorkflow<any, any, any>>) =>
         const lost = Lost.make(self)
         // Lost results are looked for only for a minute after a round failed (the store was away).
         let failedAt = 0
-        const round = Effect.andThen(
-          afterOutage,
-          Effect.suspend(() => (Date.now() - failedAt < 60_000 ? lost : Effect.void))
-        )
+        // (or after a round noticed a restarted server: a restart between two rounds fails none)
+        const round = Effect.flatMap(afterOutage, (noticed) => {
+          if (noticed) failedAt = Date.now()
+          return Date.now() - failedAt < 60_000 ? lost : Effect.void
+        })
         return round.pipe(
           Effect.catchCause((cause) =>
             Effect.andThen(

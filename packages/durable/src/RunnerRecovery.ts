@@ -70,6 +70,7 @@ export const releaseStuck = (self: string, seen: Map<string, number>) =>
 /**
  * One round, run every probe interval: notices an outage (a failed query, or a new server start
  * time), then reads this runner's unprocessed messages again and, for `window`, resumes interrupted runs.
+ * Succeeds with `true` in the round that noticed the store is back after an outage.
  */
 export const afterOutage = (
   self: string,
@@ -89,6 +90,7 @@ export const afterOutage = (
     const started = rows[0]?.started
     if (serverStart !== undefined && started !== serverStart) outage = true
     serverStart = started
+    const noticed = outage
     if (outage) {
       yield* sql`UPDATE cluster_messages SET last_read = NULL
         WHERE processed = false AND last_read IS NOT NULL
@@ -108,5 +110,6 @@ export const afterOutage = (
       const resumed = yield* resumeInterrupted(self, workflows)
       if (resumed > 0) yield* Effect.logInfo(`resumed ${resumed} executions interrupted by the outage`)
     }
+    return noticed
   })
 }

@@ -18,6 +18,7 @@ import { Context, Duration, Effect, Layer, Schedule, Schema, type Scope } from "
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Durable from "./Durable.ts"
 import type { DurableWorkflow } from "./DurableWorkflow.ts"
+import * as LostReplies from "./LostReplies.ts"
 import * as Recovery from "./RunnerRecovery.ts"
 import type * as Store from "./Store.ts"
 
@@ -165,9 +166,27 @@ export const layer = <W extends DurableWorkflow<any, any, any>>(options: Options
         options.workflows,
         Duration.sum(expiration, Duration.seconds(10))
       )
+      // An activity whose handler died with the connection can be left unanswered and never run
+      // again (effect/cluster keeps it as in flight): LostReplies releases its shard, looked for only
+      // for a minute after an outage (a round failed, or the round noticed a restarted server: a
+      // restart between two rounds fails none of them).
+      const lost = LostReplies.make(self)
+      let failedAt = 0
+      const round = Effect.flatMap(recover, (noticed) => {
+        if (noticed) failedAt = Date.now()
+        return Effect.andThen(
+          Effect.suspend(() => (Date.now() - failedAt < 60_000 ? lost : Effect.void)),
+          reapDead(self)
+        )
+      })
       const reaper = Layer.effectDiscard(
-        Effect.andThen(recover, reapDead(self)).pipe(
-          Effect.catchCause((cause) => Effect.logDebug("probing runners failed", cause)),
+        round.pipe(
+          Effect.catchCause((cause) =>
+            Effect.andThen(
+              Effect.sync(() => (failedAt = Date.now())),
+              Effect.logDebug("probing runners failed", cause)
+            )
+          ),
           Effect.repeat(Schedule.spaced(Duration.fromInputUnsafe(options.probeInterval ?? "500 millis"))),
           Effect.forkScoped
         )
