@@ -152,34 +152,29 @@ describe.skipIf(!PgTestCluster.isAvailable())("a group of three runners", () => 
     }
   })
 
-  // Opt-in (SCALEOUT_PG_RESTART=1): it still fails in about half of the runs on a loaded 2-core box.
-  // What was fixed: final replies whose commit reached the server as the connection dropped are found
-  // and their callers read them (ReplySave.ts: seen in the runs). What remains: during the restart the
-  // queries of runs fail ("Failed to connect", "the database system is shutting down/starting up"),
-  // effect/cluster's workflow engine dies on them (orDie), the entity restarts and runs are left
-  // Suspended; RunnerRecovery resumes those with an interrupted activity ~10 s later, but some are
-  // suspended with no interrupted activity and nothing wakes them. See notes (scaleout.md).
-  it.runIf(process.env.SCALEOUT_PG_RESTART === "1")(
-    "PostgreSQL restarted mid-run: the runners reconnect and every job completes",
-    async () => {
-      const { runners } = await startRunners()
-      // the client polls each job (flow.poll): what is tested is that the runners finish every job
-      const client = submit({ WAIT: "poll" })
-      await until("a quarter of the activities", () => lines().length >= N, 120_000, procs)
-      pg.pause()
-      const during = lines().length
-      pg.start()
-      expect(await done(client)).toMatchObject({ n: N, wrong: 0 })
-      const byActivity = runsByActivity(lines())
-      expect(byActivity.size).toBe(N * 4)
-      // Activities running when the runners lost their shard locks were interrupted and ran again
-      // (effect/cluster releases shards whose lock refresh times out); none ran a third time.
-      const again = [...byActivity].filter(([, runs]) => runs.length > 1)
-      expect(again.filter(([, runs]) => runs.length > 2)).toEqual([])
-      for (const r of runners) expect(r.child.exitCode).toBeNull()
-      console.log(
-        `scaleout pg restart: ${N} jobs done; ${during} activity runs before the restart; ${again.length} ran again`
-      )
-    }
-  )
+  // During the restart the runners' queries fail, effect/cluster's workflow engine dies on some of
+  // them and entities restart. What keeps every job going: final replies whose commit reached the
+  // server as the connection dropped are found (ReplySave.ts); runs left Suspended with an
+  // interrupted activity are resumed (RunnerRecovery.ts); activity messages left unanswered and never
+  // run again get their shard released and replayed (LostReplies.ts, in the group's recovery round).
+  it("PostgreSQL restarted mid-run: the runners reconnect and every job completes", async () => {
+    const { runners } = await startRunners()
+    // the client polls each job (flow.poll): what is tested is that the runners finish every job
+    const client = submit({ WAIT: "poll" })
+    await until("a quarter of the activities", () => lines().length >= N, 120_000, procs)
+    pg.pause()
+    const during = lines().length
+    pg.start()
+    expect(await done(client)).toMatchObject({ n: N, wrong: 0 })
+    const byActivity = runsByActivity(lines())
+    expect(byActivity.size).toBe(N * 4)
+    // Activities running when the runners lost their shard locks were interrupted and ran again
+    // (effect/cluster releases shards whose lock refresh times out); none ran a third time.
+    const again = [...byActivity].filter(([, runs]) => runs.length > 1)
+    expect(again.filter(([, runs]) => runs.length > 2)).toEqual([])
+    for (const r of runners) expect(r.child.exitCode).toBeNull()
+    console.log(
+      `scaleout pg restart: ${N} jobs done; ${during} activity runs before the restart; ${again.length} ran again`
+    )
+  })
 })
