@@ -5,6 +5,7 @@
  */
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
+import type { InFlight } from "./Callers.ts"
 import type { Connection } from "./Connection.ts"
 import {
   type CallError,
@@ -46,6 +47,8 @@ export interface CallsOptions {
   readonly timeoutMs: number
   readonly maxConcurrency: number
   readonly maxResultBytes: number
+  /** The callers of this server's calls in flight, for its log messages (Callers.ts). */
+  readonly inFlight?: InFlight | undefined
 }
 
 export class Calls {
@@ -92,9 +95,11 @@ export class Calls {
     onResult: (result: CallToolResult) => Effect.Effect<A, E>
   ): Effect.Effect<A, E | CallFailure> {
     const t = this.#callTelemetry(tool)
-    return traced(t.spanName, t.attributes, t.metrics, true, (span, clock) =>
+    const call = traced(t.spanName, t.attributes, t.metrics, true, (span, clock) =>
       this.#call(tool, args, options, span, clock, onResult)
     )
+    const inFlight = this.options.inFlight
+    return inFlight === undefined ? call : inFlight.track(call)
   }
 
   // Span name, attributes and metrics of one tool, built once: they are per call.
