@@ -13,7 +13,7 @@ import {
   type ServerNotification,
   SetLevelRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
-import { type McpHub, McpHub as McpHubTag } from "@tta/mcp"
+import { Callers, type McpHub, McpHub as McpHubTag } from "@tta/mcp"
 import { Cause, Effect, Exit, Option } from "effect"
 import { CodeMode, type LogLine } from "../CodeMode.ts"
 import * as Notify from "../Notify.ts"
@@ -146,19 +146,24 @@ export const make = (run: Run, extras: Extras = {}): Server => {
           send({ method: "notifications/message", params: { level, logger: "code", data: line.message } })
       }
     }
+    // The log messages servers send while this request's calls to them are in flight.
+    const caller = Passthrough.callerFor(server, { wants }, send)
+    const asRequest = <A, E>(effect: Effect.Effect<A, E, CodeMode>) =>
+      effect.pipe(
+        Effect.provideService(Notify.Reporter, reporter),
+        Effect.provideService(Callers.Caller, caller)
+      )
     if (!Tools.isToolName(name)) {
       const direct = await run(
         ask(
-          Effect.provideService(
+          asRequest(
             CodeMode.use(
               (c) =>
                 c.callDirect?.(name, args, {
                   onProgress:
                     token === undefined ? undefined : (p) => progress(p.progress, p.message, p.total)
                 }) ?? Effect.succeed(undefined)
-            ),
-            Notify.Reporter,
-            reporter
+            )
           )
         ),
         { signal: extra.signal }
@@ -171,7 +176,7 @@ export const make = (run: Run, extras: Extras = {}): Server => {
         new Tools.UnknownTool({ name, offered: Tools.names }).message
       )
     }
-    const call = Effect.provideService(Tools.handleCall(name, args), Notify.Reporter, reporter)
+    const call = asRequest(Tools.handleCall(name, args))
     if (asTask) return Tasks.start(taskStore, extra.taskStore!, task!, run, ask(call))
     const exit = await run(ask(call), { signal: extra.signal })
     // A cancelled request gets no answer (the spec's rule): end its stream once the run has stopped.
