@@ -1,6 +1,7 @@
 // A downstream server's log messages through the gateway with two HTTP clients (issue 16): a line a
 // server writes while serving one client's call reaches that client alone (through execute and as a
-// direct tool), and a line of no call (the server's own) reaches every client that set a level.
+// direct tool), and a line of no call (the server's own) reaches every client that set a level
+// admitting it; a client asking for a higher level does not silence the others.
 // The server (servers/chatty.ts) logs around a URL this test serves, so the test decides when each
 // line is written: nothing here waits on time.
 import { createServer, type Server } from "node:http"
@@ -36,7 +37,7 @@ const startWorld = async () => {
 }
 
 /** A client of the gateway that keeps the log lines it receives and can wait for one. */
-const logClient = async (url: string, name: string) => {
+const logClient = async (url: string, name: string, level: "debug" | "info" | "error") => {
   // The client opens its own stream (a GET) after initialize: lines of no call go on it, so the test
   // waits until the gateway has it (its response headers come once the stream is registered).
   let streamOpen: () => void = () => {}
@@ -60,7 +61,7 @@ const logClient = async (url: string, name: string) => {
     waiting.get(data)?.()
   })
   await client.connect(transport)
-  await client.setLoggingLevel("debug")
+  await client.setLoggingLevel(level)
   await opened
   return {
     client,
@@ -108,8 +109,11 @@ await say({ text: ${JSON.stringify(text)}, url: ${JSON.stringify(url)} })`
 
 describe("downstream log messages with two clients", () => {
   it("a call's lines reach the calling client only; the server's own reach every client", async () => {
-    const a = await logClient(gw.url, "A")
-    const b = await logClient(gw.url, "B")
+    const a = await logClient(gw.url, "A", "debug")
+    const b = await logClient(gw.url, "B", "info")
+    // A client asking for less, last: the server stays at the most verbose level asked for, so A and B
+    // still get chatty's info lines (were it set to "error", they would wait for them forever).
+    const c = await logClient(gw.url, "C", "error")
     try {
       await sayHeard(a, "for-A", "execute")
       await sayHeard(b, "for-B", "direct")
@@ -122,9 +126,11 @@ describe("downstream log messages with two clients", () => {
       // A line sent to the wrong client would have gone on its own stream before "for-all" did.
       expect(a.lines).toEqual(["for-A", "for-A-direct", "for-all"])
       expect(b.lines).toEqual(["for-B", "for-all"])
+      expect(c.lines).toEqual([])
     } finally {
       await a.client.close()
       await b.client.close()
+      await c.client.close()
     }
   })
 })

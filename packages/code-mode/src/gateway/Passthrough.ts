@@ -303,11 +303,36 @@ export const register = (server: Server, hub: Hub, routes: Routes, run: RunPromi
   forwardNotifications(session)
 }
 
-/** `logging/setLevel` passed to every server that logs. */
-export const setLevel = (hub: Hub, level: LoggingLevel) =>
-  Effect.flatMap(serversWith(hub, "logging"), (servers) =>
-    Effect.forEach(servers, (s) => Effect.ignore(hub.passthrough.setLogLevel(s, level)), { discard: true })
-  )
+/** MCP's log levels, least severe first. */
+export const levels = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency"
+] as const
+
+/**
+ * `logging/setLevel` from `session` (undefined: it closed). The servers that log are shared by every
+ * session, so they are set to the most verbose level an open session asked for: a client asking for
+ * less does not silence the others (each session filters what it sends on to its own level).
+ */
+export const setLevel = (hub: Hub, routes: Routes, session: Server, level: LoggingLevel | undefined) =>
+  Effect.suspend(() => {
+    if (level === undefined) routes.levels.delete(session)
+    else routes.levels.set(session, level)
+    const wanted = [...routes.levels.values()].sort((a, b) => levels.indexOf(a) - levels.indexOf(b))[0]
+    if (wanted === undefined || wanted === routes.downstreamLevel) return Effect.void
+    routes.downstreamLevel = wanted
+    return Effect.flatMap(serversWith(hub, "logging"), (servers) =>
+      Effect.forEach(servers, (s) => Effect.ignore(hub.passthrough.setLogLevel(s, wanted)), {
+        discard: true
+      })
+    )
+  })
 
 /** The capabilities a gateway declares for what it passes through. */
 export const capabilities = {

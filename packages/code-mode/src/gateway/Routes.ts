@@ -5,7 +5,7 @@
  * it answers with.
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { ErrorCode, type LoggingLevel, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { Cause } from "effect"
 
 /** Exposed name → the server and its own name; one table per kind of thing. */
@@ -36,6 +36,10 @@ export interface Routes {
   latest: Server | undefined
   /** Per downstream server, the sessions with a call to it in flight (most recent last). */
   readonly inFlight: Map<string, Array<Server>>
+  /** The log level each open session asked for (`logging/setLevel`). */
+  readonly levels: Map<Server, LoggingLevel>
+  /** The level the servers that log were last set to: the most verbose in `levels`. */
+  downstreamLevel: LoggingLevel | undefined
 }
 
 /** A call from `session` to `downstream` starts; returns what ends it. */
@@ -59,7 +63,9 @@ export const makeRoutes = (): Routes => ({
   templates: new Names(),
   prompts: new Names(),
   latest: undefined,
-  inFlight: new Map()
+  inFlight: new Map(),
+  levels: new Map(),
+  downstreamLevel: undefined
 })
 
 /**

@@ -60,7 +60,6 @@ export const extras = Effect.fnUntraced(function* () {
   return { hub, routes } satisfies Extras
 })
 
-const levels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const
 const consoleLevels: Record<LogLine["level"], LoggingLevel> = {
   log: "info",
   info: "info",
@@ -93,14 +92,18 @@ export const make = (run: Run, extras: Extras = {}): Server => {
   })
   const approver = approverFor(server)
   // A closed session's tasks go with it: the store's TTL timers would keep them (and it) alive.
-  server.onclose = () => taskStore.cleanup()
+  // Its log level no longer counts for the servers' level.
+  server.onclose = () => {
+    taskStore.cleanup()
+    if (hub) void run(Passthrough.setLevel(hub, routes, server, undefined))
+  }
   // Log messages go out only to a client that set a level, and only at or above it.
   let logLevel: LoggingLevel | undefined
   const wants = (level: LoggingLevel) =>
-    logLevel !== undefined && levels.indexOf(level) >= levels.indexOf(logLevel)
+    logLevel !== undefined && Passthrough.levels.indexOf(level) >= Passthrough.levels.indexOf(logLevel)
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel = request.params.level
-    if (hub) await run(Passthrough.setLevel(hub, request.params.level))
+    if (hub) await run(Passthrough.setLevel(hub, routes, server, request.params.level))
     return {}
   })
   const ask = <A, E>(effect: Effect.Effect<A, E, CodeMode>) =>
