@@ -137,6 +137,19 @@ export const resource = (
 ): EmbeddedResource => ({ type: "resource", resource: { uri, ...body } })
 `
 
+/** An execution as execute's structured answer (per-call records only when asked for with `verbose`). */
+export const executeOutput = (
+  outcome: ExecuteOutcome,
+  options: { readonly verbose: boolean }
+): ExecuteOutput => ({
+  ...(outcome.value === undefined ? {} : { value: outcome.value }),
+  logs: outcome.logs,
+  calls: callSummary(outcome.toolCalls),
+  durationMs: outcome.durationMs,
+  truncated: outcome.truncated,
+  ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
+})
+
 /**
  * execute's answer: the value, the console output and the call summary as text, and the same as
  * structured content (per-call records only when asked for with `verbose`).
@@ -144,15 +157,10 @@ export const resource = (
 export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: boolean }): CallToolResult => {
   const logs = outcome.logs.map((l) => `[${l.level}] ${l.message}`).join("\n")
   const blocks = contentBlocks(outcome.value)
-  const structured: ExecuteOutput = {
-    // Blocks go to the client as content, not again as (base64) data here.
-    ...(outcome.value === undefined || blocks !== undefined ? {} : { value: outcome.value }),
-    logs: outcome.logs,
-    calls: callSummary(outcome.toolCalls),
-    durationMs: outcome.durationMs,
-    truncated: outcome.truncated,
-    ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
-  }
+  const output = executeOutput(outcome, options)
+  const { value: _blocks, ...withoutValue } = output
+  // Blocks go to the client as content, not again as (base64) data here.
+  const structured: ExecuteOutput = blocks === undefined ? output : withoutValue
   const valueLine =
     blocks === undefined
       ? `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`
