@@ -2,6 +2,7 @@
 // receives them (name, description, input_schema), counted with o200k as the token bench prices them.
 // Run: node --conditions=@tta/source bench/definitions.ts
 import { TokenAccount } from "@tta/observability"
+import * as Anthropic from "../src/adapters/Anthropic.ts"
 import { Gateway } from "../src/index.ts"
 
 // Measured by this script at main 3a6d8c2, before the definitions were trimmed (issue 17).
@@ -14,4 +15,22 @@ for (const [name, tokens] of rows) console.log(`  ${name.padEnd(13)} ${tokens}`)
 console.log(
   `gateway tool definitions: ${total} o200k tokens (goal <= ${goal}; ${baseline} before, ${((total / baseline) * 100).toFixed(0)}% of it); ` +
     `server instructions: ${TokenAccount.count(Gateway.instructions)} tokens`
+)
+
+// The agent-SDK adapters offer three of them, from the same definitions (before: their own copies,
+// 337 tokens at main 704983d, measured by this script's formula on Anthropic.tools).
+const adapters = Anthropic.tools.reduce(
+  (n, t) =>
+    n +
+    TokenAccount.count(
+      TokenAccount.definitionText({
+        name: t.name,
+        description: t.description,
+        inputSchema: t.input_schema
+      })
+    ),
+  0
+)
+console.log(
+  `adapter tool definitions (search_tools, read_api, execute): ${adapters} o200k tokens (337 before)`
 )
