@@ -30,31 +30,43 @@ export const Caller = Context.Reference<Caller | undefined>("@tta/mcp/Callers/Ca
 
 /** The callers of one server's requests in flight. Internal to the package. */
 export class InFlight {
-  readonly #callers: Array<Caller> = []
+  readonly #entries: Array<{ readonly caller: Caller; readonly toolCall: boolean }> = []
 
-  /** Runs `effect` (a request to this server) as a call of the context's caller, if it has one. */
-  track<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+  /**
+   * Runs `effect` (a request to this server; `toolCall`: a tools/call) as a call of the context's
+   * caller, if it has one.
+   */
+  track<A, E, R>(effect: Effect.Effect<A, E, R>, toolCall: boolean): Effect.Effect<A, E, R> {
     return Effect.withFiber((fiber) => {
       const caller = fiber.getRef(Caller)
       if (caller === undefined) return effect
+      const entry = { caller, toolCall }
       return Effect.acquireUseRelease(
-        Effect.sync(() => this.#callers.push(caller)),
+        Effect.sync(() => this.#entries.push(entry)),
         () => effect,
         () =>
           Effect.sync(() => {
-            const at = this.#callers.lastIndexOf(caller)
-            if (at >= 0) this.#callers.splice(at, 1)
+            const at = this.#entries.lastIndexOf(entry)
+            if (at >= 0) this.#entries.splice(at, 1)
           })
       )
     })
   }
 
+  /**
+   * Who a server's own request (sampling, elicitation) is for: the caller of the latest tools/call
+   * in flight (such requests come from a tool's work), else of the latest other request.
+   */
+  latest(): Caller | undefined {
+    return (this.#entries.findLast((e) => e.toolCall) ?? this.#entries.at(-1))?.caller
+  }
+
   /** Hands a message to each caller in flight (once per group, latest first); false if none is. */
   deliver(server: string, params: LogParams): boolean {
-    if (this.#callers.length === 0) return false
+    if (this.#entries.length === 0) return false
     const seen = new Set<object>()
-    for (let i = this.#callers.length - 1; i >= 0; i--) {
-      const caller = this.#callers[i] as Caller
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const caller = (this.#entries[i] as { readonly caller: Caller }).caller
       const group = caller.group ?? caller
       if (seen.has(group)) continue
       seen.add(group)

@@ -99,7 +99,7 @@ export class Calls {
       this.#call(tool, args, options, span, clock, onResult)
     )
     const inFlight = this.options.inFlight
-    return inFlight === undefined ? call : inFlight.track(call)
+    return inFlight === undefined ? call : inFlight.track(call, true)
   }
 
   // Span name, attributes and metrics of one tool, built once: they are per call.

@@ -27,7 +27,7 @@ import type {
   ServerCapabilities
 } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, PubSub, type Scope, Stream } from "effect"
-import { InFlight } from "./Callers.ts"
+import { type Caller, InFlight } from "./Callers.ts"
 import type { Connection } from "./Connection.ts"
 import type { ConnectionError } from "./Errors.ts"
 import { ErrorCode } from "./Protocol.ts"
@@ -50,17 +50,22 @@ export type Notification =
       readonly params: LoggingMessageNotification["params"]
     }
 
-/** Answers to the requests servers make of their client; `signal` aborts when the server cancels. */
+/**
+ * Answers to the requests servers make of their client; `signal` aborts when the server cancels;
+ * `caller` is the caller of the latest call to that server in flight (Callers.ts), if any.
+ */
 export interface RequestHandlers {
   readonly sampling?: (
     server: string,
     params: CreateMessageRequest["params"],
-    signal: AbortSignal
+    signal: AbortSignal,
+    caller: Caller | undefined
   ) => Effect.Effect<CreateMessageResult, unknown>
   readonly elicitation?: (
     server: string,
     params: ElicitRequest["params"],
-    signal: AbortSignal
+    signal: AbortSignal,
+    caller: Caller | undefined
   ) => Effect.Effect<ElicitResult, unknown>
 }
 
@@ -257,7 +262,7 @@ export class Passthrough {
         const sent = request(supervisor, conn, method, this.options.timeoutMs, (signal) =>
           run(conn.client, signal)
         )
-        return inFlight === undefined ? sent : inFlight.track(sent)
+        return inFlight === undefined ? sent : inFlight.track(sent, false)
       })
     )
   }
@@ -304,14 +309,14 @@ export class Passthrough {
       client.setRequestHandler(CreateMessageRequestSchema, (r, extra) => {
         const handler = this.#handlers.sampling
         if (handler === undefined) throw missing("sampling/createMessage")
-        return this.options.runPromise(handler(server, r.params, extra.signal))
+        return this.options.runPromise(handler(server, r.params, extra.signal, state.inFlight.latest()))
       })
     }
     if (this.options.capabilities.elicitation !== undefined) {
       client.setRequestHandler(ElicitRequestSchema, (r, extra) => {
         const handler = this.#handlers.elicitation
         if (handler === undefined) throw missing("elicitation/create")
-        return this.options.runPromise(handler(server, r.params, extra.signal))
+        return this.options.runPromise(handler(server, r.params, extra.signal, state.inFlight.latest()))
       })
     }
   }

@@ -26,7 +26,7 @@ import { Effect, Exit, Stream } from "effect"
 import { type Hub, listAll, listPage, serversWith } from "./Listing.ts"
 import { clientFor, failure, type Names, type Routes, rpcError } from "./Routes.ts"
 
-export { calling, makeRoutes, type Routes, rpcError } from "./Routes.ts"
+export { makeRoutes, type Routes, rpcError } from "./Routes.ts"
 
 /** Run an effect for a request; a failure becomes the JSON-RPC error the client receives. */
 export type RunPromise = <A, E>(effect: Effect.Effect<A, E>) => Promise<Exit.Exit<A, E>>
@@ -348,17 +348,17 @@ export const capabilities = {
  */
 export const answerServerRequests = (hub: Hub, routes: Routes) =>
   hub.passthrough.handleRequests({
-    sampling: (downstream, params, signal) =>
+    sampling: (_downstream, params, signal, caller) =>
       Effect.tryPromise(() => {
-        const client = clientFor(routes, downstream)
+        const client = clientFor(routes, caller)
         if (client?.getClientCapabilities()?.sampling === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support sampling")
         }
         return client.createMessage(params, { signal })
       }),
-    elicitation: (downstream, params, signal) =>
+    elicitation: (_downstream, params, signal, caller) =>
       Effect.tryPromise(() => {
-        const client = clientFor(routes, downstream)
+        const client = clientFor(routes, caller)
         if (client?.getClientCapabilities()?.elicitation === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support elicitation")
         }

@@ -141,7 +141,6 @@ export const make = (run: Run, extras: Extras = {}): Server => {
           })
     const reporter: Notify.Reporter = {
       progress: token === undefined ? undefined : (message) => progress(++steps, message),
-      calling: (downstream) => Passthrough.calling(routes, downstream, server),
       // The code's console output, as log messages while it runs.
       log: (line) => {
         const level = consoleLevels[line.level]
