@@ -13,6 +13,8 @@ export interface SuiteResult {
   readonly setting: string
   readonly rows: ReadonlyArray<TaskRow>
   readonly catalog: { readonly live: ToolCatalog["servers"]; readonly extra: ReadonlyArray<Fixture> }
+  /** The median code-mode task before issue 17's discovery work (session 1's run), when known. */
+  readonly medianBefore?: number
 }
 
 export const pct = (from: number, to: number) => (from === 0 ? 0 : ((from - to) / from) * 100)
@@ -50,6 +52,9 @@ export const summary = (rows: ReadonlyArray<TaskRow>) => {
   }
 }
 
+/** Issue 17's goal for the median task's code-mode tokens. */
+const MEDIAN_GOAL = 800
+
 const suite = (s: SuiteResult): Array<string> => {
   const { rows, catalog } = s
   const sum = (f: (r: TaskRow) => number) => rows.reduce((k, r) => k + f(r), 0)
@@ -77,6 +82,8 @@ const suite = (s: SuiteResult): Array<string> => {
         sum((r) => r.codeMode.total)
       )
     )} |`,
+    "",
+    `Goal (issue 17): median code-mode tokens per task ≤ ${MEDIAN_GOAL} — ${n(sm.medianCodeMode)}, ${sm.medianCodeMode <= MEDIAN_GOAL ? "met" : "not met"}${s.medianBefore === undefined ? "" : ` (before signature discovery and the trimmed gateway definitions: ${n(s.medianBefore)})`}.`,
     "",
     "Median columns are the median of each column (and of the per-task savings), not the saving of the medians. ✓: the answer was also computed from the source of truth (SQL through psql, the git command line, redis-cli, the file on disk) and matched.",
     "",

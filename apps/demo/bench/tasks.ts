@@ -260,6 +260,10 @@ export default doc.markdown.split("\\n").find((l) => /^\\s*npm install/.test(l))
       const doc = await call("docs", "fetch_doc", { id: "npm:isolated-vm" })
       return [...new Set<string>([...doc.markdown.matchAll(/^#+ `isolate\.(\w+)/gm)].map((m) => m[1]))].sort()
     },
+    // the agent looks at how the README's headings are written before matching them
+    probe: () => `import { fetchDoc } from "./servers/docs/index.ts"
+const doc = await fetchDoc({ id: "npm:isolated-vm" })
+export default doc.markdown.split("\\n").filter((l) => l.startsWith("#") && /isolate/i.test(l)).slice(0, 4)`,
     code: () => `import { fetchDoc } from "./servers/docs/index.ts"
 const doc = await fetchDoc({ id: "npm:isolated-vm" })
 export default [...new Set([...doc.markdown.matchAll(/^#+ \`isolate\\.(\\w+)/gm)].map((m) => m[1]!))].sort()`

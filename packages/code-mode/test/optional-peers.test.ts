@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, describe, expect, inject, it } from "vitest"
 
 const hook = join(import.meta.dirname, "..", "..", "..", "scripts", "test-support", "hide-packages.mjs")
@@ -71,6 +73,53 @@ console.log(JSON.stringify({ required, auto: auto === undefined ? "none" : "chec
     expect(r.stderr).toContain("npm install typescript@~5.9.0")
     expect(r.stdout).toContain("tokens (estimate):")
     expect(r.stdout).toContain("npm install gpt-tokenizer@^4.0.0")
+  })
+
+  it("typeCheck: true in the config fails naming typescript (exit 3)", async () => {
+    const config = write("strict.json", JSON.stringify({ mcpServers: {}, codeMode: { typeCheck: true } }))
+    const code = write("two.ts", "export default 2\n")
+    const r = await node([inject("ttaBin"), "-c", config, "--dir", join(work, ".tta"), "exec", code])
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain("type-checking agent code needs typescript")
+    expect(r.stderr).toContain("npm install typescript@~5.9.0")
+  })
+
+  it("tta serve says once on stderr that type-checking is off, and its execute runs the code", async () => {
+    const config = write("serve.json", JSON.stringify({ mcpServers: {} }))
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        "--no-warnings",
+        "--import",
+        hook,
+        inject("ttaBin"),
+        "-c",
+        config,
+        "--dir",
+        join(work, ".tta"),
+        "serve"
+      ],
+      env: env as Record<string, string>,
+      cwd: work,
+      stderr: "pipe"
+    })
+    let stderr = ""
+    transport.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const client = new Client({ name: "peers-test", version: "1.0.0" })
+    await client.connect(transport)
+    try {
+      const result = (await client.callTool({
+        name: "execute",
+        arguments: { code: `const n: number = "unchecked"\nexport default n` }
+      })) as { isError?: boolean; structuredContent?: { value: unknown } }
+      expect(result.isError).not.toBe(true)
+      expect(result.structuredContent?.value).toBe("unchecked")
+      expect(stderr.match(/type-checking is off/g)).toHaveLength(1)
+    } finally {
+      await client.close()
+    }
   })
 
   it("a config that picks the quickjs sandbox fails naming quickjs-emscripten (exit 3)", async () => {

@@ -127,6 +127,8 @@ ${rows.join("\n")}
 }
 
 const tokenChart = (figures: TokenAccount.Figures): string => {
+  // The figures say how they were counted: exact, or estimated without gpt-tokenizer.
+  const counted = figures.encoding === "estimate" ? "estimated" : "gpt-tokenizer o200k_base"
   const bars = [
     { label: "direct", value: figures.direct.total, cls: "direct" },
     { label: "tool search", value: figures.toolSearch.total, cls: "search" },
@@ -152,11 +154,11 @@ const tokenChart = (figures: TokenAccount.Figures): string => {
       const h = (b.value / max) * plotH
       const x = left + slot * i + (slot - barW) / 2
       const y = top + plotH - h
-      return `<g class="bar ${b.cls}"><title>${b.label}: ${b.value.toLocaleString("en-US")} tokens (o200k_base)</title><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(h, 1).toFixed(1)}" rx="3"/><text x="${(x + barW / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle" class="value">${b.value.toLocaleString("en-US")}</text><text x="${(x + barW / 2).toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle" class="label">${b.label}</text></g>`
+      return `<g class="bar ${b.cls}"><title>${b.label}: ${b.value.toLocaleString("en-US")} tokens (${counted})</title><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(h, 1).toFixed(1)}" rx="3"/><text x="${(x + barW / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle" class="value">${b.value.toLocaleString("en-US")}</text><text x="${(x + barW / 2).toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle" class="label">${b.label}</text></g>`
     })
     .join("")
-  return `<svg id="token-chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Tokens per way of working (gpt-tokenizer o200k_base)">
-<text x="${left}" y="16" class="axis">tokens (gpt-tokenizer o200k_base)</text>${grid}${rects}</svg>`
+  return `<svg id="token-chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Tokens per way of working (${counted})">
+<text x="${left}" y="16" class="axis">tokens (${counted})</text>${grid}${rects}</svg>`
 }
 
 const tokenSection = (figures: TokenAccount.Figures | undefined): string => {

@@ -60,7 +60,7 @@ const posKey: Record<string, string> = { n: "noun", v: "verb", a: "adj", s: "adj
 const senses = new Map<string, { synsets: Array<string>; tagged: boolean }>()
 
 for (const pos of POS) {
-  const dict = wordnet.path as string
+  const dict = wordnet.path
   for (const line of readFileSync(join(dict, `data.${pos}`), "utf8").split("\n")) {
     if (line === "" || line.startsWith(" ")) continue
     const f = line.split(" ")
