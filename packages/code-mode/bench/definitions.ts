@@ -3,6 +3,8 @@
 // Run: node --conditions=@tta/source bench/definitions.ts
 import { TokenAccount } from "@tta/observability"
 import * as Anthropic from "../src/adapters/Anthropic.ts"
+import type { ExecuteOutcome } from "../src/CodeMode.ts"
+import * as Responses from "../src/gateway/Responses.ts"
 import { Gateway } from "../src/index.ts"
 
 // Measured by this script at main 3a6d8c2, before the definitions were trimmed (issue 17).
@@ -33,4 +35,28 @@ const adapters = Anthropic.tools.reduce(
 )
 console.log(
   `adapter tool definitions (search_tools, read_api, execute): ${adapters} o200k tokens (337 before)`
+)
+
+// What execute's answer costs a model for a typical returned value (20 rows of 4 fields): the value
+// as compact JSON, against the indented JSON it was (same text otherwise).
+const value = Array.from({ length: 20 }, (_, i) => ({
+  service: `svc-${i}`,
+  errorRate: Math.round(i * 12.3) / 1000,
+  peak: Math.round(i * 50) / 1000,
+  severity: i % 3 === 0 ? "warning" : "ok"
+}))
+const outcome = {
+  value,
+  logs: [],
+  toolCalls: [],
+  durationMs: 12,
+  truncated: false
+} as unknown as ExecuteOutcome
+const answer = (Responses.execute(outcome, { verbose: false }).content[0] as { text: string }).text
+const compact = TokenAccount.count(answer)
+const indented = TokenAccount.count(
+  answer.replace(`value: ${JSON.stringify(value)}`, `value: ${JSON.stringify(value, null, 2)}`)
+)
+console.log(
+  `execute answer, 20 rows of 4 fields: ${compact} o200k tokens (indented JSON before: ${indented}; ${(compact / indented).toFixed(2)}x)`
 )

@@ -7,9 +7,12 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Schema } from "effect"
 import { type ExecuteOutcome, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
 
-/** A value as one text block: strings as they are, anything else as indented JSON. */
+/**
+ * A value as one text block: strings as they are, anything else as compact JSON (a model reads it
+ * as well as indented JSON, and indentation costs ~40% more tokens: bench/definitions.ts prints it).
+ */
 export const text = (value: unknown): CallToolResult => ({
-  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }]
+  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }]
 })
 
 export const error = (message: string): CallToolResult => ({ ...text(message), isError: true })
@@ -163,7 +166,7 @@ export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: bo
   const structured: ExecuteOutput = blocks === undefined ? output : withoutValue
   const valueLine =
     blocks === undefined
-      ? `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`
+      ? `value: ${JSON.stringify(outcome.value) ?? "undefined"}`
       : `value: ${blocks.length} content block${blocks.length === 1 ? "" : "s"} (${blocks.map((b) => ("mimeType" in b && typeof b.mimeType === "string" ? b.mimeType : b.type)).join(", ")})`
   return {
     content: [
