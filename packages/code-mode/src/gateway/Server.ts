@@ -69,6 +69,12 @@ const consoleLevels: Record<LogLine["level"], LoggingLevel> = {
 }
 
 /**
+ * Console lines one execute sends live, at most; the rest are only in its answer. A loop printing
+ * short lines could otherwise send hundreds of thousands of notifications within the output limit.
+ */
+export const liveLogLines = 1000
+
+/**
  * Ends a cancelled request's SSE stream (Streamable HTTP): it gets no answer, and an open stream
  * would keep the client waiting and the session busy. Other transports have no such stream.
  */
@@ -125,8 +131,9 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       void (asTask ? server.notification(notification) : extra.sendNotification(notification)).catch(
         () => undefined
       )
-    // Steps of this request's progress, numbered here so they only go up.
+    // Steps of this request's progress, numbered here so they only go up; console lines sent live.
     let steps = 0
+    let liveLines = 0
     const progress = (progress: number, message?: string, total?: number) =>
       token === undefined
         ? undefined
@@ -144,8 +151,13 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       // The code's console output, as log messages while it runs.
       log: (line) => {
         const level = consoleLevels[line.level]
-        if (wants(level))
-          send({ method: "notifications/message", params: { level, logger: "code", data: line.message } })
+        if (!wants(level) || liveLines > liveLogLines) return
+        liveLines++
+        const data =
+          liveLines > liveLogLines
+            ? `(${liveLogLines} lines were sent as the code wrote them; the rest are in execute's answer)`
+            : line.message
+        send({ method: "notifications/message", params: { level, logger: "code", data } })
       }
     }
     // The log messages servers send while this request's calls to them are in flight.
