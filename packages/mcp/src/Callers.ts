@@ -3,7 +3,9 @@
  * caller alone. A hub's user (a gateway's request) provides a `Caller` in the context of its hub
  * calls; a `notifications/message` that a server sends while calls of callers are in flight goes to
  * those callers. It is decided as the message is read off the wire, before the call's answer is
- * read (a server writes its log lines before its answer), so a call ending cannot race it.
+ * read (a server writes its log lines before its answer), so a call ending cannot race it; a
+ * tools/call stops counting when its answer is read (on stdio, in the same step), so a line the
+ * server writes after answering is not taken for the call's.
  * Messages sent while no caller's call is in flight (the server's own, or a call without a caller)
  * go to the hub's `passthrough.notifications` instead.
  *
@@ -32,23 +34,25 @@ export const Caller = Context.Reference<Caller | undefined>("@tta/mcp/Callers/Ca
 export class InFlight {
   readonly #entries: Array<{ readonly caller: Caller; readonly toolCall: boolean }> = []
 
-  /**
-   * Runs `effect` (a request to this server; `toolCall`: a tools/call) as a call of the context's
-   * caller, if it has one.
-   */
+  /** A request of `caller` to this server is sent (`toolCall`: a tools/call); returns what ends it. */
+  add(caller: Caller, toolCall: boolean): () => void {
+    const entry = { caller, toolCall }
+    this.#entries.push(entry)
+    return () => {
+      const at = this.#entries.lastIndexOf(entry)
+      if (at >= 0) this.#entries.splice(at, 1)
+    }
+  }
+
+  /** Runs `effect` (a request to this server) as a request of the context's caller, if it has one. */
   track<A, E, R>(effect: Effect.Effect<A, E, R>, toolCall: boolean): Effect.Effect<A, E, R> {
     return Effect.withFiber((fiber) => {
       const caller = fiber.getRef(Caller)
       if (caller === undefined) return effect
-      const entry = { caller, toolCall }
       return Effect.acquireUseRelease(
-        Effect.sync(() => this.#entries.push(entry)),
+        Effect.sync(() => this.add(caller, toolCall)),
         () => effect,
-        () =>
-          Effect.sync(() => {
-            const at = this.#entries.lastIndexOf(entry)
-            if (at >= 0) this.#entries.splice(at, 1)
-          })
+        (end) => Effect.sync(end)
       )
     })
   }
