@@ -1,36 +1,22 @@
 /**
  * An agent step whose tool calls may need a person's approval while the workflow runs durably: the
- * same contract as Triage's `agentStep`, but built from primitives the durable compiler walks, with
+ * same contract as `agentStep` (AgentStep.ts), but built from primitives the durable compiler walks, with
  * code mode's `codeExecution({ durable: true })` inside. A call the policy marks `approve` makes the
  * workflow wait on `agent/<file>/call-<k>` (`tta workflows approve <id> agent/<file>/call-1`); once
  * approved the code runs again from the start with that call allowed.
  */
 import { type CodeMode, codeExecution } from "@tta/code-mode"
-import {
-  lift,
-  type Primitive,
-  parallel,
-  sequence,
-  step,
-  WorkflowContext,
-  type WorkflowContextShape,
-  withName
-} from "@tta/core"
+import { lift, type Primitive, parallel, sequence, step, WorkflowContext, withName } from "@tta/core"
 import { Effect } from "effect"
 import * as Agent from "./Agent.ts"
-import { Progress } from "./Progress.ts"
-
-export interface AgentStepOptions<I, V, O> {
-  readonly input?: ((input: I, ctx: WorkflowContextShape) => unknown) | undefined
-  readonly summary: (value: V, input: I) => string
-  readonly result?: ((value: V, input: I, ctx: WorkflowContextShape) => O) | undefined
-}
+import type { AgentContext, AgentStepOptions } from "./AgentStep.ts"
+import { emit } from "./Progress.ts"
 
 export const approvedAgentStep = <I, V, O = V>(
   name: string,
   file: string,
   options: AgentStepOptions<I, V, O>
-): Primitive.Primitive<I, O, unknown, CodeMode.CodeMode | WorkflowContext | Progress> => {
+): Primitive.Primitive<I, O, unknown, AgentContext> => {
   const program = step("code", (input: I) =>
     Effect.map(WorkflowContext.use(Effect.succeed), (ctx) => ({
       code: Agent.code(file, options.input?.(input, ctx))
@@ -47,23 +33,16 @@ export const approvedAgentStep = <I, V, O = V>(
     Effect.gen(function* () {
       const ctx = yield* WorkflowContext
       const value = outcome.value as V
-      yield* Progress.use((p) =>
-        p.emit({
-          run: ctx.workflowId,
-          step: name,
-          status: "ok",
-          toolCalls: outcome.toolCalls.length,
-          durationMs: outcome.durationMs,
-          detail: options.summary(value, input)
-        })
+      yield* emit(
+        ctx,
+        name,
+        "ok",
+        options.summary(value, input),
+        outcome.durationMs,
+        outcome.toolCalls.length
       )
       return options.result ? options.result(value, input, ctx) : (value as unknown as O)
     })
   )
-  return withName(sequence(run, done), name) as Primitive.Primitive<
-    I,
-    O,
-    unknown,
-    CodeMode.CodeMode | WorkflowContext | Progress
-  >
+  return withName(sequence(run, done), name) as Primitive.Primitive<I, O, unknown, AgentContext>
 }

@@ -56,7 +56,7 @@ export interface DemoResult {
   readonly breaker: string
 }
 
-// Tool calls each compensation makes (see Triage.ts): create_directory + move_file; delete_entities.
+// Tool calls each compensation makes (see triage/Saga.ts): create_directory + move_file; delete_entities.
 const undoCalls: Record<string, number> = { "write-report": 2, "record-entities": 1 }
 
 const keys = ["definitions", "calls", "results", "read", "code", "returned"] as const

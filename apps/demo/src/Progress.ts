@@ -2,6 +2,7 @@
  * Progress of a demo run, one event per step as it finishes: what the CLI prints line by line and
  * what the tests read.
  */
+import type { WorkflowContextShape } from "@tta/core"
 import { Context, Effect, Layer } from "effect"
 
 export interface StepEvent {
@@ -24,3 +25,16 @@ export class Progress extends Context.Service<
   static readonly layer = (f: (event: StepEvent) => void): Layer.Layer<Progress> =>
     Layer.succeed(Progress, { emit: (event) => Effect.sync(() => f(event)) })
 }
+
+/** One event for `step` of the current run (`ctx.workflowId`). */
+export const emit = (
+  ctx: WorkflowContextShape,
+  step: string,
+  status: StepEvent["status"],
+  detail: string,
+  durationMs = 0,
+  toolCalls = 0
+): Effect.Effect<void, never, Progress> =>
+  Progress.use((progress) =>
+    progress.emit({ run: ctx.workflowId, step, status, toolCalls, durationMs, detail })
+  )

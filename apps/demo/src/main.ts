@@ -1,17 +1,6 @@
 /**
- * `pnpm demo` — incident triage with TTA primitives and code mode on real MCP servers.
- *
- *   node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--runners N] [--dir <path>]
- *
- * --json  one JSON document on stdout instead of the text output
- * --llm   the same task done by a real model through the gateway's tools (needs ANTHROPIC_API_KEY)
- * --fail  make the second run's page step fail, to watch the saga compensate
- * --crash kill the worker running a durable triage mid-run, start another that resumes from the
- *         journal, and approve its paging step with `tta workflows approve`
- * --in-memory  run the triage without the journal (as @tta/core's `run` does)
- * --runners N   a throwaway PostgreSQL and N runner processes; triages spread over them, one runner
- *               is killed mid-run and the others finish its work
- * --dir   keep the run's files (reports, memory graph, skills, HTML report) here instead of a temp dir
+ * `pnpm demo` — incident triage with TTA primitives and code mode on real MCP servers. Its flags are
+ * in `help` below (`pnpm demo --help`).
  */
 import { join } from "node:path"
 import { CodeMode } from "@tta/code-mode"
@@ -36,6 +25,25 @@ const llm = args.includes("--llm")
 const dirArg = args.indexOf("--dir")
 const runnersArg = args.indexOf("--runners")
 const runnerCount = runnersArg >= 0 ? Number(args[runnersArg + 1]) : 0
+const usage =
+  "usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--runners N] [--dir <path>]"
+const help = `${usage}
+
+  --json        one JSON document on stdout instead of the text output
+  --llm         the same task done by a real model through the gateway's tools (needs ANTHROPIC_API_KEY)
+  --fail        make the second run's page step fail, to watch the saga compensate
+  --crash       kill the worker running a durable triage mid-run, start another that resumes from the
+                journal, and approve its paging step with \`tta workflows approve\`
+  --in-memory   run the triage without the journal (as @tta/core's \`run\` does)
+  --runners N   a throwaway PostgreSQL and N (2 to 8) runner processes; triages spread over them, one
+                runner is killed mid-run and the others finish its work
+  --dir <path>  keep the run's files (reports, memory graph, skills, HTML report) here instead of a
+                temp dir
+  --help, -h    this text`
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(help)
+  process.exit(0)
+}
 const known = new Set(["--json", "--llm", "--fail", "--crash", "--in-memory", "--dir", "--runners"])
 const unknown = args.filter((a, i) => !known.has(a) && args[i - 1] !== "--dir" && args[i - 1] !== "--runners")
 if (
@@ -43,9 +51,7 @@ if (
   (dirArg >= 0 && !args[dirArg + 1]) ||
   (runnersArg >= 0 && !(Number.isInteger(runnerCount) && runnerCount >= 2 && runnerCount <= 8))
 ) {
-  console.error(
-    `usage: node apps/demo/src/main.ts [--json] [--llm] [--fail] [--crash] [--in-memory] [--dir <path>]`
-  )
+  console.error(usage)
   if (unknown.length > 0) console.error(`unknown argument: ${unknown.join(" ")}`)
   process.exit(2)
 }

@@ -46,6 +46,13 @@ describe("demo CLI", () => {
     expect((error as { stderr: string }).stderr).toMatch(/usage: .*--json.*\n.*unknown argument: --nope/)
   })
 
+  it("--help prints every flag on stdout and exits 0", async () => {
+    const { stdout } = await node(["--help"])
+    expect(stdout).toMatch(/^usage: /)
+    for (const flag of ["--json", "--llm", "--fail", "--crash", "--in-memory", "--runners N", "--dir <path>"])
+      expect(stdout).toContain(`\n  ${flag} `)
+  })
+
   it("--llm without ANTHROPIC_API_KEY says what it needs", async () => {
     const env = { ...process.env }
     delete env.ANTHROPIC_API_KEY

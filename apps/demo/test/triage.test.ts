@@ -5,14 +5,26 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { CodeMode } from "@tta/code-mode"
 import { CircuitOpenError, run, SagaError, TimeoutError } from "@tta/core"
-import { Demo, Progress, Servers, Stack, type StepEvent, Triage } from "@tta/demo"
+import {
+  type Assess,
+  Demo,
+  ErrorHistory,
+  HealthCheck,
+  Progress,
+  Servers,
+  Stack,
+  type StepEvent,
+  Triage
+} from "@tta/demo"
 import { McpHub } from "@tta/mcp"
 import { Observability } from "@tta/observability"
 import { Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const dirs = Servers.makeDirs()
-const { defaultRequest, makeHealthCheck, makeTriage, SKILL } = Triage
+const { defaultRequest, makeTriage } = Triage
+const { makeHealthCheck } = HealthCheck
+const { SKILL } = ErrorHistory
 const events: Array<StepEvent> = []
 const runtime = ManagedRuntime.make(
   Layer.mergeAll(
@@ -195,7 +207,7 @@ describe("incident triage on the real servers", () => {
     )
   })
 
-  const payments: Triage.Finding = {
+  const payments: Assess.Finding = {
     service: "payments",
     severity: "critical",
     kind: "errors",

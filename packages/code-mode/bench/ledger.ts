@@ -59,6 +59,7 @@ const quantile = (xs: ReadonlyArray<number>, q: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))]!
 }
+const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
 const spread = (xs: ReadonlyArray<number>, digits = 3) =>
   `${quantile(xs, 0.5).toFixed(digits)} (quartiles ${quantile(xs, 0.25).toFixed(digits)}–${quantile(xs, 0.75).toFixed(digits)}, min–max ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`
 
@@ -176,6 +177,7 @@ within a round.
 | CPU of ${batch} executions alone (ms) | ${spread(r.cpu.without, 1)} | |
 | CPU of ${batch} with the account (ms) | ${spread(r.cpu.with, 1)} | |
 | CPU ratio, with / without | ${spread(r.cpuRatio)} | ≤ 1.05× |
+| CPU ratio of the ${rounds} rounds' totals | ${(sum(r.cpu.with) / sum(r.cpu.without)).toFixed(3)} | ≤ 1.05× |
 | wall ratio, with / without | ${spread(r.wallRatio)} | |
 
 Moved off the path: counting one such execution (the job it leaves; the 1 MB result counted once,

@@ -10,6 +10,6 @@ export const writeSection = (heading: string, section: string) => {
   const start = before.indexOf(`\n${heading}`)
   if (start === -1) return writeFileSync(results, `${before.trimEnd()}\n\n${section.trimEnd()}\n`)
   const next = before.indexOf("\n## ", start + 1)
-  const rest = next === -1 ? "" : `\n\n${before.slice(next + 1).trimEnd()}\n`
+  const rest = next === -1 ? "" : `\n${before.slice(next + 1).trimEnd()}\n`
   writeFileSync(results, `${before.slice(0, start).trimEnd()}\n\n${section.trimEnd()}\n${rest}`)
 }

@@ -3,8 +3,10 @@
 // baseline, …) and each ratio taken pair by pair, so a machine that speeds up or slows down during
 // the run moves both sides. Also the number of modules each one loads. The bin is bundled from the
 // current sources first, as `pnpm build` makes dist/bin/tta.js.
-// CPU is the child's own user+system time (getrusage, bootstrap included), read at its exit by a
-// preloaded hook; modules are counted in separate runs (the counting hook costs time of its own).
+// CPU is the whole child process's user+system time, bootstrap and teardown included, as the kernel
+// accounts it once the process is reaped (bash's \`times\`: getrusage of the children, in ms) — as
+// \`/usr/bin/time\` would, at a finer resolution; modules are counted in separate runs (the counting
+// hook costs time of its own).
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -37,11 +39,6 @@ isolate.dispose()
 `
 )
 
-const cpuHook = join(work, "cpu.cjs")
-writeFileSync(
-  cpuHook,
-  `process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").appendFileSync(process.env.TTA_BENCH_OUT, (u.user + u.system) / 1000 + "\\n") })\n`
-)
 const moduleHook = join(work, "modules.mjs")
 writeFileSync(
   moduleHook,
@@ -64,10 +61,24 @@ const commands = {
 } as const
 type Name = keyof typeof commands
 
-const once = (name: Name, hook: string[]) => {
+// CPU ms of one whole run: bash runs it, then \`times\` prints the children's user and system time.
+const cpuOf = (name: Name) => {
+  const r = spawnSync(
+    "bash",
+    ["-c", '"$0" "$@" >/dev/null 2>&1 || echo "exit $?"; times', process.execPath, ...commands[name]],
+    { cwd: work, encoding: "utf8" }
+  )
+  const children = r.stdout.trim().split("\n").at(-1) ?? ""
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(children)
+  if (r.status !== 0 || r.stdout.includes("exit ") || m === null)
+    throw new Error(`${name} failed: ${r.stdout}${r.stderr}`)
+  return (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000
+}
+
+const modulesOf = (name: Name) => {
   const out = join(work, "out")
   rmSync(out, { force: true })
-  const r = spawnSync(process.execPath, [...hook, ...commands[name]], {
+  const r = spawnSync(process.execPath, ["--import", moduleHook, ...commands[name]], {
     cwd: work,
     env: { ...process.env, TTA_BENCH_OUT: out },
     stdio: ["ignore", "ignore", "pipe"]
@@ -78,17 +89,17 @@ const once = (name: Name, hook: string[]) => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const names = Object.keys(commands) as Array<Name>
-for (const name of names) once(name, ["--require", cpuHook]) // warm the file cache
+for (const name of names) cpuOf(name) // warm the file and compile caches
 const cpu = new Map<Name, Array<number>>(names.map((n) => [n, []]))
 const ratios = new Map<Name, Array<number>>(names.map((n) => [n, []]))
 for (let i = 0; i < rounds; i++) {
-  const round = new Map(names.map((n) => [n, once(n, ["--require", cpuHook])]))
+  const round = new Map(names.map((n) => [n, cpuOf(n)]))
   for (const n of names) {
     cpu.get(n)!.push(round.get(n)!)
     ratios.get(n)!.push(round.get(n)! / round.get("node -e 0")!)
   }
 }
-const modules = new Map(names.map((n) => [n, once(n, ["--import", moduleHook])]))
+const modules = new Map(names.map((n) => [n, modulesOf(n)]))
 
 // Wall time of an exec that reads one file through server-filesystem: cold (tta starts the server)
 // vs --connect to a running `tta serve --http` with the same config (its server already started).
@@ -160,8 +171,9 @@ const table = [
 const section = `## Start-up of the \`tta\` bin
 
 Measured with \`node bench/startup.ts\` (part of \`pnpm bench\`) on ${new Date().toISOString().slice(0, 10)}:
-${rounds} interleaved rounds, CPU = the process's own user + system time (getrusage at exit, Node's
-bootstrap included), the bin bundled from the sources as \`pnpm build\` makes it.
+${rounds} interleaved rounds, CPU = the whole process's user + system time as the kernel accounts it
+(bash's \`times\` after the run: bootstrap and teardown included), the bin bundled from the sources
+as \`pnpm build\` makes it.
 
 ${table}
 

@@ -100,7 +100,10 @@ export function prelude(
     define(g, k, {
       get() {
         const value = k === "host" ? part("host").host : k === "console" ? part("console") : part("timers")[k]
-        define(g, k, { value, writable: true, configurable: true })
+        // A frozen globalThis keeps the stub (parts are compiled once, so it returns the same value).
+        try {
+          define(g, k, { value, writable: true, configurable: true })
+        } catch {}
         return value
       },
       set(value: unknown) {

@@ -483,6 +483,25 @@ export default {
       })
     )
 
+    // Node's vm contexts (the E2B runner) refuse to freeze their global: isolate and QuickJS only.
+    it.effect.skipIf(backend.name === "e2b")(
+      "host, console and timers still work after the code freezes globalThis",
+      () =>
+        Effect.gen(function* () {
+          const result = yield* run({
+            code: `Object.freeze(globalThis)
+console.log("frozen")
+export default [typeof setTimeout, await host.echo(1), console === console]`,
+            host: { echo: (v: unknown) => Effect.succeed(v) }
+          })
+          assert.deepStrictEqual(result.value, ["function", 1, true])
+          assert.deepStrictEqual(
+            result.logs.map((l) => l.message),
+            ["frozen"]
+          )
+        })
+    )
+
     it.effect("timers run while the code waits on them", () =>
       Effect.gen(function* () {
         const result = yield* run({
@@ -496,7 +515,9 @@ await new Promise<void>((resolve) => {
 })
 export default order`
         })
-        assert.deepStrictEqual(result.value, ["t", "i", "i", "i"])
+        // Which of a 1 ms timeout and a 5 ms interval fires first depends on how loaded the host
+        // is (each timer is scheduled by a call to the host): assert what fired, not the order.
+        assert.deepStrictEqual([...(result.value as Array<string>)].sort(), ["i", "i", "i", "t"])
       })
     )
 

@@ -73,6 +73,17 @@ export class UnknownTool extends Schema.TaggedError<UnknownTool>()("UnknownTool"
   }
 }
 
+/** `f`'s value, computed on the first call and kept. */
+const once = <A>(f: () => A): (() => A) => {
+  let value: { readonly a: A } | undefined
+  return () => {
+    value ??= { a: f() }
+    return value.a
+  }
+}
+
+const executeOutputSchema = once(() => jsonSchemaOf(Responses.ExecuteOutput))
+
 /**
  * An Effect Schema as the JSON Schema (draft 2020-12) an MCP client receives. `additionalProperties:
  * true` is left out: it is JSON Schema's default (and the decoder's), and a model pays for every key.
@@ -130,7 +141,9 @@ export const specs = {
     input: ExecuteInput,
     // The code may call any downstream tool, destructive ones included.
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-    outputSchema: jsonSchemaOf(Responses.ExecuteOutput),
+    get outputSchema() {
+      return executeOutputSchema()
+    },
     handle: (a) =>
       CodeMode.use((c) => c.execute(a.code)).pipe(
         Effect.map((outcome) => Responses.execute(outcome, { verbose: a.verbose === true }))
@@ -183,19 +196,23 @@ export const isToolName = (name: string): name is ToolName => Object.hasOwn(spec
 
 export const jsonSchema = jsonSchemaOf
 
-/** The gateway's tool definitions, as a client receives them from tools/list. */
+/**
+ * The gateway's tool definitions, as a client receives them from tools/list. Their JSON Schemas
+ * are derived on first read (enumerable getters, in the same key order): deriving them cost ~3 ms
+ * at import, which a process that never lists the tools (`tta exec`) should not pay.
+ */
 export const tools: ReadonlyArray<Tool> = names.map((name) => {
   const s = erased[name]
-  return {
-    name,
-    title: s.title,
-    description: s.description,
-    inputSchema: jsonSchema(s.input),
-    ...(s.outputSchema === undefined ? {} : { outputSchema: s.outputSchema }),
-    // A long execute may run as a task (tools/call with `task`); the rest answer at once.
-    ...(name === "execute" ? { execution: { taskSupport: "optional" as const } } : {}),
-    annotations: { title: s.title, ...s.annotations }
+  const tool = { name, title: s.title, description: s.description } as Tool
+  const input = once(() => jsonSchema(s.input))
+  Object.defineProperty(tool, "inputSchema", { get: input, enumerable: true })
+  if ("outputSchema" in s) {
+    Object.defineProperty(tool, "outputSchema", { get: () => s.outputSchema, enumerable: true })
   }
+  // A long execute may run as a task (tools/call with `task`); the rest answer at once.
+  if (name === "execute") tool.execution = { taskSupport: "optional" }
+  tool.annotations = { title: s.title, ...s.annotations }
+  return tool
 })
 
 const decode = <S extends Schema.Codec<any, any, never, never>>(tool: string, schema: S, args: unknown) =>

@@ -65,9 +65,10 @@ export const make = (
   const count = (memoryMb: number, delta: number) => live.set(memoryMb, (live.get(memoryMb) ?? 0) + delta)
   let closed = false
   const create = (memoryMb: number) => {
+    const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
     stats.created++
     count(memoryMb, 1)
-    return new ivm.Isolate({ memoryLimit: memoryMb })
+    return isolate
   }
   return {
     acquire: async (requestedMb) => {

@@ -32,6 +32,8 @@ export interface Lease {
 
 export interface Modules {
   acquire(memoryMb: number): Promise<Lease>
+  /** An idle module of that size, synchronously (no promise turn on the hot path), if there is one. */
+  take(memoryMb: number): Lease | undefined
 }
 
 export const make = (): Modules => {
@@ -49,22 +51,28 @@ export const make = (): Modules => {
     calibrate(module)
     return module
   }
-  return {
-    acquire: async (memoryMb) => {
-      const key = Math.ceil(memoryMb)
-      const module = idle.get(key)?.pop() ?? (await create(key))
-      let released = false
-      return {
-        module,
-        release: (reusable) => {
-          if (released) return
-          released = true
-          if (!reusable) return
-          const list = idle.get(key) ?? []
-          if (list.length < maxIdle) list.push(module)
-          idle.set(key, list)
-        }
+  const lend = (key: number, module: QuickJSWASMModule): Lease => {
+    let released = false
+    return {
+      module,
+      release: (reusable) => {
+        if (released) return
+        released = true
+        if (!reusable) return
+        const list = idle.get(key) ?? []
+        if (list.length < maxIdle) list.push(module)
+        idle.set(key, list)
       }
     }
+  }
+  const take = (memoryMb: number) => {
+    const key = Math.ceil(memoryMb)
+    const module = idle.get(key)?.pop()
+    return module === undefined ? undefined : lend(key, module)
+  }
+  return {
+    take,
+    acquire: async (memoryMb) =>
+      take(memoryMb) ?? lend(Math.ceil(memoryMb), await create(Math.ceil(memoryMb)))
   }
 }

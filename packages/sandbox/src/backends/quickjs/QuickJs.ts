@@ -245,10 +245,12 @@ const run = (
   Effect.gen(function* () {
     const unavailable = (what: string) => (cause: unknown) =>
       new SandboxUnavailable({ backend: "quickjs", message: `${what}: ${String(cause)}`, cause })
-    const lease = yield* Effect.tryPromise({
-      try: () => modules.acquire(session.limits.memoryMb),
-      catch: unavailable("QuickJS could not be loaded")
-    })
+    const lease =
+      modules.take(session.limits.memoryMb) ??
+      (yield* Effect.tryPromise({
+        try: () => modules.acquire(session.limits.memoryMb),
+        catch: unavailable("QuickJS could not be loaded")
+      }))
     const vm = yield* Effect.acquireRelease(
       Effect.try({
         try: () => open(lease.module, program, session),
