@@ -1,6 +1,6 @@
 // A downstream server's log messages through the gateway with two HTTP clients (issue 16): a line a
 // server writes while serving one client's call reaches that client alone (through execute and as a
-// direct tool), and a line of no call (the server's own) reaches every client that set a level
+// direct tool, reading a resource), and a line of no call (the server's own) reaches every client that set a level
 // admitting it; a client asking for a higher level does not silence the others.
 // The server (servers/chatty.ts) logs around a URL this test serves, so the test decides when each
 // line is written: nothing here waits on time.
@@ -118,13 +118,16 @@ describe("downstream log messages with two clients", () => {
       await sayHeard(a, "for-A", "execute")
       await sayHeard(b, "for-B", "direct")
       await sayHeard(a, "for-A-direct", "direct")
+      // A passthrough request is a call too: the line chatty logs while A reads its resource.
+      await a.client.readResource({ uri: "chatty://note" })
+      await a.received("read-note")
       // A line of no call: chatty answers `later` at once and logs once its fetch is answered.
       const held = world.hold("/for-all")
       await a.client.callTool({ name: "later", arguments: { text: "for-all", url: `${world.url}/for-all` } })
       ;(await held)()
       await Promise.all([a.received("for-all"), b.received("for-all")])
       // A line sent to the wrong client would have gone on its own stream before "for-all" did.
-      expect(a.lines).toEqual(["for-A", "for-A-direct", "for-all"])
+      expect(a.lines).toEqual(["for-A", "for-A-direct", "read-note", "for-all"])
       expect(b.lines).toEqual(["for-B", "for-all"])
       expect(c.lines).toEqual([])
     } finally {
