@@ -508,7 +508,7 @@ export default [typeof setTimeout, await host.echo(1), console === console]`,
           code: `const order: Array<string> = []
 await new Promise<void>((resolve) => {
   let n = 0
-  const id = setInterval(() => { order.push("i"); if (++n === 3) { clearInterval(id); resolve() } }, 5)
+  const id = setInterval(() => { order.push("i"); if (++n === 3) { clearInterval(id); resolve() } }, 20)
   setTimeout(() => order.push("t"), 1)
   const never = setTimeout(() => order.push("never"), 2)
   clearTimeout(never)
@@ -516,25 +516,28 @@ await new Promise<void>((resolve) => {
 export default order`
         })
         // As in Node: timers registered together fire by deadline, however late the host is.
+        // Deadlines come from the code's clock: 19 ms apart, so that a loaded machine pausing the
+        // code between the two calls (up to 7 ms seen on the E2B stand-in) cannot swap them.
         assert.deepStrictEqual(result.value, ["t", "i", "i", "i"])
       })
     )
 
     it.effect("timers fire in deadline order when the host is late", () =>
       Effect.gen(function* () {
-        // host.late() blocks the host's event loop for 60 ms once the code lets it run: right after
+        // host.late() blocks the host's event loop for 100 ms once the code lets it run: right after
         // the interval is registered (isolate: the timeout's registration waits for it) or after
-        // both (QuickJS). Deadlines: i 30, i 60, t 75, i 90. Firing from the host's receive times
-        // or re-arming at "now + 30" would give i, i, i or i, t, i. `host` is read first: its
-        // first read compiles it, which must not come between the two registrations.
+        // both (QuickJS). Deadlines: i 50, i 100, t 125, i 150 (25 ms margins, as the code's clock
+        // moves on between its calls on a loaded machine). Firing from the host's receive times or
+        // re-arming at "now + 50" would give i, i, i or i, t, i. `host` is read first: its first
+        // read compiles it, which must not come between the two registrations.
         const result = yield* run({
           code: `const order: Array<string> = []
 const late = host.late
 await new Promise<void>((resolve) => {
   let n = 0
-  const id = setInterval(() => { order.push("i"); if (++n === 3) { clearInterval(id); resolve() } }, 30)
+  const id = setInterval(() => { order.push("i"); if (++n === 3) { clearInterval(id); resolve() } }, 50)
   void late()
-  setTimeout(() => order.push("t"), 75)
+  setTimeout(() => order.push("t"), 125)
 })
 export default order`,
           host: {
@@ -542,7 +545,7 @@ export default order`,
               Effect.yieldNow.pipe(
                 Effect.andThen(
                   Effect.sync(() => {
-                    const end = performance.now() + 60
+                    const end = performance.now() + 100
                     while (performance.now() < end) {}
                   })
                 )
