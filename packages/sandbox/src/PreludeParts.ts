@@ -131,7 +131,8 @@ export function preludeHost(
 // Timers: each registration sends its deadline on this clock and the time it was made (the host
 // orders pending timers by deadline, see TimerQueue.ts); all of them die with the execution.
 // An interval re-arms at its previous deadline plus its period, not "now + period", so a late host
-// does not reorder it against timers registered with it. Also `queueMicrotask`.
+// does not reorder it against timers registered with it (catching up at most one period).
+// Also `queueMicrotask`.
 // Self-contained like the prelude, and given the intrinsics the prelude captured.
 export function preludeTimers(
   MapCtor: MapConstructor,
@@ -165,8 +166,12 @@ export function preludeTimers(
     const t = timers.get(id)
     if (t === undefined) return
     if (t.repeat) {
-      t.due += t.ms
-      send("timer", id, t.due, now())
+      // Catches up at most one period: an interval whose callback outlasts its period (or a
+      // long stall) must not run back to back without end and hold back every later timer.
+      const at = now()
+      // biome-ignore lint/complexity/useMathMinMax: the agent's code may have replaced Math.max
+      t.due = t.due + t.ms > at - t.ms ? t.due + t.ms : at - t.ms
+      send("timer", id, t.due, at)
     } else timers.delete(id)
     ;(t.fn as (...a: Array<unknown>) => void)(...t.args)
   }

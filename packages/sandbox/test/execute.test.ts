@@ -556,6 +556,19 @@ export default order`,
       })
     )
 
+    it.effect("an interval slower than its period catches up at most one period", () =>
+      Effect.gen(function* () {
+        // Each run takes 10 ms of a 2 ms period. Re-armed at "previous deadline + period" without
+        // a bound, its deadlines would lag ever further and hold the timeout back for 25 runs.
+        const result = yield* run({
+          code: `let n = 0
+const id = setInterval(() => { n++; const end = Date.now() + 10; while (Date.now() < end) {} }, 2)
+export default await new Promise((resolve) => setTimeout(() => { clearInterval(id); resolve(n) }, 50))`
+        })
+        assert.isBelow(result.value as number, 20)
+      })
+    )
+
     it.effect("at most 10,000 timers are pending; cleared ones leave no work behind", () =>
       Effect.gen(function* () {
         const result = yield* run({
