@@ -1,5 +1,6 @@
 /**
- * bench/tokens.md from the token benchmark's rows: per task, the median task and the worst task
+ * bench/tokens.md from the token benchmark's rows: per task, the median task, the worst task (lowest saving)
+ * and, when it is another, the task costing code mode the most
  * (not only the suite's total, which the largest task dominates), with two direct baselines side by
  * side — only the configured servers, and those plus the captured catalogs of many other servers.
  */
@@ -34,6 +35,8 @@ export const summary = (rows: ReadonlyArray<TaskRow>) => {
   const worst = rows.reduce((w, r) =>
     pct(r.directHere.total, r.codeMode.total) < pct(w.directHere.total, w.codeMode.total) ? r : w
   )
+  // The lowest saving and the most code-mode tokens need not be the same task; a README quotes both.
+  const costliest = rows.reduce((c, r) => (r.codeMode.total > c.codeMode.total ? r : c))
   const total = (f: (r: TaskRow) => number) => rows.reduce((k, r) => k + f(r), 0)
   return {
     medianSaved: median(saved),
@@ -41,6 +44,7 @@ export const summary = (rows: ReadonlyArray<TaskRow>) => {
     medianSavedSearch: median(rows.map((r) => pct(r.toolSearch.total, r.codeMode.total))),
     medianCodeMode: median(rows.map((r) => r.codeMode.total)),
     worst: { name: worst.task.name, saved: pct(worst.directHere.total, worst.codeMode.total) },
+    costliest: { name: costliest.task.name, tokens: costliest.codeMode.total },
     totalSaved: pct(
       total((r) => r.directHere.total),
       total((r) => r.codeMode.total)
@@ -76,6 +80,11 @@ const suite = (s: SuiteResult): Array<string> => {
     ...rows.map(line),
     `| **median task** |  | ${n(mid((r) => r.directHere.total))} | ${n(mid((r) => r.direct.total))} | ${n(mid((r) => r.toolSearch.total))} | ${n(mid((r) => r.codeMode.total))} | **${p(sm.medianSaved)}** | **${p(sm.medianSavedMany)}** | **${p(sm.medianSavedSearch)}** |`,
     `| **worst task**: ${line(worstRow).slice(2)}`,
+    ...(sm.costliest.name === sm.worst.name
+      ? []
+      : [
+          `| **most code-mode tokens**: ${line(rows.find((r) => r.task.name === sm.costliest.name)!).slice(2)}`
+        ]),
     `| total | ${sum((r) => r.calls)} | ${n(sum((r) => r.directHere.total))} | ${n(sum((r) => r.direct.total))} | ${n(sum((r) => r.toolSearch.total))} | ${n(sum((r) => r.codeMode.total))} | ${p(sm.totalSaved)} | ${p(sm.totalSavedMany)} | ${p(
       pct(
         sum((r) => r.toolSearch.total),

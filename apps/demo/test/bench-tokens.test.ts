@@ -149,6 +149,9 @@ describe("token benchmark", () => {
           1000
         )
         expect(md).toContain(`| **worst task**: ${s.worst.name}`)
+        expect(s.costliest.tokens).toBe(Math.max(...rows.map((r) => r.codeMode.total)))
+        if (s.costliest.name !== s.worst.name)
+          expect(md).toContain(`| **most code-mode tokens**: ${s.costliest.name}`)
       }
     )
   })

@@ -11,7 +11,6 @@ import { Clock, Effect, Glob } from "effect"
 import type { CodeModeError, ToolCallRecord } from "./CodeMode.ts"
 import * as Tools from "./gateway/Tools.ts"
 import { errorText } from "./HostCalls.ts"
-import * as Notify from "./Notify.ts"
 import type * as Pii from "./Pii.ts"
 import * as Policy from "./Policy.ts"
 
@@ -102,21 +101,15 @@ export const make = (deps: Deps) => {
       }
       const tokenizer = deps.tokenizer
       const input = tokenizer ? tokenizer.untokenize(args) : args
-      const result = yield* Notify.calling(
-        server,
-        deps.hub.callToolResult(
-          server,
-          tool,
-          input,
-          options.onProgress ? { onProgress: options.onProgress } : {}
+      const result = yield* deps.hub
+        .callToolResult(server, tool, input, options.onProgress ? { onProgress: options.onProgress } : {})
+        .pipe(
+          Effect.map((r) => (tokenizer ? tokenizeResult(tokenizer, r) : r)),
+          Effect.catch((e) => {
+            const message = errorText(e)
+            return Effect.succeed(errorResult(tokenizer ? (tokenizer.tokenize(message) as string) : message))
+          })
         )
-      ).pipe(
-        Effect.map((r) => (tokenizer ? tokenizeResult(tokenizer, r) : r)),
-        Effect.catch((e) => {
-          const message = errorText(e)
-          return Effect.succeed(errorResult(tokenizer ? (tokenizer.tokenize(message) as string) : message))
-        })
-      )
       record(result.isError === true ? "error" : "ok")
       deps.account(server, tool, name, args, result)
       return result

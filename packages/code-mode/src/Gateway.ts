@@ -17,6 +17,8 @@ export const instructions = Tools.instructions
 export const tools = Tools.tools
 export const handleCall = Tools.handleCall
 export const summarizeCalls = Responses.summarizeCalls
+/** Console lines one execute sends live as log messages, at most (the rest are in its answer). */
+export const liveLogLines = Server.liveLogLines
 export { GatewayListenError, type HttpGateway } from "./gateway/Http.ts"
 export { BadArguments, UnknownTool } from "./gateway/Tools.ts"
 export type HttpOptions = Http.Options

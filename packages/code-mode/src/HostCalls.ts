@@ -77,7 +77,7 @@ export const make = (ctx: Context) =>
               )
           })
     }
-    const result = yield* Notify.calling(s, ctx.hub.callToolResult(s, t, input, options)).pipe(
+    const result = yield* ctx.hub.callToolResult(s, t, input, options).pipe(
       Effect.flatMap((r) =>
         r.isError === true
           ? Effect.fail(

@@ -16,6 +16,8 @@ import * as Anthropic from "../src/adapters/Anthropic.ts"
 import * as EffectAi from "../src/adapters/EffectAi.ts"
 import * as OpenAi from "../src/adapters/OpenAi.ts"
 import { CodeMode } from "../src/CodeMode.ts"
+import * as GatewayTools from "../src/gateway/Tools.ts"
+import { Gateway } from "../src/index.ts"
 import { serverBins } from "./support.ts"
 
 type CallOptions = Parameters<MockLanguageModelV4["doGenerate"]>[0]
@@ -188,6 +190,38 @@ describe("Effect AI: CodeModeToolkit", () => {
 })
 
 describe("Anthropic Messages API and OpenAI function calling: tools + handle", () => {
+  it("offers the gateway's own definitions of its three tools (one Schema, one description each)", async () => {
+    const three = Gateway.tools.filter((t) => ["search_tools", "read_api", "execute"].includes(t.name))
+    expect(Anthropic.tools).toEqual(
+      three.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema }))
+    )
+    expect(OpenAi.tools.map((t) => t.function.parameters)).toEqual(three.map((t) => t.inputSchema))
+    expect(EffectAi.Execute.parametersSchema).toBe(GatewayTools.ExecuteInput)
+    // execute answers as the gateway's structured answer does: calls per tool, records with verbose.
+    const code = storeAndList("barbara", "verbose-person")
+    const plain = await Anthropic.handle(session, {
+      type: "tool_use",
+      id: "t1",
+      name: "execute",
+      input: { code }
+    })
+    expect(JSON.parse(plain.content)).toMatchObject({
+      value: ["barbara"],
+      calls: [
+        { server: "memory", count: 1 },
+        { server: "memory", count: 1 }
+      ]
+    })
+    expect(JSON.parse(plain.content).toolCalls).toBeUndefined()
+    const verbose = await Anthropic.handle(session, {
+      type: "tool_use",
+      id: "t2",
+      name: "execute",
+      input: { code, verbose: true }
+    })
+    expect(JSON.parse(verbose.content).toolCalls).toHaveLength(2)
+  })
+
   it("Anthropic: tool definitions, and a tool_use block answered with its tool_result", async () => {
     expect(Anthropic.tools.map((t) => t.name)).toEqual(["search_tools", "read_api", "execute"])
     expect(Anthropic.tools[2]?.input_schema).toMatchObject({ type: "object", required: ["code"] })

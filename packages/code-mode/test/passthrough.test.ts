@@ -13,7 +13,7 @@ import {
   ToolListChangedNotificationSchema
 } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { CodeMode, type Gateway } from "../src/index.ts"
+import { CodeMode, Gateway } from "../src/index.ts"
 import { startGateway } from "./support.ts"
 
 let gw: Awaited<ReturnType<typeof startGateway>>
@@ -146,6 +146,27 @@ export default 1`
       arguments: { code: `console.warn("careful")\nexport default 1` }
     })
     expect(messages).toContainEqual({ level: "warning", logger: "code", data: "careful" })
+    await client.close()
+  })
+
+  it("sends at most 1,000 console lines of one execute live, then says the rest are in the answer", async () => {
+    const client = new Client({ name: "flood", version: "1" })
+    const lines: Array<string> = []
+    client.fallbackNotificationHandler = async (n) => {
+      if (n.method === "notifications/message" && n.params?.logger === "code")
+        lines.push(String(n.params.data))
+    }
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+    await client.setLoggingLevel("info")
+    const result = (await client.callTool({
+      name: "execute",
+      arguments: { code: `for (let i = 0; i < 1500; i++) console.log("line " + i)\nexport default 1` }
+    })) as CallToolResult
+    // The request's notifications come on its stream before its answer: all are here.
+    expect(lines).toHaveLength(Gateway.liveLogLines + 1)
+    expect(lines[Gateway.liveLogLines - 1]).toBe(`line ${Gateway.liveLogLines - 1}`)
+    expect(lines.at(-1)).toMatch(/the rest are in execute's answer/)
+    expect((result.structuredContent as Gateway.ExecuteOutput).logs).toHaveLength(1500)
     await client.close()
   })
 

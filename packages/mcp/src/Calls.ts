@@ -5,6 +5,7 @@
  */
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js"
 import { type Clock, Duration, Effect, type Tracer } from "effect"
+import { Caller, type InFlight } from "./Callers.ts"
 import type { Connection } from "./Connection.ts"
 import {
   type CallError,
@@ -46,6 +47,8 @@ export interface CallsOptions {
   readonly timeoutMs: number
   readonly maxConcurrency: number
   readonly maxResultBytes: number
+  /** The callers of this server's calls in flight, for its log messages (Callers.ts). */
+  readonly inFlight?: InFlight | undefined
 }
 
 export class Calls {
@@ -92,9 +95,14 @@ export class Calls {
     onResult: (result: CallToolResult) => Effect.Effect<A, E>
   ): Effect.Effect<A, E | CallFailure> {
     const t = this.#callTelemetry(tool)
-    return traced(t.spanName, t.attributes, t.metrics, true, (span, clock) =>
-      this.#call(tool, args, options, span, clock, onResult)
-    )
+    return traced(t.spanName, t.attributes, t.metrics, true, (span, clock, fiber) => {
+      // Who is calling (Callers.ts): the call counts as theirs from its send until its answer is read.
+      const inFlight = this.options.inFlight
+      const caller = inFlight === undefined ? undefined : fiber.getRef(Caller)
+      const mark =
+        inFlight === undefined || caller === undefined ? undefined : () => inFlight.add(caller, true)
+      return this.#call(tool, args, options, span, clock, onResult, mark)
+    })
   }
 
   // Span name, attributes and metrics of one tool, built once: they are per call.
@@ -116,27 +124,29 @@ export class Calls {
     options: CallOptions | undefined,
     span: Tracer.Span | undefined,
     clock: Clock.Clock,
-    onResult: (result: CallToolResult) => Effect.Effect<A, E>
+    onResult: (result: CallToolResult) => Effect.Effect<A, E>,
+    mark: (() => () => void) | undefined
   ): Effect.Effect<A, E | CallFailure> {
     const timeoutMs = this.options.timeoutMs
     const limitMs = options?.timeout === undefined ? timeoutMs : toMillis(options.timeout, timeoutMs)
     const conn = this.server.conn
     const entry = conn?.alive ? this.tools.cached(conn, tool) : undefined
     if (conn !== undefined && entry !== undefined)
-      return this.#send(conn, entry, args, limitMs, options?.onProgress, clock, onResult)
+      return this.#send(conn, entry, args, limitMs, options?.onProgress, clock, onResult, mark)
     const prepare = Effect.flatMap(this.server.connection(), (c) =>
       Effect.map(this.tools.resolve(c, tool), (e) => [c, e] as const)
     )
     const prepared =
       span === undefined ? prepare : Effect.withParentSpan(prepare, span, { captureStackTrace: false })
     return Effect.flatMap(prepared, ([c, e]) =>
-      this.#send(c, e, args, limitMs, options?.onProgress, clock, onResult)
+      this.#send(c, e, args, limitMs, options?.onProgress, clock, onResult, mark)
     )
   }
 
   // The tool call proper, as one callback: validate, take a slot (or queue for one, within the
   // deadline), send. On stdio the request goes through the transport's Channel (its own
   // timer and cancellation), elsewhere through the SDK; interruption cancels it on the server.
+  // `mark` records the call in flight for its caller, from the send until the answer (or cancel).
   #send<A, E extends { readonly _tag: string }>(
     conn: Connection,
     entry: ToolEntry,
@@ -144,7 +154,8 @@ export class Calls {
     limitMs: number,
     onProgress: ((progress: Progress) => void) | undefined,
     clock: Clock.Clock,
-    onResult: (result: CallToolResult) => Effect.Effect<A, E>
+    onResult: (result: CallToolResult) => Effect.Effect<A, E>,
+    mark: (() => () => void) | undefined
   ): Effect.Effect<A, E | CallFailure> {
     const invalid = this.tools.argumentsError(entry, args)
     if (invalid !== undefined) return Effect.fail(invalid)
@@ -155,6 +166,7 @@ export class Calls {
     return Effect.callback<A, E | CallFailure>((resume) => {
       const deadline = clock.currentTimeMillisUnsafe() + limitMs
       let cancel: ((reason: string) => void) | undefined
+      let unmark: (() => void) | undefined
       let interrupted = false
       const timedOut = () => {
         server.checkHealth(conn)
@@ -162,6 +174,7 @@ export class Calls {
       }
       const done = (error: Error | undefined, result?: unknown) => {
         cancel = undefined
+        unmark?.()
         limiter.release()
         if (interrupted) return
         resume(
@@ -177,6 +190,7 @@ export class Calls {
           timedOut()
           return
         }
+        unmark = mark?.()
         cancel = conn.callTool(params, Math.min(remaining, SDK_TIMEOUT_CAP), done, onProgress)
       }
       const leave = limiter.acquire(start, limitMs, timedOut)

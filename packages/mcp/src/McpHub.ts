@@ -142,6 +142,7 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
   })
   for (const name of names) {
     let tools: ToolIndex | undefined
+    const { inFlight, ...hooks } = passthrough.hooks(name)
     const supervisor = new Supervisor(name, config.mcpServers[name] as McpConfig.ServerConfig, {
       clientInfo: options.clientInfo ?? { name: "tta-mcp", version: "0.1.0" },
       connectTimeoutMs: toMillis(options.connectTimeout, 30_000),
@@ -154,7 +155,7 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
       onToolsChanged: (conn) => {
         if (tools !== undefined) onToolsChanged(tools, conn)
       },
-      ...passthrough.hooks(name)
+      ...hooks
     })
     tools = new ToolIndex(supervisor, {
       timeoutMs,
@@ -164,7 +165,8 @@ export const make = Effect.fnUntraced(function* (config: McpConfig.McpConfig, op
     const calls = new Calls(supervisor, tools, {
       timeoutMs,
       maxConcurrency: options.maxConcurrency ?? 16,
-      maxResultBytes
+      maxResultBytes,
+      inFlight
     })
     servers.set(name, { supervisor, tools, calls })
   }

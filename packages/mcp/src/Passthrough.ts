@@ -4,7 +4,8 @@
  * updated or changed, prompts changed, log messages), and the requests servers make of their
  * client (sampling, elicitation), answered by handlers the gateway installs. Subscriptions and
  * the log level survive a server restart (they are sent again on the new connection).
- * Progress of a tool call: `CallOptions.onProgress`.
+ * Progress of a tool call: `CallOptions.onProgress`. A log message sent while a caller's call is
+ * in flight goes to that caller instead of `notifications` (Callers.ts).
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type {
@@ -26,6 +27,7 @@ import type {
   ServerCapabilities
 } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, PubSub, type Scope, Stream } from "effect"
+import { type Caller, InFlight } from "./Callers.ts"
 import type { Connection } from "./Connection.ts"
 import type { ConnectionError } from "./Errors.ts"
 import { ErrorCode } from "./Protocol.ts"
@@ -48,17 +50,22 @@ export type Notification =
       readonly params: LoggingMessageNotification["params"]
     }
 
-/** Answers to the requests servers make of their client; `signal` aborts when the server cancels. */
+/**
+ * Answers to the requests servers make of their client; `signal` aborts when the server cancels;
+ * `caller` is the caller of the latest call to that server in flight (Callers.ts), if any.
+ */
 export interface RequestHandlers {
   readonly sampling?: (
     server: string,
     params: CreateMessageRequest["params"],
-    signal: AbortSignal
+    signal: AbortSignal,
+    caller: Caller | undefined
   ) => Effect.Effect<CreateMessageResult, unknown>
   readonly elicitation?: (
     server: string,
     params: ElicitRequest["params"],
-    signal: AbortSignal
+    signal: AbortSignal,
+    caller: Caller | undefined
   ) => Effect.Effect<ElicitResult, unknown>
 }
 
@@ -104,7 +111,10 @@ export interface Service {
   ) => Effect.Effect<CompleteResult, PassthroughError>
   /** `logging/setLevel`; log messages then arrive on `notifications`. */
   readonly setLogLevel: (server: string, level: LoggingLevel) => Effect.Effect<void, PassthroughError>
-  /** Every server's notifications (tool list changes are on `McpHub.changes`). */
+  /**
+   * Every server's notifications (tool list changes are on `McpHub.changes`), but for the log
+   * messages handed to a caller (Callers.ts).
+   */
   readonly notifications: Stream.Stream<Notification>
   /** A subscription to `notifications` that is live as soon as this effect returns. */
   readonly subscribeNotifications: Effect.Effect<PubSub.Subscription<Notification>, never, Scope.Scope>
@@ -118,6 +128,8 @@ export interface Service {
 
 interface ServerState {
   readonly subscriptions: Set<string>
+  /** The callers of this server's calls and requests in flight. */
+  readonly inFlight: InFlight
   logLevel: LoggingLevel | undefined
 }
 
@@ -145,11 +157,12 @@ export class Passthrough {
 
   /** What the Supervisor of `server` needs: capabilities, the handlers' setup, the re-sends. */
   hooks(server: string) {
-    const state: ServerState = { subscriptions: new Set(), logLevel: undefined }
+    const state: ServerState = { subscriptions: new Set(), inFlight: new InFlight(), logLevel: undefined }
     this.#states.set(server, state)
     return {
+      inFlight: state.inFlight,
       capabilities: this.options.capabilities,
-      setup: (client: Client, conn: Connection) => this.#setup(server, client, conn),
+      setup: (client: Client, conn: Connection) => this.#setup(server, state, client, conn),
       onConnected: (conn: Connection) => this.#restore(state, conn)
     }
   }
@@ -243,16 +256,20 @@ export class Passthrough {
     method: string,
     run: (client: Client, signal: AbortSignal) => Promise<A>
   ): Effect.Effect<A, PassthroughError> {
+    const inFlight = this.#states.get(server)?.inFlight
     return Effect.flatMap(this.#lookup(server), (supervisor) =>
-      Effect.flatMap(supervisor.connection(), (conn) =>
-        request(supervisor, conn, method, this.options.timeoutMs, (signal) => run(conn.client, signal))
-      )
+      Effect.flatMap(supervisor.connection(), (conn) => {
+        const sent = request(supervisor, conn, method, this.options.timeoutMs, (signal) =>
+          run(conn.client, signal)
+        )
+        return inFlight === undefined ? sent : inFlight.track(sent, false)
+      })
     )
   }
 
   // Forwards the server's notifications, and answers its sampling / elicitation requests with
   // the installed handlers (only what the hub declared: the SDK refuses the rest).
-  #setup(server: string, client: Client, conn: Connection): void {
+  #setup(server: string, state: ServerState, client: Client, conn: Connection): void {
     // Runs with a new connection, so the SDK is loaded (see Sdk.ts).
     const {
       CreateMessageRequestSchema,
@@ -275,23 +292,31 @@ export class Passthrough {
     client.setNotificationHandler(PromptListChangedNotificationSchema, () =>
       publish({ server, method: "notifications/prompts/list_changed" })
     )
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
-      publish({ server, method: "notifications/message", params: n.params })
-    )
+    // A log message is routed as it is read, before the SDK sees it (it hands notifications on a
+    // microtask later, when the answer of the call it belongs to may have ended the call): the
+    // Protocol calls a transport's `onmessage` set before `connect` first, for every message.
+    conn.transport.onmessage = (message) => {
+      if ((message as { method?: unknown }).method !== "notifications/message" || !conn.alive) return
+      const parsed = LoggingMessageNotificationSchema.safeParse(message)
+      if (!parsed.success) return
+      const params = parsed.data.params
+      if (!state.inFlight.deliver(server, params))
+        publish({ server, method: "notifications/message", params })
+    }
     const missing = (what: string) =>
       new McpError(ErrorCode.MethodNotFound, `no client is connected to answer ${what} for "${server}"`)
     if (this.options.capabilities.sampling !== undefined) {
       client.setRequestHandler(CreateMessageRequestSchema, (r, extra) => {
         const handler = this.#handlers.sampling
         if (handler === undefined) throw missing("sampling/createMessage")
-        return this.options.runPromise(handler(server, r.params, extra.signal))
+        return this.options.runPromise(handler(server, r.params, extra.signal, state.inFlight.latest()))
       })
     }
     if (this.options.capabilities.elicitation !== undefined) {
       client.setRequestHandler(ElicitRequestSchema, (r, extra) => {
         const handler = this.#handlers.elicitation
         if (handler === undefined) throw missing("elicitation/create")
-        return this.options.runPromise(handler(server, r.params, extra.signal))
+        return this.options.runPromise(handler(server, r.params, extra.signal, state.inFlight.latest()))
       })
     }
   }

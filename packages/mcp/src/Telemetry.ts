@@ -3,7 +3,7 @@
  * `"{mcp.method.name} {target}"`, metric `mcp.client.operation.duration` in seconds): the names,
  * the metrics, and `traced`, the one wrapping every request runs in.
  */
-import { Cause, Clock, Effect, Metric, Tracer } from "effect"
+import { Cause, Clock, Effect, type Fiber, Metric, Tracer } from "effect"
 
 export const Attr = {
   methodName: "mcp.method.name",
@@ -82,13 +82,17 @@ export const traced = <A, E extends { readonly _tag: string }, R>(
   attributes: Record<string, unknown>,
   metrics: OperationMetrics,
   countCall: boolean,
-  body: (span: Tracer.Span | undefined, clock: Clock.Clock) => Effect.Effect<A, E, R>
+  body: (
+    span: Tracer.Span | undefined,
+    clock: Clock.Clock,
+    fiber: Fiber.Fiber<unknown, unknown>
+  ) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     const clock = fiber.getRef(Clock.Clock)
     const measured = (span: Tracer.Span | undefined) => {
       const start = clock.currentTimeNanosUnsafe()
-      return Effect.onExit(body(span, clock), (exit) => {
+      return Effect.onExit(body(span, clock, fiber), (exit) => {
         const context = fiber.context
         metrics.duration.updateUnsafe(Number(clock.currentTimeNanosUnsafe() - start) / 1e9, context)
         if (countCall) metrics.calls.updateUnsafe(1, context)

@@ -1,3 +1,4 @@
+export * as Callers from "./Callers.ts"
 export type { Catalog as ToolCatalog, CatalogServer, CatalogTool } from "./Catalog.ts"
 export * as Catalog from "./Catalog.ts"
 export * as Errors from "./Errors.ts"

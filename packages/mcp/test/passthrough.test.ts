@@ -1,7 +1,7 @@
 // The rest of MCP through McpHub.passthrough, against server-everything (resources, templates,
 // prompts, completions, logging, subscriptions, progress, sampling, elicitation).
 import { assert, describe, it } from "@effect/vitest"
-import { McpHub, type McpHubService, type Passthrough } from "@tta/mcp"
+import { Callers, McpHub, type McpHubService, type Passthrough } from "@tta/mcp"
 import { Effect, PubSub, type Scope } from "effect"
 import { binOf, stdio } from "./helpers.ts"
 
@@ -88,6 +88,22 @@ describe("passthrough", () => {
         params: { uri }
       })
       yield* p.unsubscribe("everything", uri)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a log message sent during a caller's call reaches that caller before the call returns", () =>
+    Effect.gen(function* () {
+      const hub = yield* hubOf()
+      yield* hub.passthrough.setLogLevel("everything", "debug")
+      const got: Array<string> = []
+      const caller: Callers.Caller = { log: (server) => got.push(server) }
+      // The toggle writes its first message before its answer: it is routed as it is read.
+      yield* hub
+        .callTool("everything", "toggle-simulated-logging", {})
+        .pipe(Effect.provideService(Callers.Caller, caller))
+      assert.isAbove(got.length, 0)
+      assert.deepStrictEqual(new Set(got), new Set(["everything"]))
+      yield* hub.callTool("everything", "toggle-simulated-logging", {})
     }).pipe(Effect.scoped)
   )
 

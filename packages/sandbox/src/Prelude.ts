@@ -28,7 +28,7 @@ import {
 export type Outbound =
   | "call" // id, name, argsJson
   | "log" // level, text
-  | "timer" // id, ms
+  | "timer" // id, due (the code's clock, ms), time of the call (same clock)
   | "clearTimer" // id
   | "done" // valueJson | undefined
   | "invalid" // message (result not JSON-serialisable)
@@ -71,7 +71,8 @@ export function prelude(
     MapCtor: Map,
     StringCtor: String,
     SetCtor: Set,
-    evaluate: g.eval
+    evaluate: g.eval,
+    now: Date.now
   }
   // No prototype: the agent's code may add properties to Object.prototype before a part loads.
   const loaded = O.create(null)
@@ -203,7 +204,7 @@ export const preludeSource = `(${prelude.toString()})`
 export const parts: Readonly<Record<string, string>> = {
   host: `(i, send, names, budget, part) => (${preludeHost})(i, send, names, part("json"))`,
   console: `(i, send, names, budget) => (${preludeConsole})(i, send, budget)`,
-  timers: `(i, send) => (${preludeTimers})(i.MapCtor, send, i.PromiseCtor)`,
+  timers: `(i, send) => (${preludeTimers})(i.MapCtor, send, i.PromiseCtor, i.now)`,
   json: `(i, send, names, budget, part) => (${preludeJson})(i, part)`,
   checker: `(i) => (${jsonChecker})(i)`
 }

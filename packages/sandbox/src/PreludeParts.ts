@@ -24,6 +24,8 @@ export interface Captured {
   readonly StringCtor: StringConstructor
   readonly SetCtor: SetConstructor
   readonly evaluate: (src: string) => unknown
+  /** `Date.now`, so the code cannot move the clock its timers' deadlines are read from. */
+  readonly now: () => number
 }
 
 /** Compiles part `name` in the sandbox on first use and returns what it made (see `parts` in Prelude.ts). */
@@ -126,11 +128,23 @@ export function preludeHost(
   return { host, settle }
 }
 
-// Timers run on the host's clock; all of them die with the execution. Also `queueMicrotask`.
-// Self-contained like the prelude, and given the Map constructor the prelude captured.
-export function preludeTimers(MapCtor: MapConstructor, send: Send, PromiseCtor: PromiseConstructor) {
+// Timers: each registration sends its deadline on this clock and the time it was made (the host
+// orders pending timers by deadline, see TimerQueue.ts); all of them die with the execution.
+// An interval re-arms at its previous deadline plus its period, not "now + period", so a late host
+// does not reorder it against timers registered with it (catching up at most one period).
+// Also `queueMicrotask`.
+// Self-contained like the prelude, and given the intrinsics the prelude captured.
+export function preludeTimers(
+  MapCtor: MapConstructor,
+  send: Send,
+  PromiseCtor: PromiseConstructor,
+  now: () => number
+) {
   const maxTimers = 10_000
-  const timers = new MapCtor<number, { fn: unknown; args: Array<unknown>; ms: number; repeat: boolean }>()
+  const timers = new MapCtor<
+    number,
+    { fn: unknown; args: Array<unknown>; ms: number; due: number; repeat: boolean }
+  >()
   let timerSeq = 0
   const schedule =
     (repeat: boolean) =>
@@ -138,9 +152,11 @@ export function preludeTimers(MapCtor: MapConstructor, send: Send, PromiseCtor: 
       if (typeof fn !== "function") throw new TypeError("the callback must be a function")
       if (timers.size >= maxTimers) throw new RangeError(`more than ${maxTimers} timers pending`)
       const id = ++timerSeq
-      const delay = typeof ms === "number" && ms > 0 ? ms : 0
-      timers.set(id, { fn, args, ms: delay, repeat })
-      send("timer", id, delay)
+      // As Node does: under 1 ms or over 2^31-1 ms is 1 ms (an interval of 0 would never let time pass).
+      const delay = typeof ms === "number" && ms >= 1 && ms <= 2_147_483_647 ? ms : 1
+      const at = now()
+      timers.set(id, { fn, args, ms: delay, due: at + delay, repeat })
+      send("timer", id, at + delay, at)
       return id
     }
   const clear = (id: unknown) => {
@@ -149,8 +165,14 @@ export function preludeTimers(MapCtor: MapConstructor, send: Send, PromiseCtor: 
   const fire = (id: number) => {
     const t = timers.get(id)
     if (t === undefined) return
-    if (t.repeat) send("timer", id, t.ms)
-    else timers.delete(id)
+    if (t.repeat) {
+      // Catches up at most one period: an interval whose callback outlasts its period (or a
+      // long stall) must not run back to back without end and hold back every later timer.
+      const at = now()
+      // biome-ignore lint/complexity/useMathMinMax: the agent's code may have replaced Math.max
+      t.due = t.due + t.ms > at - t.ms ? t.due + t.ms : at - t.ms
+      send("timer", id, t.due, at)
+    } else timers.delete(id)
     ;(t.fn as (...a: Array<unknown>) => void)(...t.args)
   }
   return {

@@ -1,9 +1,10 @@
-import { Deferred, Effect, Exit, type Fiber, FiberSet, type Scope } from "effect"
+import { Deferred, Effect, Exit, FiberSet, type Scope } from "effect"
 import type { Engine, HostCall, HostFunctions, LogEntry, Session } from "./Backend.ts"
 import { CodeError, ResultNotSerializable, type SandboxError } from "./Errors.ts"
 import * as HostCalls from "./HostCalls.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
 import * as LogBuffer from "./LogBuffer.ts"
+import * as TimerQueue from "./TimerQueue.ts"
 
 /** Hands an entry to the caller's live hook; a hook that throws must not break the execution. */
 const live = (onLog: (entry: LogEntry) => void, entry: LogEntry) => {
@@ -22,7 +23,6 @@ export const make = Effect.fnUntraced(function* (
   const hostNames = Object.keys(host)
   const output = LogBuffer.make(limits.outputBytes)
   const hostCalls: Array<HostCall> = []
-  const timers = new Map<number, Fiber.Fiber<void>>()
   let inFlight = 0
   let turns = 0
   let ended = false
@@ -47,7 +47,7 @@ export const make = Effect.fnUntraced(function* (
 
   const checkIdle = () => {
     if (engine?.tracksIdle === false) return
-    if (!isDone() && inFlight === 0 && timers.size === 0 && turns === 0) {
+    if (!isDone() && inFlight === 0 && timers.size() === 0 && turns === 0) {
       fail(
         new CodeError({
           name: "Error",
@@ -83,21 +83,15 @@ export const make = Effect.fnUntraced(function* (
     }
   })
 
-  const timer = (id: number, ms: number) => {
-    timers.set(
-      id,
-      runFork(
-        Effect.sleep(ms).pipe(
-          Effect.andThen(
-            Effect.sync(() => {
-              timers.delete(id)
-              if (!isDone() && engine !== undefined) deliver(engine.fire(id))
-            })
-          )
-        )
-      )
-    )
-  }
+  const timers = yield* TimerQueue.make({
+    runFork,
+    fire: (id) => {
+      if (isDone() || engine === undefined) return
+      const turn = engine.fire(id)
+      deliver(turn)
+      return turn
+    }
+  })
 
   const session: Session = {
     limits,
@@ -122,13 +116,9 @@ export const make = Effect.fnUntraced(function* (
           return
         }
         case "timer":
-          return timer(a as number, Number(b))
-        case "clearTimer": {
-          const fiber = timers.get(a as number)
-          timers.delete(a as number)
-          fiber?.interruptUnsafe()
-          return
-        }
+          return timers.add(a as number, Number(b), Number(c))
+        case "clearTimer":
+          return timers.remove(a as number)
         case "done":
           return complete(Exit.succeed(a === undefined ? undefined : String(a)))
         case "invalid":

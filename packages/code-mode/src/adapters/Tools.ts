@@ -1,54 +1,30 @@
 /**
  * The three code-mode tools an agent SDK needs — `search_tools`, `read_api`, `execute` — as the data
- * every adapter builds from: one Effect Schema per input (its JSON Schema derived from it), a
- * description, and `call`, which runs one on a CodeMode session. A failure (bad input, a type error
+ * every adapter builds from: the gateway's Effect Schema and description of each (gateway/Tools.ts,
+ * the one source; JSON Schema derived from it the same way), and `call`, which runs one on a
+ * CodeMode session (execute answers the gateway's `ExecuteOutput`). A failure (bad input, a type error
  * in the agent's code, a denied tool call) becomes a result the model reads and can act on, never
  * an exception: the agent fixes its code and tries again.
  */
 import { Effect, Schema } from "effect"
 import type { CodeMode, ExecuteOutcome } from "../CodeMode.ts"
+import * as Responses from "../gateway/Responses.ts"
+import * as Gateway from "../gateway/Tools.ts"
 
-export const SearchToolsInput = Schema.Struct({
-  query: Schema.String.annotate({ description: "Words describing what you want to do" }),
-  detail: Schema.optionalKey(Schema.Literals(["name", "description", "full"])).annotate({
-    description: "name (default), description, or full (the tool file's source)"
-  }),
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 }))).annotate({
-    description: "Most tools returned (1-50, default 10)"
-  })
-})
+// The gateway's tools are the one definition of each (Schema and description): an adapter offers
+// the same three, so a model reads the same tool whichever way it reaches code mode.
+export { ExecuteInput, ReadApiInput, SearchToolsInput } from "../gateway/Tools.ts"
 
-export const ReadApiInput = Schema.Struct({
-  path: Schema.String.annotate({ description: "A file of the generated API, e.g. servers/index.ts" })
-})
-
-export const ExecuteInput = Schema.Struct({
-  code: Schema.String.annotate({
-    description: "An ES module in TypeScript; return the result with `export default value`"
-  })
+const fromGateway = <N extends "search_tools" | "read_api" | "execute">(name: N) => ({
+  description: Gateway.specs[name].description,
+  input: Gateway.specs[name].input
 })
 
 /** Each tool's input Schema and description, keyed by the name the model calls it by. */
 export const definitions = {
-  search_tools: {
-    description:
-      "Find tools across all connected MCP servers. Returns matching tools with the path of their " +
-      "TypeScript file under servers/. Use it first, then read_api the files you need.",
-    input: SearchToolsInput
-  },
-  read_api: {
-    description:
-      "Read a file of the generated TypeScript API: servers/index.ts lists servers, " +
-      "servers/<server>/index.ts lists a server's tools, servers/<server>/<tool>.ts has its types.",
-    input: ReadApiInput
-  },
-  execute: {
-    description:
-      "Run TypeScript in a sandbox. Import tools from ./servers/<server>/index.ts, do the work in code " +
-      "(loops, filters, joins) and return only what you need with `export default value`. Returns the " +
-      "value, console output and the tool calls made.",
-    input: ExecuteInput
-  }
+  search_tools: fromGateway("search_tools"),
+  read_api: fromGateway("read_api"),
+  execute: fromGateway("execute")
 } as const
 
 export type ToolName = keyof typeof definitions
@@ -63,9 +39,9 @@ export const instructions =
   "search_tools, read the files you need with read_api, then call execute with code that imports " +
   "them, does the work and returns only the answer with `export default`."
 
-/** A tool's input as JSON Schema (draft 2020-12 keywords, no `$schema`), derived from its Schema. */
+/** A tool's input as JSON Schema (draft 2020-12 keywords, no `$schema`), as the gateway derives it. */
 export const jsonSchema = (name: ToolName): Record<string, unknown> =>
-  Schema.toJsonSchemaDocument(definitions[name].input).schema as Record<string, unknown>
+  Gateway.jsonSchema(definitions[name].input) as Record<string, unknown>
 
 /** One tool call's outcome, as the model will read it. */
 export interface Result {
@@ -79,17 +55,12 @@ const failure = (error: string, message: string, extra: Record<string, unknown> 
   content: { error, message, ...extra }
 })
 
-/** The part of an execution a model needs: the value, what the code printed, which tools it called. */
-export const summarize = (outcome: ExecuteOutcome) => ({
-  value: outcome.value,
-  logs: outcome.logs.map((l) => (l.level === "log" ? l.message : `[${l.level}] ${l.message}`)),
-  toolCalls: outcome.toolCalls.map((c) => ({
-    tool: `${c.server}.${c.tool}`,
-    outcome: c.outcome,
-    ...(c.error === undefined ? {} : { error: c.error })
-  })),
-  ...(outcome.truncated ? { truncated: true } : {})
-})
+/**
+ * The part of an execution a model needs, as the gateway's execute answers it (`ExecuteOutput`):
+ * the value, what the code printed, the calls per tool, and every call's record with `verbose`.
+ */
+export const summarize = (outcome: ExecuteOutcome, verbose = false): Responses.ExecuteOutput =>
+  Responses.executeOutput(outcome, { verbose })
 
 const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(
   schema: S,
@@ -107,22 +78,24 @@ export const call = (codeMode: CodeMode["Service"], name: string, input: unknown
         failure("UnknownTool", `no tool ${JSON.stringify(name)}; the tools are ${names.join(", ")}`)
       )
     : name === "search_tools"
-      ? Effect.flatMap(decode(SearchToolsInput, name, input), (args) =>
+      ? Effect.flatMap(decode(Gateway.SearchToolsInput, name, input), (args) =>
           codeMode.searchTools(args.query, args).pipe(
             Effect.map((tools): Result => ({ ok: true, content: tools })),
             Effect.mapError((e) => failure(e._tag, e.message))
           )
         )
       : name === "read_api"
-        ? Effect.flatMap(decode(ReadApiInput, name, input), (args) =>
+        ? Effect.flatMap(decode(Gateway.ReadApiInput, name, input), (args) =>
             codeMode.readApi(args.path).pipe(
               Effect.map((source): Result => ({ ok: true, content: source })),
               Effect.mapError((e) => failure(e._tag, e.message))
             )
           )
-        : Effect.flatMap(decode(ExecuteInput, name, input), (args) =>
+        : Effect.flatMap(decode(Gateway.ExecuteInput, name, input), (args) =>
             codeMode.execute(args.code).pipe(
-              Effect.map((outcome): Result => ({ ok: true, content: summarize(outcome) })),
+              Effect.map(
+                (outcome): Result => ({ ok: true, content: summarize(outcome, args.verbose === true) })
+              ),
               Effect.mapError((e) =>
                 e._tag === "ExecutionError"
                   ? failure(e._tag, e.message, {

@@ -2,11 +2,13 @@
  * What the downstream servers offer besides tools, served through the gateway: resources and
  * resource templates (listed, read, subscribed), prompts (listed, got), completions, the log level,
  * and the servers' notifications (resource updates, list changes, log messages with the server
- * named) forwarded to the client; servers' sampling and elicitation requests go to the client whose
- * call is in flight (Routes.ts). Names and URIs are kept as the servers give them; when two servers offer
+ * named) forwarded to the client; a server's log message goes to the request whose call to it is in
+ * flight (`callerFor`), a message of no call to every client that asked for its level; servers'
+ * sampling and elicitation requests go to the client whose call is in flight (Routes.ts). Names and URIs are kept as the servers give them; when two servers offer
  * the same one, the later server's is exposed as `<server>/<name>` (and routed back).
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import type { ServerNotification } from "@modelcontextprotocol/sdk/types.js"
 import {
   CompleteRequestSchema,
   ErrorCode,
@@ -19,11 +21,12 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
+import { Callers } from "@tta/mcp"
 import { Effect, Exit, Stream } from "effect"
 import { type Hub, listAll, listPage, serversWith } from "./Listing.ts"
 import { clientFor, failure, type Names, type Routes, rpcError } from "./Routes.ts"
 
-export { calling, makeRoutes, type Routes, rpcError } from "./Routes.ts"
+export { makeRoutes, type Routes, rpcError } from "./Routes.ts"
 
 /** Run an effect for a request; a failure becomes the JSON-RPC error the client receives. */
 export type RunPromise = <A, E>(effect: Effect.Effect<A, E>) => Promise<Exit.Exit<A, E>>
@@ -31,23 +34,56 @@ export type RunPromise = <A, E>(effect: Effect.Effect<A, E>) => Promise<Exit.Exi
 const notFound = (what: string, name: string) =>
   Effect.fail(rpcError(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`))
 
+/** Whether a session's client asked for messages of `level` (it set a level at or below it). */
+export interface LogFilter {
+  readonly wants: (level: LoggingLevel) => boolean
+}
+
 /** What one session's passthrough handlers share. */
 interface Session {
   readonly server: Server
   readonly hub: Hub
   readonly routes: Routes
   readonly run: RunPromise
+  readonly logs: LogFilter
   /** URIs this session subscribed to. */
   readonly subscribed: Set<string>
 }
 
+/** A downstream log message as this gateway sends it: its logger is `<server>` or `<server>/<logger>`. */
+const named = (downstream: string, params: Callers.LogParams) => ({
+  ...params,
+  logger: params.logger === undefined ? downstream : `${downstream}/${params.logger}`
+})
+
+/**
+ * The hub's caller for one request of `session`: the log messages servers send while its calls
+ * to them are in flight go out with `send` (the request's own stream), when the client wants them.
+ */
+export const callerFor = (
+  session: Server,
+  logs: LogFilter,
+  send: (notification: ServerNotification) => void
+): Callers.Caller => ({
+  group: session,
+  log: (downstream, params) => {
+    if (logs.wants(params.level)) send({ method: "notifications/message", params: named(downstream, params) })
+  }
+})
+
 /** A request handler running `f` on the session's runtime; a failure is the JSON-RPC error sent. */
 const answerFor =
-  ({ server, routes, run }: Session) =>
+  ({ server, routes, run, logs }: Session) =>
   <P, A>(f: (params: P) => Effect.Effect<A, unknown>) =>
-  async (request: { readonly params?: P }) => {
+  async (
+    request: { readonly params?: P },
+    extra: { readonly sendNotification: (n: ServerNotification) => Promise<void> }
+  ) => {
     routes.latest = server
-    const exit = await run(f(request.params as P))
+    const send = (n: ServerNotification) => void extra.sendNotification(n).catch(() => undefined)
+    const exit = await run(
+      Effect.provideService(f(request.params as P), Callers.Caller, callerFor(server, logs, send))
+    )
     if (Exit.isSuccess(exit)) return exit.value as never
     throw failure(exit.cause)
   }
@@ -228,20 +264,19 @@ const registerPrompts = (session: Session) => {
   )
 }
 
-/** The servers' notifications to this session, for as long as its runtime lives. */
-const forwardNotifications = (
-  { server, hub, routes, run, subscribed }: Session,
-  logs: { readonly wants: (level: LoggingLevel) => boolean }
-) => {
+/**
+ * The servers' notifications to this session, for as long as its runtime lives. The log messages
+ * here belong to no call of a client (the hub hands those to the calling request, `callerFor`):
+ * a server's own messages, which each client would get from the server if it were connected to it
+ * directly, so each client that set a level admitting them gets them.
+ */
+const forwardNotifications = ({ server, hub, routes, run, subscribed, logs }: Session) => {
   const forward = Stream.runForEach(hub.passthrough.notifications, (n) =>
     Effect.promise(async () => {
       switch (n.method) {
         case "notifications/message":
           if (!logs.wants(n.params.level)) return
-          return server.sendLoggingMessage({
-            ...n.params,
-            logger: n.params.logger === undefined ? n.server : `${n.server}/${n.params.logger}`
-          })
+          return server.sendLoggingMessage(named(n.server, n.params))
         case "notifications/resources/updated": {
           const uri = routes.resources.expose(n.server, n.params.uri)
           return subscribed.has(uri) ? server.sendResourceUpdated({ uri }) : undefined
@@ -261,24 +296,43 @@ const forwardNotifications = (
 }
 
 /** Registers the passthrough handlers on one session's server; notifications flow while `run` lives. */
-export const register = (
-  server: Server,
-  hub: Hub,
-  routes: Routes,
-  run: RunPromise,
-  logs: { readonly wants: (level: LoggingLevel) => boolean }
-) => {
-  const session: Session = { server, hub, routes, run, subscribed: new Set() }
+export const register = (server: Server, hub: Hub, routes: Routes, run: RunPromise, logs: LogFilter) => {
+  const session: Session = { server, hub, routes, run, logs, subscribed: new Set() }
   registerResources(session)
   registerPrompts(session)
-  forwardNotifications(session, logs)
+  forwardNotifications(session)
 }
 
-/** `logging/setLevel` passed to every server that logs. */
-export const setLevel = (hub: Hub, level: LoggingLevel) =>
-  Effect.flatMap(serversWith(hub, "logging"), (servers) =>
-    Effect.forEach(servers, (s) => Effect.ignore(hub.passthrough.setLogLevel(s, level)), { discard: true })
-  )
+/** MCP's log levels, least severe first. */
+export const levels = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency"
+] as const
+
+/**
+ * `logging/setLevel` from `session` (undefined: it closed). The servers that log are shared by every
+ * session, so they are set to the most verbose level an open session asked for: a client asking for
+ * less does not silence the others (each session filters what it sends on to its own level).
+ */
+export const setLevel = (hub: Hub, routes: Routes, session: Server, level: LoggingLevel | undefined) =>
+  Effect.suspend(() => {
+    if (level === undefined) routes.levels.delete(session)
+    else routes.levels.set(session, level)
+    const wanted = [...routes.levels.values()].sort((a, b) => levels.indexOf(a) - levels.indexOf(b))[0]
+    if (wanted === undefined || wanted === routes.downstreamLevel) return Effect.void
+    routes.downstreamLevel = wanted
+    return Effect.flatMap(serversWith(hub, "logging"), (servers) =>
+      Effect.forEach(servers, (s) => Effect.ignore(hub.passthrough.setLogLevel(s, wanted)), {
+        discard: true
+      })
+    )
+  })
 
 /** The capabilities a gateway declares for what it passes through. */
 export const capabilities = {
@@ -294,17 +348,17 @@ export const capabilities = {
  */
 export const answerServerRequests = (hub: Hub, routes: Routes) =>
   hub.passthrough.handleRequests({
-    sampling: (downstream, params, signal) =>
+    sampling: (_downstream, params, signal, caller) =>
       Effect.tryPromise(() => {
-        const client = clientFor(routes, downstream)
+        const client = clientFor(routes, caller)
         if (client?.getClientCapabilities()?.sampling === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support sampling")
         }
         return client.createMessage(params, { signal })
       }),
-    elicitation: (downstream, params, signal) =>
+    elicitation: (_downstream, params, signal, caller) =>
       Effect.tryPromise(() => {
-        const client = clientFor(routes, downstream)
+        const client = clientFor(routes, caller)
         if (client?.getClientCapabilities()?.elicitation === undefined) {
           throw rpcError(ErrorCode.InvalidRequest, "The gateway's client does not support elicitation")
         }

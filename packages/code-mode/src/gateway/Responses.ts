@@ -7,9 +7,12 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Schema } from "effect"
 import { type ExecuteOutcome, type SearchHit, ToolCallRecord } from "../CodeMode.ts"
 
-/** A value as one text block: strings as they are, anything else as indented JSON. */
+/**
+ * A value as one text block: strings as they are, anything else as compact JSON (a model reads it
+ * as well as indented JSON, and indentation costs ~40% more tokens: bench/definitions.ts prints it).
+ */
 export const text = (value: unknown): CallToolResult => ({
-  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }]
+  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }]
 })
 
 export const error = (message: string): CallToolResult => ({ ...text(message), isError: true })
@@ -137,6 +140,19 @@ export const resource = (
 ): EmbeddedResource => ({ type: "resource", resource: { uri, ...body } })
 `
 
+/** An execution as execute's structured answer (per-call records only when asked for with `verbose`). */
+export const executeOutput = (
+  outcome: ExecuteOutcome,
+  options: { readonly verbose: boolean }
+): ExecuteOutput => ({
+  ...(outcome.value === undefined ? {} : { value: outcome.value }),
+  logs: outcome.logs,
+  calls: callSummary(outcome.toolCalls),
+  durationMs: outcome.durationMs,
+  truncated: outcome.truncated,
+  ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
+})
+
 /**
  * execute's answer: the value, the console output and the call summary as text, and the same as
  * structured content (per-call records only when asked for with `verbose`).
@@ -144,18 +160,13 @@ export const resource = (
 export const execute = (outcome: ExecuteOutcome, options: { readonly verbose: boolean }): CallToolResult => {
   const logs = outcome.logs.map((l) => `[${l.level}] ${l.message}`).join("\n")
   const blocks = contentBlocks(outcome.value)
-  const structured: ExecuteOutput = {
-    // Blocks go to the client as content, not again as (base64) data here.
-    ...(outcome.value === undefined || blocks !== undefined ? {} : { value: outcome.value }),
-    logs: outcome.logs,
-    calls: callSummary(outcome.toolCalls),
-    durationMs: outcome.durationMs,
-    truncated: outcome.truncated,
-    ...(options.verbose ? { toolCalls: outcome.toolCalls } : {})
-  }
+  const output = executeOutput(outcome, options)
+  const { value: _blocks, ...withoutValue } = output
+  // Blocks go to the client as content, not again as (base64) data here.
+  const structured: ExecuteOutput = blocks === undefined ? output : withoutValue
   const valueLine =
     blocks === undefined
-      ? `value: ${JSON.stringify(outcome.value, null, 2) ?? "undefined"}`
+      ? `value: ${JSON.stringify(outcome.value) ?? "undefined"}`
       : `value: ${blocks.length} content block${blocks.length === 1 ? "" : "s"} (${blocks.map((b) => ("mimeType" in b && typeof b.mimeType === "string" ? b.mimeType : b.type)).join(", ")})`
   return {
     content: [

@@ -1,11 +1,11 @@
 /**
  * How the gateway finds its way back: which server owns an exposed name or URI (kept as the
- * servers give them; a later server's duplicate is `<server>/<name>`), which client is calling which
- * server right now (for that server's sampling and elicitation requests), and the JSON-RPC errors
- * it answers with.
+ * servers give them; a later server's duplicate is `<server>/<name>`), which client a server's own
+ * request (sampling, elicitation) goes to, and the JSON-RPC errors it answers with.
  */
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { ErrorCode, type LoggingLevel, McpError } from "@modelcontextprotocol/sdk/types.js"
+import type { Callers } from "@tta/mcp"
 import { Cause } from "effect"
 
 /** Exposed name → the server and its own name; one table per kind of thing. */
@@ -34,32 +34,26 @@ export interface Routes {
   readonly prompts: Names
   /** The session that last made a request, for servers' requests no call of ours is waiting on. */
   latest: Server | undefined
-  /** Per downstream server, the sessions with a call to it in flight (most recent last). */
-  readonly inFlight: Map<string, Array<Server>>
+  /** The log level each open session asked for (`logging/setLevel`). */
+  readonly levels: Map<Server, LoggingLevel>
+  /** The level the servers that log were last set to: the most verbose in `levels`. */
+  downstreamLevel: LoggingLevel | undefined
 }
 
-/** A call from `session` to `downstream` starts; returns what ends it. */
-export const calling = (routes: Routes, downstream: string, session: Server) => {
-  const list = routes.inFlight.get(downstream) ?? []
-  list.push(session)
-  routes.inFlight.set(downstream, list)
-  return () => {
-    const at = list.lastIndexOf(session)
-    if (at >= 0) list.splice(at, 1)
-    if (list.length === 0) routes.inFlight.delete(downstream)
-  }
-}
-
-/** Who a server's own request (sampling, elicitation) goes to: the session calling it, else the latest. */
-export const clientFor = (routes: Routes, downstream: string) =>
-  routes.inFlight.get(downstream)?.at(-1) ?? routes.latest
+/**
+ * Who a server's own request (sampling, elicitation) goes to: the session whose call to that server
+ * is in flight (the hub's latest caller; its group is the session), else the one that made the last request.
+ */
+export const clientFor = (routes: Routes, caller: Callers.Caller | undefined): Server | undefined =>
+  caller?.group instanceof Server ? caller.group : routes.latest
 
 export const makeRoutes = (): Routes => ({
   resources: new Names(),
   templates: new Names(),
   prompts: new Names(),
   latest: undefined,
-  inFlight: new Map()
+  levels: new Map(),
+  downstreamLevel: undefined
 })
 
 /**

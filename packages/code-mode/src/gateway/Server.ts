@@ -13,7 +13,7 @@ import {
   type ServerNotification,
   SetLevelRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
-import { type McpHub, McpHub as McpHubTag } from "@tta/mcp"
+import { Callers, type McpHub, McpHub as McpHubTag } from "@tta/mcp"
 import { Cause, Effect, Exit, Option } from "effect"
 import { CodeMode, type LogLine } from "../CodeMode.ts"
 import * as Notify from "../Notify.ts"
@@ -60,7 +60,6 @@ export const extras = Effect.fnUntraced(function* () {
   return { hub, routes } satisfies Extras
 })
 
-const levels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const
 const consoleLevels: Record<LogLine["level"], LoggingLevel> = {
   log: "info",
   info: "info",
@@ -68,6 +67,12 @@ const consoleLevels: Record<LogLine["level"], LoggingLevel> = {
   warn: "warning",
   error: "error"
 }
+
+/**
+ * Console lines one execute sends live, at most; the rest are only in its answer. A loop printing
+ * short lines could otherwise send hundreds of thousands of notifications within the output limit.
+ */
+export const liveLogLines = 1000
 
 /**
  * Ends a cancelled request's SSE stream (Streamable HTTP): it gets no answer, and an open stream
@@ -93,14 +98,18 @@ export const make = (run: Run, extras: Extras = {}): Server => {
   })
   const approver = approverFor(server)
   // A closed session's tasks go with it: the store's TTL timers would keep them (and it) alive.
-  server.onclose = () => taskStore.cleanup()
+  // Its log level no longer counts for the servers' level.
+  server.onclose = () => {
+    taskStore.cleanup()
+    if (hub) void run(Passthrough.setLevel(hub, routes, server, undefined))
+  }
   // Log messages go out only to a client that set a level, and only at or above it.
   let logLevel: LoggingLevel | undefined
   const wants = (level: LoggingLevel) =>
-    logLevel !== undefined && levels.indexOf(level) >= levels.indexOf(logLevel)
+    logLevel !== undefined && Passthrough.levels.indexOf(level) >= Passthrough.levels.indexOf(logLevel)
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel = request.params.level
-    if (hub) await run(Passthrough.setLevel(hub, request.params.level))
+    if (hub) await run(Passthrough.setLevel(hub, routes, server, request.params.level))
     return {}
   })
   const ask = <A, E>(effect: Effect.Effect<A, E, CodeMode>) =>
@@ -122,8 +131,9 @@ export const make = (run: Run, extras: Extras = {}): Server => {
       void (asTask ? server.notification(notification) : extra.sendNotification(notification)).catch(
         () => undefined
       )
-    // Steps of this request's progress, numbered here so they only go up.
+    // Steps of this request's progress, numbered here so they only go up; console lines sent live.
     let steps = 0
+    let liveLines = 0
     const progress = (progress: number, message?: string, total?: number) =>
       token === undefined
         ? undefined
@@ -138,27 +148,36 @@ export const make = (run: Run, extras: Extras = {}): Server => {
           })
     const reporter: Notify.Reporter = {
       progress: token === undefined ? undefined : (message) => progress(++steps, message),
-      calling: (downstream) => Passthrough.calling(routes, downstream, server),
       // The code's console output, as log messages while it runs.
       log: (line) => {
         const level = consoleLevels[line.level]
-        if (wants(level))
-          send({ method: "notifications/message", params: { level, logger: "code", data: line.message } })
+        if (!wants(level) || liveLines > liveLogLines) return
+        liveLines++
+        const data =
+          liveLines > liveLogLines
+            ? `(${liveLogLines} lines were sent as the code wrote them; the rest are in execute's answer)`
+            : line.message
+        send({ method: "notifications/message", params: { level, logger: "code", data } })
       }
     }
+    // The log messages servers send while this request's calls to them are in flight.
+    const caller = Passthrough.callerFor(server, { wants }, send)
+    const asRequest = <A, E>(effect: Effect.Effect<A, E, CodeMode>) =>
+      effect.pipe(
+        Effect.provideService(Notify.Reporter, reporter),
+        Effect.provideService(Callers.Caller, caller)
+      )
     if (!Tools.isToolName(name)) {
       const direct = await run(
         ask(
-          Effect.provideService(
+          asRequest(
             CodeMode.use(
               (c) =>
                 c.callDirect?.(name, args, {
                   onProgress:
                     token === undefined ? undefined : (p) => progress(p.progress, p.message, p.total)
                 }) ?? Effect.succeed(undefined)
-            ),
-            Notify.Reporter,
-            reporter
+            )
           )
         ),
         { signal: extra.signal }
@@ -171,7 +190,7 @@ export const make = (run: Run, extras: Extras = {}): Server => {
         new Tools.UnknownTool({ name, offered: Tools.names }).message
       )
     }
-    const call = Effect.provideService(Tools.handleCall(name, args), Notify.Reporter, reporter)
+    const call = asRequest(Tools.handleCall(name, args))
     if (asTask) return Tasks.start(taskStore, extra.taskStore!, task!, run, ask(call))
     const exit = await run(ask(call), { signal: extra.signal })
     // A cancelled request gets no answer (the spec's rule): end its stream once the run has stopped.

@@ -175,11 +175,49 @@ function runner(d: RunnerDeps): void {
   const post = (m: unknown) => port.postMessage(m)
   let finished = false
   let pendingCalls = 0
-  const timers = new Map<number, ReturnType<typeof setTimeout>>()
+  // Pending timers by id → deadline (this thread's clock, as the code's). One wake-up for the
+  // earliest; each wake runs one timer, earliest (deadline, id) first, so an interval re-armed by
+  // its callback is ordered by its new deadline against the rest even when the thread ran late.
+  const timers = new Map<number, number>()
+  let cancel: (() => void) | undefined
+  let armedFor = Number.POSITIVE_INFINITY
+  const earliest = () => {
+    let first: [number, number] | undefined
+    for (const [id, due] of timers)
+      if (first === undefined || due < first[1] || (due === first[1] && id < first[0])) first = [id, due]
+    return first
+  }
+  // Wakes for the earliest deadline: a timer at a time, each in its own macrotask (the code's
+  // microtasks run in between, as in Node).
+  const arm = () => {
+    cancel?.()
+    cancel = undefined
+    const first = earliest()
+    armedFor = first?.[1] ?? Number.POSITIVE_INFINITY
+    if (first === undefined) return
+    const wait = first[1] - Date.now()
+    if (wait > 0) {
+      const t = setTimeout(fireNext, wait)
+      cancel = () => clearTimeout(t)
+    } else {
+      const t = setImmediate(fireNext)
+      cancel = () => clearImmediate(t)
+    }
+  }
+  const fireNext = () => {
+    cancel = undefined
+    const first = earliest()
+    if (first !== undefined && first[1] <= Date.now()) {
+      timers.delete(first[0])
+      h?.fire(first[0])
+      checkIdle()
+    }
+    if (!finished) arm()
+  }
   const finish = (m: unknown) => {
     if (finished) return
     finished = true
-    for (const t of timers.values()) clearTimeout(t)
+    cancel?.()
     post(m)
   }
   // The code waits on nothing that can ever happen: report it instead of hanging until wall time.
@@ -208,17 +246,11 @@ function runner(d: RunnerDeps): void {
       case "log":
         return post({ t: "log", level: a, message: b })
       case "timer":
-        timers.set(
-          a as number,
-          setTimeout(() => {
-            timers.delete(a as number)
-            h?.fire(a as number)
-            checkIdle()
-          }, b as number)
-        )
+        timers.set(a as number, b as number)
+        // A timer due before the armed wake-up re-arms it; a later one waits its turn.
+        if ((b as number) < armedFor) arm()
         return
       case "clearTimer":
-        clearTimeout(timers.get(a as number))
         timers.delete(a as number)
         return
       case "done":
