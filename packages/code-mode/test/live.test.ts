@@ -90,6 +90,26 @@ const rawPost = (gw: Awaited<ReturnType<typeof startGateway>>) => {
 }
 
 /**
+ * A second client on the gateway at log level info: `logs` collects the log notifications it gets,
+ * `first` settles when the first one arrives.
+ */
+const loggingClient = async (gw: Awaited<ReturnType<typeof startGateway>>, name: string) => {
+  const client = new Client({ name, version: "1" })
+  const logs: Array<unknown> = []
+  let firstLine: () => void = () => undefined
+  const first = new Promise<void>((resolve) => {
+    firstLine = resolve
+  })
+  client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+    logs.push(n.params)
+    firstLine()
+  })
+  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
+  await client.setLoggingLevel("info")
+  return { client, logs, first }
+}
+
+/**
  * After a cancelled loop: a run that went on would have called /tick/4 (it goes on after failures)
  * by the time the next execute's call arrives; the gate sees that call right after /tick/3.
  */
@@ -128,18 +148,7 @@ for (const backend of backends) {
     })
 
     it("streams the code's console output to the client while the code runs", async () => {
-      const client = new Client({ name: "live-logs", version: "1" })
-      const logs: Array<unknown> = []
-      let firstLine: () => void = () => undefined
-      const first = new Promise<void>((resolve) => {
-        firstLine = resolve
-      })
-      client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
-        logs.push(n.params)
-        firstLine()
-      })
-      await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
-      await client.setLoggingLevel("info")
+      const { client, logs, first } = await loggingClient(gw, "live-logs")
       const gate = world.hold("/release")
       const result = client.callTool({
         name: "execute",
@@ -214,18 +223,7 @@ export default body`
     it.runIf(backend.name === "isolate")(
       "streams a task-run execute's console output while it runs",
       async () => {
-        const client = new Client({ name: "task-logs", version: "1" })
-        const logs: Array<unknown> = []
-        let firstLine: () => void = () => undefined
-        const first = new Promise<void>((resolve) => {
-          firstLine = resolve
-        })
-        client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
-          logs.push(n.params)
-          firstLine()
-        })
-        await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)))
-        await client.setLoggingLevel("info")
+        const { client, logs, first } = await loggingClient(gw, "task-logs")
         const gate = world.hold("/task-gate")
         const stream = client.experimental.tasks.callToolStream(
           {

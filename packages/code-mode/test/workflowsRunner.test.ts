@@ -54,22 +54,28 @@ const find = async (id: string): Promise<Model.ExecutionSummary | undefined> => 
 }
 const effects = () => (existsSync(sideEffects) ? readFileSync(sideEffects, "utf8").trim().split("\n") : [])
 
+/** A runner starts a `release` execution of `n` and is SIGKILLed once it waits for the approval: its id. */
+const startAndKillWhileWaiting = async (n: number): Promise<string> => {
+  const first = start([join(fixtures, "durableRunner.ts"), "release", JSON.stringify({ n })])
+  const id = await waitFor("the execution id", () => {
+    const line = first
+      .output()
+      .split("\n")
+      .find((l) => l.startsWith("STARTED "))
+    return line ? (JSON.parse(line.slice(8)) as string) : undefined
+  })
+  await waitFor("the approval wait", async () =>
+    (await find(id))?.waitingOn.some((w) => w.name === "ship-it") ? true : undefined
+  )
+  first.child.kill("SIGKILL")
+  await first.exited
+  return id
+}
+
 describe("tta workflows runner", () => {
   it("resumes a killed runner's execution, finishes it once approved, and is the only runner", async () => {
     // A first runner starts the execution and is killed while it waits for the approval.
-    const first = start([join(fixtures, "durableRunner.ts"), "release", JSON.stringify({ n: 5 })])
-    const id = await waitFor("the execution id", () => {
-      const line = first
-        .output()
-        .split("\n")
-        .find((l) => l.startsWith("STARTED "))
-      return line ? (JSON.parse(line.slice(8)) as string) : undefined
-    })
-    await waitFor("the approval wait", async () =>
-      (await find(id))?.waitingOn.some((w) => w.name === "ship-it") ? true : undefined
-    )
-    first.child.kill("SIGKILL")
-    await first.exited
+    const id = await startAndKillWhileWaiting(5)
 
     const runner = start([
       ttaBin,
@@ -143,19 +149,7 @@ describe("tta workflows runner", () => {
   it.skipIf(!existsSync(join(import.meta.dirname, "..", "dist", "bin", "tta.js")))(
     "the bundled bin runs a module built on another copy of effect on that copy",
     async () => {
-      const first = start([join(fixtures, "durableRunner.ts"), "release", JSON.stringify({ n: 7 })])
-      const id = await waitFor("the execution id", () => {
-        const line = first
-          .output()
-          .split("\n")
-          .find((l) => l.startsWith("STARTED "))
-        return line ? (JSON.parse(line.slice(8)) as string) : undefined
-      })
-      await waitFor("the approval wait", async () =>
-        (await find(id))?.waitingOn.some((w) => w.name === "ship-it") ? true : undefined
-      )
-      first.child.kill("SIGKILL")
-      await first.exited
+      const id = await startAndKillWhileWaiting(7)
       const bundled = join(import.meta.dirname, "..", "bin", "tta.js")
       const runner = start([
         bundled,
