@@ -30,12 +30,15 @@ export interface RunDirs {
   readonly session: string
 }
 
-/** Fresh directories for a run (a temp dir unless `root` is given). */
-export const makeDirs = (root?: string): RunDirs => {
+/**
+ * Fresh directories for a run (a temp dir unless `root` is given); `files` (default `<root>/files`)
+ * may be shared by several runs, as a runner group's runners share the demo's reports.
+ */
+export const makeDirs = (root?: string, files?: string): RunDirs => {
   const base = root ? resolve(root) : mkdtempSync(join(tmpdir(), "tta-demo-"))
   const dirs = {
     root: base,
-    files: join(base, "files"),
+    files: files ?? join(base, "files"),
     memoryFile: join(base, "memory.jsonl"),
     session: join(base, "session")
   }

@@ -7,14 +7,13 @@
  * TTA_DEMO_DIR: the demo's directory; reports go to its `files/reports`, each runner keeps its
  * memory graph and skills under `runner-<pid>/`.
  */
-import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { lift, sequence } from "@tta/core"
 import { Durable } from "@tta/durable"
 import { Effect, Layer, Schema } from "effect"
 import { TriageRequestSchema } from "../DurableRun.ts"
 import { Progress } from "../Progress.ts"
-import type { RunDirs } from "../Servers.ts"
+import { makeDirs, type RunDirs } from "../Servers.ts"
 import * as Stack from "../Stack.ts"
 import { makeTriage, type TriageRequest, type TriageResult } from "../Triage.ts"
 
@@ -41,18 +40,7 @@ export const flow: Durable.DurableWorkflow<TriageRun, TriageResult, any> = Durab
 
 export const workflows = [flow]
 
-const dirs = (): RunDirs => {
-  const own = join(root, `runner-${process.pid}`)
-  const d = {
-    root: own,
-    files: join(root, "files"),
-    memoryFile: join(own, "memory.jsonl"),
-    session: join(own, "session")
-  }
-  mkdirSync(join(d.files, "reports"), { recursive: true })
-  mkdirSync(d.session, { recursive: true })
-  return d
-}
+const dirs = (): RunDirs => makeDirs(join(root, `runner-${process.pid}`), join(root, "files"))
 
 export const layer: Layer.Layer<any, any, never> = Layer.unwrap(
   Effect.sync(() =>
