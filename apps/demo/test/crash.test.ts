@@ -8,18 +8,10 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
 import type { CrashReport } from "../src/Crash.ts"
+import { groupAlive } from "./processes.ts"
 
 const run = promisify(execFile)
 const main = join(import.meta.dirname, "..", "src", "main.ts")
-
-const alive = (pid: number) => {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe("demo --crash", () => {
   it("resumes a killed run from the journal and finishes once paging is approved with the CLI", async () => {
@@ -55,6 +47,6 @@ describe("demo --crash", () => {
     expect(report.result).toMatchObject({ critical: ["payments"], warning: ["checkout"], paged: true })
     expect(readdirSync(join(dir, "files", "reports"))).toEqual(["incident-triage-crash.md"])
     // Nothing the demo started is left: neither worker nor any of their servers.
-    for (const pid of report.workers) expect(alive(pid)).toBe(false)
+    for (const pid of report.workers) expect(groupAlive(pid)).toBe(false)
   }, 240_000)
 })

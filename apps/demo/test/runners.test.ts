@@ -9,18 +9,10 @@ import { promisify } from "node:util"
 import { PgTestCluster } from "@tta/durable/testing"
 import { describe, expect, it } from "vitest"
 import type { RunnersReport } from "../src/runners/RunnersDemo.ts"
+import { groupAlive } from "./processes.ts"
 
 const run = promisify(execFile)
 const main = join(import.meta.dirname, "..", "src", "main.ts")
-
-const alive = (pid: number) => {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe.skipIf(!PgTestCluster.isAvailable())("demo --runners", () => {
   it("spreads triages over runners; a killed runner's triages finish on the other", async () => {
@@ -38,7 +30,7 @@ describe.skipIf(!PgTestCluster.isAvailable())("demo --runners", () => {
     for (const id of report.killed.unfinished) expect(report.finishedOn[id]).toBe(survivor)
     expect(report.failoverMs).toBeGreaterThan(0)
     // Nothing is left: no runner (nor its servers), no database.
-    for (const pid of report.runners) expect(alive(pid)).toBe(false)
+    for (const pid of report.runners) expect(groupAlive(pid)).toBe(false)
     expect(existsSync(report.postgres.dataDir)).toBe(false)
   }, 300_000)
 })
