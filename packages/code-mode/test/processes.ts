@@ -51,12 +51,12 @@ export const descendants = (pid: number): Array<number> => {
  */
 export const waitFor = async <A>(
   what: string,
-  check: () => A | undefined | false,
+  check: () => Promise<A | undefined | false> | A | undefined | false,
   boundMs = 90_000
 ): Promise<A> => {
   const deadline = Date.now() + boundMs
   for (;;) {
-    const value = check()
+    const value = await check()
     if (value !== undefined && value !== false) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))

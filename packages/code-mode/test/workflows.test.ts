@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Model } from "@tta/durable"
 import { afterAll, describe, expect, it } from "vitest"
+import { waitFor as poll } from "./processes.ts"
 import { runTta } from "./ttaSources.ts"
 
 const runnerBin = join(import.meta.dirname, "fixtures", "durableRunner.ts")
@@ -45,15 +46,8 @@ const startRunner = (flow: string, input: unknown) => {
 }
 
 /** Polls until `check` gives a value; bounded so a broken runner fails the test instead of hanging. */
-const waitFor = async <A>(what: string, check: () => Promise<A | undefined> | A | undefined) => {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <A>(what: string, check: () => Promise<A | undefined> | A | undefined) =>
+  poll(what, check, 60_000)
 
 const list = async (): Promise<ReadonlyArray<Model.ExecutionSummary>> => {
   const r = await tta(["--json", "workflows", "ls"])

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Model } from "@tta/durable"
 import { afterAll, describe, expect, it } from "vitest"
+import { waitFor } from "./processes.ts"
 import { runTta, ttaBin } from "./ttaSources.ts"
 
 const fixtures = join(import.meta.dirname, "fixtures")
@@ -34,16 +35,6 @@ const start = (args: ReadonlyArray<string>) => {
   child.stderr!.on("data", (d) => (text += d))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   return { child, exited, output: () => text }
-}
-
-const waitFor = async <A>(what: string, check: () => Promise<A | undefined> | A | undefined) => {
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 const find = async (id: string): Promise<Model.ExecutionSummary | undefined> => {
