@@ -13,7 +13,7 @@
 import type { ToolCatalog } from "@tta/codegen"
 import { Sandbox } from "@tta/sandbox"
 import { Effect, Exit, Scope } from "effect"
-import * as Responses from "../src/gateway/Responses.ts"
+import * as Execute from "../src/Execute.ts"
 import * as Ledger from "../src/Ledger.ts"
 import { writeSection } from "./section.ts"
 
@@ -91,7 +91,7 @@ const program = Effect.gen(function* () {
     const out = yield* execute((call) => calls.push(call))
     return outcomeOf(out, calls)
   })
-  // As Execute.ts: the ledger belongs to the session (made before, outside the timing).
+  // What Execute.ts does: the ledger belongs to the session (made before, outside the timing).
   const withLedger = (ledger: Ledger.Ledger) =>
     Effect.gen(function* () {
       const calls: Array<Ledger.FullCall> = []
@@ -99,17 +99,7 @@ const program = Effect.gen(function* () {
         calls.push(call)
         ledger.record(call.record)
       })
-      const outcome = outcomeOf(out, calls)
-      const answer = { ...outcome, tokens: undefined as never }
-      const tokens = ledger.execution({
-        catalog,
-        calls,
-        code,
-        response: () => Responses.execute(answer, { verbose: false })
-      })
-      return Object.defineProperty(outcome, "tokens", { get: tokens, enumerable: true }) as typeof outcome & {
-        readonly tokens: ReturnType<typeof tokens>
-      }
+      return Execute.withTokens(ledger, { catalog, calls, code }, outcomeOf(out, calls))
     })
   // A session per run: its scope is closed after the timing, dropping the job it left (the job's
   // own cost is measured apart below), so no counting lands inside a later run's timing.

@@ -86,6 +86,24 @@ const toExecutionError = (e: SandboxErrors.SandboxError): ExecutionError => {
   }
 }
 
+/**
+ * An execution's outcome with its `tokens` getter: left with the ledger as a job, counted when
+ * figures are asked for or when someone reads `tokens` first; the answer as the client receives it is
+ * formatted then too, not on this path (from a copy made now: `outcome` gets the getter).
+ */
+export const withTokens = (
+  ledger: Ledger.Ledger,
+  execution: Omit<Parameters<Ledger.Ledger["execution"]>[0], "response">,
+  outcome: Omit<ExecuteOutcome, "tokens">
+): ExecuteOutcome => {
+  const answer = { ...outcome, tokens: undefined as never }
+  const tokens = ledger.execution({
+    ...execution,
+    response: () => Responses.execute(answer, { verbose: false })
+  })
+  return Object.defineProperty(outcome, "tokens", { get: tokens, enumerable: true }) as ExecuteOutcome
+}
+
 /** The session's `execute`. */
 export const make = ({
   options,
@@ -175,25 +193,15 @@ export const make = ({
           return Effect.fail(mapped)
         })
       )
-    const outcome = {
-      value: result.value,
-      logs: result.logs,
-      toolCalls: calls.map((c) => c.record),
-      durationMs: result.durationMs,
-      truncated: result.truncated
-    }
-    // Counted after the answer has gone out, or here when someone reads `tokens` first; the answer
-    // as the client receives it is formatted then too, not on this path (from a copy made now:
-    // `outcome` gets the counting `tokens` getter below).
-    const answer = { ...outcome, tokens: undefined as never }
-    const tokens = ledger.execution({
-      catalog,
-      calls,
-      code,
-      response: () => Responses.execute(answer, { verbose: false })
-    })
-    return Object.defineProperty(outcome, "tokens", {
-      get: tokens,
-      enumerable: true
-    }) as unknown as ExecuteOutcome
+    return withTokens(
+      ledger,
+      { catalog, calls, code },
+      {
+        value: result.value,
+        logs: result.logs,
+        toolCalls: calls.map((c) => c.record),
+        durationMs: result.durationMs,
+        truncated: result.truncated
+      }
+    )
   })
