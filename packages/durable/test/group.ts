@@ -2,44 +2,16 @@
  * Helpers for runner-group tests, the bench and the demo script: runner processes
  * (test/fixtures/runner-group.ts), a psql query, and the owners of the shard locks.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { join } from "node:path"
 import * as RunnerAddress from "effect/cluster/RunnerAddress"
 import * as HashRing from "effect/HashRing"
 import { PgTestCluster } from "../src/testing/index.ts"
+import { type Proc, spawnProc } from "./support.ts"
+
+export type { Proc }
 
 const fixture = join(import.meta.dirname, "fixtures", "runner-group.ts")
-
-export interface Proc {
-  readonly child: ChildProcess
-  readonly pid: number
-  readonly output: () => string
-  readonly exited: Promise<number | null>
-  /** SIGKILL (unless it already ended) and wait for the exit. */
-  readonly kill: () => Promise<void>
-}
-
-export const spawnProc = (
-  command: string,
-  args: ReadonlyArray<string>,
-  env: Record<string, string>
-): Proc => {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-  let text = ""
-  child.stdout!.on("data", (d) => (text += d))
-  child.stderr!.on("data", (d) => (text += d))
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return {
-    child,
-    pid: child.pid!,
-    output: () => text,
-    exited,
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-      await exited
-    }
-  }
-}
 
 /** `runner-group.ts <args>` under this Node, with the source condition. */
 export const groupProc = (args: ReadonlyArray<string>, env: Record<string, string>): Proc =>

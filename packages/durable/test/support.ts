@@ -9,25 +9,30 @@ import { join } from "node:path"
 
 const worker = join(import.meta.dirname, "fixtures", "worker.ts")
 
-export interface Worker {
+/** A child process whose stdout and stderr are kept as one text. */
+export interface Proc {
   readonly child: ChildProcess
+  readonly pid: number
   readonly output: () => string
   /** Resolves with the process's exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>
+  /** SIGKILL (unless it already ended) and wait for the exit. */
   readonly kill: () => Promise<void>
 }
 
-export const startWorker = (args: ReadonlyArray<string>, env: Record<string, string>): Worker => {
-  const child = spawn(process.execPath, ["--conditions=@tta/source", worker, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+export const spawnProc = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>
+): Proc => {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
   let text = ""
   child.stdout!.on("data", (d) => (text += d))
   child.stderr!.on("data", (d) => (text += d))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   return {
     child,
+    pid: child.pid!,
     output: () => text,
     exited,
     kill: async () => {
@@ -36,6 +41,11 @@ export const startWorker = (args: ReadonlyArray<string>, env: Record<string, str
     }
   }
 }
+
+export type Worker = Proc
+
+export const startWorker = (args: ReadonlyArray<string>, env: Record<string, string>): Worker =>
+  spawnProc(process.execPath, ["--conditions=@tta/source", worker, ...args], env)
 
 /** Waits (bounded) for a worker to exit; on timeout the error shows what the worker printed. */
 export const exited = async (w: Worker, timeoutMs = 90_000): Promise<number | null> => {
