@@ -1,5 +1,5 @@
-import type { QuickJSWASMModule } from "quickjs-emscripten"
 import { calibrate } from "./Interrupts.ts"
+import * as Machine from "./Machine.ts"
 
 /**
  * QuickJS WebAssembly modules, each with a memory of fixed maximum size, lent to one execution at
@@ -8,6 +8,8 @@ import { calibrate } from "./Interrupts.ts"
  * WebAssembly memory to 2 GB), and WebAssembly memory never shrinks. So the memory's maximum is the
  * bound: an execution with a limit of L MB runs in a module whose memory cannot grow past
  * L + {@link overheadMb} MB, and a later execution reuses that memory instead of growing another.
+ * Each module holds one {@link Machine.Machine} (a runtime and context with the prelude), reset
+ * after every execution.
  */
 
 /** Static data, the C stack, the runtime, the context and the prelude, beside the code's own heap. */
@@ -25,8 +27,8 @@ interface WasmApi {
 }
 
 export interface Lease {
-  readonly module: QuickJSWASMModule
-  /** Gives the module back; `reusable: false` drops it (a runtime that could not be freed cleanly). */
+  readonly machine: Machine.Machine
+  /** Gives the machine back; `reusable: false` drops it (one that could not be reset). */
   release(reusable: boolean): void
 }
 
@@ -37,7 +39,7 @@ export interface Modules {
 }
 
 export const make = (): Modules => {
-  const idle = new Map<number, Array<QuickJSWASMModule>>()
+  const idle = new Map<number, Array<Machine.Machine>>()
   let lib: Promise<typeof import("quickjs-emscripten")> | undefined
   const create = async (memoryMb: number) => {
     lib ??= import("quickjs-emscripten")
@@ -49,26 +51,26 @@ export const make = (): Modules => {
     })
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }))
     calibrate(module)
-    return module
+    return Machine.make(module)
   }
-  const lend = (key: number, module: QuickJSWASMModule): Lease => {
+  const lend = (key: number, machine: Machine.Machine): Lease => {
     let released = false
     return {
-      module,
+      machine,
       release: (reusable) => {
         if (released) return
         released = true
         if (!reusable) return
         const list = idle.get(key) ?? []
-        if (list.length < maxIdle) list.push(module)
+        if (list.length < maxIdle) list.push(machine)
         idle.set(key, list)
       }
     }
   }
   const take = (memoryMb: number) => {
     const key = Math.ceil(memoryMb)
-    const module = idle.get(key)?.pop()
-    return module === undefined ? undefined : lend(key, module)
+    const machine = idle.get(key)?.pop()
+    return machine === undefined ? undefined : lend(key, machine)
   }
   return {
     take,

@@ -1,26 +1,18 @@
 import { Effect, type Scope } from "effect"
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten"
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten"
 import type { Backend, Session } from "../../Backend.ts"
 import { CodeError, type LimitName, SandboxUnavailable, thrownValue } from "../../Errors.ts"
 import { exceeded } from "../../Limits.ts"
-import { partSource, preludeSource } from "../../Prelude.ts"
+import { partSource } from "../../Prelude.ts"
 import { entryName, type Program, resolveSpecifier, unresolvedMessage } from "../../Program.ts"
 import { pacer } from "./Interrupts.ts"
+import type * as Machine from "./Machine.ts"
 import * as Modules from "./Modules.ts"
 
 const rootName = "<tta:root>"
-// Well below the native stack QuickJS runs on (the host's), so most deep recursion is QuickJS's own
-// catchable "stack overflow"; what still runs the native stack out is handled in `guarded`.
-const maxStackBytes = 256 * 1024
 // Jobs run per batch before the host checks the CPU and wall limits itself: a microtask storm
 // may never reach QuickJS's own interrupt poll.
 const jobBatch = 512
-
-const setup = `((prelude) => (send, names, budget) => {
-  const h = prelude(globalThis, send, names, budget)
-  Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) })
-  return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id)
-})(${preludeSource})`
 
 const toCodeError = (dumped: unknown): CodeError => {
   if (typeof dumped === "object" && dumped !== null && "message" in dumped) {
@@ -37,48 +29,52 @@ const toCodeError = (dumped: unknown): CodeError => {
   return thrownValue(dumped)
 }
 
-/** One execution's QuickJS runtime and context, and what it has used. */
+/** One execution on a machine, and what it has used. */
 interface Vm {
+  readonly machine: Machine.Machine
   readonly rt: QuickJSRuntime
   readonly context: QuickJSContext
+  /** Handles made for this execution: freed with the machine's memory on reset. */
   readonly owned: Array<QuickJSHandle>
   cpuUsed: number
   sliceStart: number
   killedBy: LimitName | undefined
   /** The WebAssembly was left mid-call (native stack overflow): never touch this module again. */
   broken: boolean
+  /** The machine was reset: this execution's handles are gone. */
+  closed: boolean
 }
 
-const open = (module: QuickJSWASMModule, program: Program, session: Session): Vm => {
+const open = (machine: Machine.Machine, program: Program, session: Session): Vm => {
   const { limits } = session
-  const rt = module.newRuntime()
-  const context = rt.newContext()
+  const { rt, context, module } = machine
   const vm: Vm = {
+    machine,
     rt,
     context,
     owned: [],
     cpuUsed: 0,
     sliceStart: performance.now(),
     killedBy: undefined,
-    broken: false
+    broken: false,
+    closed: false
   }
   // QuickJS's own limit as well as the memory's maximum (see Modules.ts): it stops most bombs earlier.
   rt.setMemoryLimit(limits.memoryMb * 1024 * 1024)
-  rt.setMaxStackSize(maxStackBytes)
   const wallDeadline = performance.now() + limits.wallTimeMs
   const pace = pacer(module, context)
-  rt.setInterruptHandler(() => {
-    pace()
-    const now = performance.now()
-    if (vm.cpuUsed + (now - vm.sliceStart) > limits.cpuTimeMs) vm.killedBy ??= "cpuTime"
-    else if (now > wallDeadline) vm.killedBy ??= "wallTime"
-    return vm.killedBy !== undefined || session.done()
-  })
   // The normalizer's own errors do not reach the code, so an unresolvable import becomes a name
   // the loader refuses with the message.
   const unresolved = new Map<string, string>()
-  rt.setModuleLoader(
-    (name) => {
+  machine.hooks = {
+    interrupt: () => {
+      pace()
+      const now = performance.now()
+      if (vm.cpuUsed + (now - vm.sliceStart) > limits.cpuTimeMs) vm.killedBy ??= "cpuTime"
+      else if (now > wallDeadline) vm.killedBy ??= "wallTime"
+      return vm.killedBy !== undefined || session.done()
+    },
+    load: (name) => {
       let source: string | undefined
       try {
         source = program.modules.get(name)
@@ -89,33 +85,33 @@ const open = (module: QuickJSWASMModule, program: Program, session: Session): Vm
       if (source !== undefined) return source
       return { error: new Error(unresolved.get(name) ?? `module ${name} is not mounted`) }
     },
-    (base, requested) => {
+    normalize: (base, requested) => {
       if (base === rootName) return requested
       const path = resolveSpecifier(requested, base, (p) => program.modules.has(p))
       if (path !== undefined) return path
       const name = `<unresolved:${unresolved.size}>`
       unresolved.set(name, unresolvedMessage(requested, base))
       return name
+    },
+    send: (kind, a, b, c) => {
+      if (kind === "load") {
+        const source = partSource(a)
+        return source === undefined ? undefined : context.newString(source)
+      }
+      session.receive(String(kind), a, b, c)
+      return undefined
     }
-  )
+  }
   return vm
 }
 
 /**
- * Frees the runtime; true when the module can serve another execution. Jobs still queued are
- * freed with the runtime, never run: code after a limit kill must not run again.
+ * Resets the machine; true when it can serve another execution. Jobs still queued are dropped
+ * with the memory, never run: code after a limit kill must not run again.
  */
 const close = (vm: Vm): boolean => {
-  if (vm.broken) return false
-  try {
-    for (const h of vm.owned) if (h.alive) h.dispose()
-    vm.context.dispose()
-    vm.rt.dispose()
-    return true
-  } catch {
-    // A runtime that cannot be freed may have corrupted its module's heap: drop the module.
-    return false
-  }
+  vm.closed = true
+  return !vm.broken && vm.machine.reset(vm.owned)
 }
 
 const drive = (vm: Vm, session: Session): void => {
@@ -178,7 +174,7 @@ const drive = (vm: Vm, session: Session): void => {
 
   const dispatch = installPrelude(vm, session)
   const turn = (kind: 0 | 1, id: number, ok?: boolean, payload?: string) => {
-    if (session.done() || vm.broken) return
+    if (vm.closed || session.done() || vm.broken) return
     const args = [
       context.newNumber(kind),
       context.newNumber(id),
@@ -214,25 +210,15 @@ const drive = (vm: Vm, session: Session): void => {
 }
 
 const installPrelude = (vm: Vm, session: Session): QuickJSHandle => {
-  const { context, owned } = vm
-  const dump = (h: QuickJSHandle | undefined) => (h === undefined ? undefined : context.dump(h))
-  const send = context.newFunction("send", (k, a, b, c) => {
-    const kind = dump(k)
-    if (kind === "load") {
-      const source = partSource(dump(a))
-      return source === undefined ? undefined : context.newString(source)
-    }
-    session.receive(kind, dump(a), dump(b), dump(c))
-  })
-  owned.push(send)
+  const { context, owned, machine } = vm
   // As JSON text: the host part parses it if the code ever uses `host` (an array would cost an eval).
   const names = context.newString(JSON.stringify(session.hostNames))
   owned.push(names)
   const budget = context.newNumber(session.limits.outputBytes)
   owned.push(budget)
-  const setupFn = context.unwrapResult(context.evalCode(setup, "<tta:prelude>"))
-  owned.push(setupFn)
-  const fn = context.unwrapResult(context.callFunction(setupFn, context.undefined, send, names, budget))
+  const fn = context.unwrapResult(
+    context.callFunction(machine.install, context.undefined, machine.send, names, budget)
+  )
   owned.push(fn)
   return fn
 }
@@ -253,7 +239,7 @@ const run = (
       }))
     const vm = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => open(lease.module, program, session),
+        try: () => open(lease.machine, program, session),
         catch: (cause) => {
           lease.release(false)
           return unavailable("the QuickJS runtime could not be set up")(cause)

@@ -1,0 +1,112 @@
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten"
+import { preludeSource } from "../../Prelude.ts"
+import { capture, reseeder, type Snapshot } from "./Snapshot.ts"
+
+// Well below the native stack QuickJS runs on (the host's), so most deep recursion is QuickJS's own
+// catchable "stack overflow"; what still runs the native stack out is handled by the backend.
+const maxStackBytes = 256 * 1024
+
+// Compiled once per machine; called per execution with that execution's `send` arguments.
+const setup = `((prelude) => (send, names, budget) => {
+  const h = prelude(globalThis, send, names, budget)
+  Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) })
+  return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id)
+})(${preludeSource})`
+
+/** What the execution using a machine does when QuickJS calls out. */
+export interface Hooks {
+  /** The prelude's `send` (see `Outbound` in Prelude.ts); may return a handle (a part's source). */
+  send(kind: unknown, a: unknown, b: unknown, c: unknown): QuickJSHandle | undefined
+  /** True stops the code. */
+  interrupt(): boolean
+  load(name: string): string | { readonly error: Error }
+  normalize(base: string, requested: string): string
+}
+
+/**
+ * A QuickJS runtime and context in one WebAssembly module, with the prelude compiled, ready to run
+ * one execution at a time. After an execution {@link Machine.reset} restores the module's memory
+ * to the moment the machine was made (see Snapshot.ts): the next execution starts in a context no
+ * code has run in, without making a runtime and context and compiling the prelude again (~80% of
+ * a cold start).
+ */
+export interface Machine {
+  readonly module: QuickJSWASMModule
+  readonly rt: QuickJSRuntime
+  readonly context: QuickJSContext
+  /** `(send, names, budget) => dispatch`: installs the prelude (see `setup`). */
+  readonly install: QuickJSHandle
+  readonly send: QuickJSHandle
+  /** The execution now running here. */
+  hooks: Hooks | undefined
+  /**
+   * Makes the machine as new; false when it cannot be reused (its runtime is then freed, or left
+   * to the garbage collector with its module when freeing fails). Handles made since the machine
+   * was made must not be used after this, nor disposed: their memory is gone.
+   */
+  reset(owned: ReadonlyArray<QuickJSHandle>): boolean
+}
+
+/** Machines made and resets done in this process (for tests: proof that machines are reused). */
+export const stats = { made: 0, resets: 0 }
+
+const none = (): never => {
+  throw new Error("no execution is running on this QuickJS machine")
+}
+
+/** Makes a machine in `module`, a module whose memory nothing else has used. */
+export const make = (module: QuickJSWASMModule): Machine => {
+  stats.made++
+  const rt = module.newRuntime()
+  rt.setMaxStackSize(maxStackBytes)
+  const context = rt.newContext()
+  let hooks: Hooks | undefined
+  const dump = (h: QuickJSHandle | undefined) => (h === undefined ? undefined : context.dump(h))
+  // Set once, before the copy: a restore puts back the runtime's flags that they are on.
+  rt.setInterruptHandler(() => hooks?.interrupt() ?? false)
+  rt.setModuleLoader(
+    (name) => (hooks === undefined ? { error: new Error("no execution") } : hooks.load(name)),
+    (base, requested) => (hooks ?? none()).normalize(base, requested)
+  )
+  const send = context.newFunction("send", (k, a, b, c) => hooks?.send(dump(k), dump(a), dump(b), dump(c)))
+  const install = context.unwrapResult(context.evalCode(setup, "<tta:prelude>"))
+  // Handles the backend uses are cached by quickjs-emscripten on first use: made now, they are in the copy.
+  void [context.undefined, context.null, context.true, context.false, context.global]
+  const reseed = reseeder(module, context)
+  const snapshot: Snapshot | undefined = reseed === undefined ? undefined : capture(module)
+  reseed?.()
+  const free = (owned: ReadonlyArray<QuickJSHandle>) => {
+    try {
+      for (const h of owned) if (h.alive) h.dispose()
+      install.dispose()
+      send.dispose()
+      context.dispose()
+      rt.dispose()
+    } catch {
+      // A runtime that cannot be freed may have corrupted its module's heap: dropped with it.
+    }
+    return false
+  }
+  return {
+    module,
+    rt,
+    context,
+    install,
+    send,
+    get hooks() {
+      return hooks
+    },
+    set hooks(h) {
+      hooks = h
+    },
+    reset: (owned) => {
+      hooks = undefined
+      // Without a way to give each execution its own `Math.random`, a machine serves one execution.
+      if (snapshot === undefined || reseed === undefined) return free(owned)
+      snapshot.restore()
+      reseed()
+      stats.resets++
+      return true
+    }
+  }
+}
