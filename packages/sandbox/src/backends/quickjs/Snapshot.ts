@@ -1,4 +1,3 @@
-import { getRandomValues } from "node:crypto"
 import type { QuickJSContext, QuickJSWASMModule } from "quickjs-emscripten"
 
 /**
@@ -105,11 +104,12 @@ export const reseeder = (module: QuickJSWASMModule, context: QuickJSContext): ((
     }
     const first = draw(12345n)
     if (first !== draw(12345n) || first === draw(67890n) || Number.isNaN(value1)) return undefined
-    const seed = new BigUint64Array(1)
+    const halves = () => new Uint32Array(module.getWasmMemory().buffer, base + slot * 8, 2)
     return () => {
-      getRandomValues(seed)
-      // Non-zero, as QuickJS requires of the state.
-      words()[slot] = (seed[0] ?? 0n) | 1n
+      const state = halves()
+      // Non-zero, as QuickJS requires of the state (the host's generator: no BigInt, no syscall).
+      state[0] = ((Math.random() * 2 ** 32) >>> 0) | 1
+      state[1] = (Math.random() * 2 ** 32) >>> 0
     }
   } finally {
     random.dispose()
