@@ -15,9 +15,12 @@ const cpuPollMs = 5
 // How long an ended execution's last calls into the isolate may take before it is disposed instead of reused.
 const settleMs = 100
 
-// Installed in each new context: the prelude, the result hook, and the `import()` glue.
+// Installed in each new context: the prelude, the result hook, and the `import()` glue. Only "load"
+// needs the host's answer; every other message is queued to the host without stopping the isolate's
+// thread until the host has run it (a synchronous call costs a round trip: ~55 µs of a cold start).
+// Messages still arrive in the order sent, before the evaluation that sent them is seen to end.
 const setup = `return (sendRef, names, budget) => {
-const send = (k, a, b, c) => sendRef.applySync(undefined, [k, a, b, c]);
+const send = (k, a, b, c) => k === "load" ? sendRef.applySync(undefined, [k, a, b, c]) : void sendRef.applyIgnored(undefined, [k, a, b, c]);
 const h = ${preludeSource}(globalThis, send, names, budget);
 Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
 const imports = new Map(); let importSeq = 0;
