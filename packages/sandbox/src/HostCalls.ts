@@ -2,6 +2,7 @@ import { Cause, Effect, Exit, Predicate } from "effect"
 import type { HostCall, HostFunctions } from "./Backend.ts"
 import type { SandboxError } from "./Errors.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
+import * as Tracing from "./Tracing.ts"
 
 /** Turns whatever a host effect failed with into the JSON the sandbox rebuilds an Error from. */
 export const describeFailure = (cause: Cause.Cause<unknown>): string => {
@@ -60,13 +61,9 @@ export const makeCaller = (o: HostCallOptions) => (id: number, name: string, arg
   o.inFlight(1)
   o.runFork(
     fn(...args).pipe(
-      // No call-site stack: it would point here, not at the agent's code, and capturing it was
-      // ~9% of a host call's CPU.
-      Effect.withSpan(
-        "sandbox.host_call",
-        { attributes: { "sandbox.host.function": name } },
-        { captureStackTrace: false }
-      ),
+      // No call-site stack (Tracing.withSpan): it would point here, not at the agent's code, and
+      // capturing it was ~9% of a host call's CPU.
+      (effect) => Tracing.withSpan(effect, "sandbox.host_call", { "sandbox.host.function": name }),
       Effect.exit,
       Effect.map((exit) => {
         o.inFlight(-1)

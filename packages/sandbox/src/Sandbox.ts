@@ -5,19 +5,20 @@ import { InvalidRequest, type SandboxError, SandboxUnavailable, withLogs } from 
 import { exceeded, type Limits, type ResolvedLimits, resolve } from "./Limits.ts"
 import { prepare } from "./Program.ts"
 import * as Session from "./Session.ts"
+import * as Tracing from "./Tracing.ts"
 
 const identifier = /^[A-Za-z_$][\w$]*$/
 
 /** Builds the service around a backend: type stripping, limits, host calls, output and the span. */
 export const make = (backend: Backend.Backend, base?: Limits): Sandbox["Service"] => {
   const baseLimits: ResolvedLimits = resolve(base)
-  const execute = Effect.fn("sandbox.execute")(function* (
-    request: ExecuteRequest
+  const run = Effect.fnUntraced(function* (
+    request: ExecuteRequest,
+    tracing: boolean
   ): Effect.fn.Return<ExecutionResult, SandboxError> {
     const start = yield* Clock.currentTimeNanos
     const limits = resolve(request.limits, baseLimits)
     const host = request.host ?? {}
-    yield* Effect.annotateCurrentSpan({ "sandbox.backend": backend.name })
     for (const name of Object.keys(host)) {
       if (!identifier.test(name)) {
         return yield* new InvalidRequest({
@@ -53,9 +54,19 @@ export const make = (backend: Backend.Backend, base?: Limits): Sandbox["Service"
       })
     )
     const end = yield* Clock.currentTimeNanos
-    yield* Effect.annotateCurrentSpan({ "sandbox.host_calls": result.hostCalls.length })
+    if (tracing) yield* Effect.annotateCurrentSpan({ "sandbox.host_calls": result.hostCalls.length })
     return { ...result, durationMs: Number(end - start) / 1e6 }
   })
+  // The span only when a tracer takes it (see Tracing.ts).
+  const execute = (request: ExecuteRequest): Effect.Effect<ExecutionResult, SandboxError> =>
+    Effect.withFiber((fiber) =>
+      Tracing.isTracing(fiber)
+        ? Effect.withSpan(run(request, true), "sandbox.execute", {
+            attributes: { "sandbox.backend": backend.name },
+            captureStackTrace: false
+          })
+        : run(request, false)
+    )
   return Sandbox.of({ backend: backend.name, execute })
 }
 

@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Option, Tracer } from "effect"
 import { backends, run, runError } from "./support/backends.ts"
 
 const api = {
@@ -586,20 +586,41 @@ export default await new Promise((resolve) => setTimeout(() => resolve([ids.leng
       })
     )
 
-    it.effect("host calls run in a sandbox.host_call span under sandbox.execute", () =>
-      Effect.gen(function* () {
-        const result = yield* run({
-          code: `export default await host.where()`,
-          host: {
-            where: () =>
-              Effect.map(Effect.currentSpan, (span) => {
-                const parent = Option.getOrUndefined(span.parent)
-                return { span: span.name, parent: parent?._tag === "Span" ? parent.name : null }
-              })
+    it.effect(
+      "host calls run in a sandbox.host_call span under sandbox.execute, when a tracer takes them",
+      () =>
+        Effect.gen(function* () {
+          const spans: Array<Tracer.NativeSpan> = []
+          const tracer = Tracer.make({
+            span: (options) => {
+              const span = new Tracer.NativeSpan(options)
+              spans.push(span)
+              return span
+            }
+          })
+          const request = {
+            code: `export default await host.where()`,
+            host: {
+              where: () =>
+                Effect.map(Effect.currentSpan, (span) => {
+                  const parent = Option.getOrUndefined(span.parent)
+                  return { span: span.name, parent: parent?._tag === "Span" ? parent.name : null }
+                }).pipe(Effect.orElseSucceed(() => ({ span: null, parent: null })))
+            }
           }
+          const traced = yield* Effect.withTracer(run(request), tracer)
+          assert.deepStrictEqual(traced.value, { span: "sandbox.host_call", parent: "sandbox.execute" })
+          const execute = spans.find((s) => s.name === "sandbox.execute")
+          assert.strictEqual(execute?.attributes.get("sandbox.host_calls"), 1)
+          assert.isString(execute?.attributes.get("sandbox.backend"))
+          assert.strictEqual(
+            spans.find((s) => s.name === "sandbox.host_call")?.attributes.get("sandbox.host.function"),
+            "where"
+          )
+          // Under Effect's default tracer nobody exports spans: none are made.
+          const untraced = yield* run(request)
+          assert.deepStrictEqual(untraced.value, { span: null, parent: null })
         })
-        assert.deepStrictEqual(result.value, { span: "sandbox.host_call", parent: "sandbox.execute" })
-      })
     )
 
     it.effect("code that waits on a promise nothing can settle fails fast, not at the wall-time limit", () =>

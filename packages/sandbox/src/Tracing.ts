@@ -1,0 +1,23 @@
+import { Effect, type Fiber, Tracer } from "effect"
+
+/**
+ * Whether spans opened on this fiber reach a tracer someone installed (an OpenTelemetry layer,
+ * `Effect.withTracer`). False under Effect's default native tracer, whose spans nobody exports, and
+ * with `Effect.withTracerEnabled(false)`: the sandbox's spans are then skipped, not made and
+ * dropped (a span and its attributes were ~25% of the host side of a cold QuickJS execution).
+ */
+export const isTracing = (fiber: Fiber.Fiber<unknown, unknown>): boolean => {
+  // The fiber cache holds only an explicitly provided tracer (undefined means the native one).
+  const tracer = fiber.cache.tracer
+  return tracer !== undefined && tracer !== Tracer.nativeTracer && fiber.cache.tracerEnabled
+}
+
+/** `Effect.withSpan` (no call-site stack) when {@link isTracing}, else `self` as is. */
+export const withSpan = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  name: string,
+  attributes: Readonly<Record<string, unknown>>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) =>
+    isTracing(fiber) ? Effect.withSpan(self, name, { attributes, captureStackTrace: false }) : self
+  )
