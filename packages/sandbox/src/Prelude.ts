@@ -35,6 +35,17 @@ export type Outbound =
   | "tooLarge" // length of the result's JSON
   | "load" // part name; `send` returns that part's source text (see `partSource`)
 
+/**
+ * One execution's settings, read when used (a part's first use, the result), not when the prelude
+ * is installed: QuickJS installs it once per machine and sets these for each execution.
+ */
+export interface Settings {
+  /** The host functions' names, or their JSON (parsed only when the code first uses `host`). */
+  hostNames: ReadonlyArray<string> | string
+  /** Bytes of console output and result the code may send. */
+  outputBudget: number
+}
+
 export interface PreludeHandle {
   /** Settles host call `id`: ok → payload is the result's JSON (or undefined); else an error's JSON. */
   settle(id: number, ok: boolean, payload: string | undefined): void
@@ -47,13 +58,7 @@ export interface PreludeHandle {
 // Must not reference anything outside its own body: its source text is what runs in the sandbox.
 // Kept small (QuickJS compiles all of it in every new context, ~60 µs per KB): the globals are
 // stubs until first read, when `part` compiles the part that makes them (see `parts` below).
-export function prelude(
-  g: any,
-  send: Send,
-  /** The host functions' names, or their JSON (parsed only when the code first uses `host`). */
-  hostNames: ReadonlyArray<string> | string,
-  outputBudget: number
-): PreludeHandle {
+export function prelude(g: any, send: Send, settings: Settings): PreludeHandle {
   const O = Object
   const define = O.defineProperty
   const i: Captured = {
@@ -81,8 +86,8 @@ export function prelude(
     loaded[name] ??= (i.evaluate(`(${send("load", name)})`) as PartFactory)(
       i,
       send,
-      hostNames,
-      outputBudget,
+      settings.hostNames,
+      settings.outputBudget,
       part
     )
     return loaded[name]
@@ -130,7 +135,7 @@ export function prelude(
       } catch (e) {
         return void send("invalid", (e as Error)?.message)
       }
-      if (out.length > outputBudget) send("tooLarge", out.length)
+      if (out.length > settings.outputBudget) send("tooLarge", out.length)
       else send("done", out)
     }
   }
@@ -188,9 +193,7 @@ export function preludeConsole(i: ConsoleIntrinsics, send: Send, outputBudget: n
 export type Install = (
   g: any,
   send: (kind: string, a?: unknown, b?: unknown, c?: unknown) => unknown,
-  /** The host functions' names, or their JSON (parsed only when the code first uses `host`). */
-  hostNames: ReadonlyArray<string> | string,
-  outputBudget: number
+  settings: Settings
 ) => PreludeHandle
 
 /** Source text of an expression that evaluates to an {@link Install} function. */

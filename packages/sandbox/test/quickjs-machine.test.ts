@@ -49,8 +49,7 @@ export default {
   parse: JSON.parse("[1]"),
   extra: typeof (Function.prototype as any).extra,
   console: typeof console.log,
-  setTimeout: typeof setTimeout,
-  finish: typeof g.__tta_finish
+  setTimeout: typeof setTimeout
 }`
       })
       assert.deepStrictEqual(second.value, {
@@ -62,8 +61,7 @@ export default {
         parse: [1],
         extra: "undefined",
         console: "function",
-        setTimeout: "function",
-        finish: "function"
+        setTimeout: "function"
       })
       assert.strictEqual(made() - before, 0)
     })

@@ -267,7 +267,10 @@ function runner(d: RunnerDeps): void {
 
   const context = d.vm.createContext({}, { codeGeneration: { strings: true, wasm: false } })
   const install = d.vm.runInContext(`(${d.prelude.toString()})`, context) as Install
-  h = install(d.vm.runInContext("globalThis", context), send, req.hostNames, req.limits.outputBytes)
+  h = install(d.vm.runInContext("globalThis", context), send, {
+    hostNames: req.hostNames,
+    outputBudget: req.limits.outputBytes
+  })
   port.on("message", (m: { id: number; ok: boolean; payload?: string }) => {
     pendingCalls--
     h?.settle(m.id, m.ok, m.payload)

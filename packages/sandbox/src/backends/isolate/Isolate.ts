@@ -21,7 +21,7 @@ const settleMs = 100
 // Messages still arrive in the order sent, before the evaluation that sent them is seen to end.
 const setup = `return (sendRef, names, budget) => {
 const send = (k, a, b, c) => k === "load" ? sendRef.applySync(undefined, [k, a, b, c]) : void sendRef.applyIgnored(undefined, [k, a, b, c]);
-const h = ${preludeSource}(globalThis, send, names, budget);
+const h = ${preludeSource}(globalThis, send, { hostNames: names, outputBudget: budget });
 Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
 const imports = new Map(); let importSeq = 0;
 Object.defineProperty(globalThis, "${importFunction}", { value: (from, specifier) =>

@@ -6,11 +6,16 @@ import { capture, reseeder, type Snapshot } from "./Snapshot.ts"
 // catchable "stack overflow"; what still runs the native stack out is handled by the backend.
 const maxStackBytes = 256 * 1024
 
-// Compiled once per machine; called per execution with that execution's `send` arguments.
-const setup = `((prelude) => (send, names, budget) => {
-  const h = prelude(globalThis, send, names, budget)
-  Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) })
-  return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id)
+// Run once per machine, before the copy: the prelude is installed in the copy, and each execution
+// only sets its own settings (host names, output budget) with \`configure\`.
+const setup = `((prelude) => (send) => {
+  const settings = { hostNames: "[]", outputBudget: 0 }
+  const h = prelude(globalThis, send, settings)
+  return [
+    (names, budget) => { settings.hostNames = names; settings.outputBudget = budget },
+    (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id),
+    (ns) => h.finish(ns)
+  ]
 })(${preludeSource})`
 
 /** What the execution using a machine does when QuickJS calls out. */
@@ -34,9 +39,12 @@ export interface Machine {
   readonly module: QuickJSWASMModule
   readonly rt: QuickJSRuntime
   readonly context: QuickJSContext
-  /** `(send, names, budget) => dispatch`: installs the prelude (see `setup`). */
-  readonly install: QuickJSHandle
-  readonly send: QuickJSHandle
+  /** `(hostNamesJson, outputBudget) => void`: one execution's settings (see `setup`). */
+  readonly configure: QuickJSHandle
+  /** `(kind, id, ok, payload) => void`: settles a host call (kind 0) or fires a timer (1). */
+  readonly dispatch: QuickJSHandle
+  /** `(namespace) => void`: reports the entry module's `export default`. */
+  readonly finish: QuickJSHandle
   /** The execution now running here. */
   hooks: Hooks | undefined
   /**
@@ -69,7 +77,15 @@ export const make = (module: QuickJSWASMModule): Machine => {
     (base, requested) => (hooks ?? none()).normalize(base, requested)
   )
   const send = context.newFunction("send", (k, a, b, c) => hooks?.send(dump(k), dump(a), dump(b), dump(c)))
-  const install = context.unwrapResult(context.evalCode(setup, "<tta:prelude>"))
+  const setupFn = context.unwrapResult(context.evalCode(setup, "<tta:prelude>"))
+  const made = context.unwrapResult(context.callFunction(setupFn, context.undefined, send))
+  const [configure, dispatch, finish] = [0, 1, 2].map((i) => context.getProp(made, i)) as [
+    QuickJSHandle,
+    QuickJSHandle,
+    QuickJSHandle
+  ]
+  made.dispose()
+  setupFn.dispose()
   // Handles the backend uses are cached by quickjs-emscripten on first use: made now, they are in the copy.
   void [context.undefined, context.null, context.true, context.false, context.global]
   const reseed = reseeder(module, context)
@@ -77,9 +93,7 @@ export const make = (module: QuickJSWASMModule): Machine => {
   reseed?.()
   const free = (owned: ReadonlyArray<QuickJSHandle>) => {
     try {
-      for (const h of owned) if (h.alive) h.dispose()
-      install.dispose()
-      send.dispose()
+      for (const h of [...owned, configure, dispatch, finish, send]) if (h.alive) h.dispose()
       context.dispose()
       rt.dispose()
     } catch {
@@ -91,8 +105,9 @@ export const make = (module: QuickJSWASMModule): Machine => {
     module,
     rt,
     context,
-    install,
-    send,
+    configure,
+    dispatch,
+    finish,
     get hooks() {
       return hooks
     },

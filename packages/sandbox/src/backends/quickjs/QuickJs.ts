@@ -9,7 +9,6 @@ import { pacer } from "./Interrupts.ts"
 import type * as Machine from "./Machine.ts"
 import * as Modules from "./Modules.ts"
 
-const rootName = "<tta:root>"
 // Jobs run per batch before the host checks the CPU and wall limits itself: a microtask storm
 // may never reach QuickJS's own interrupt poll.
 const jobBatch = 512
@@ -86,7 +85,6 @@ const open = (machine: Machine.Machine, program: Program, session: Session): Vm 
       return { error: new Error(unresolved.get(name) ?? `module ${name} is not mounted`) }
     },
     normalize: (base, requested) => {
-      if (base === rootName) return requested
       const path = resolveSpecifier(requested, base, (p) => program.modules.has(p))
       if (path !== undefined) return path
       const name = `<unresolved:${unresolved.size}>`
@@ -114,7 +112,7 @@ const close = (vm: Vm): boolean => {
   return !vm.broken && vm.machine.reset(vm.owned)
 }
 
-const drive = (vm: Vm, session: Session): void => {
+const drive = (vm: Vm, program: Program, session: Session): void => {
   const { limits } = session
   const { rt, context } = vm
   const wallDeadline = performance.now() + limits.wallTimeMs
@@ -140,7 +138,16 @@ const drive = (vm: Vm, session: Session): void => {
       vm.cpuUsed += performance.now() - vm.sliceStart
     }
   }
-  let rootResult: QuickJSHandle | undefined
+  // What evaluating the entry module returned: its namespace, or a promise of it (top-level await).
+  let entry: QuickJSHandle | undefined
+  let finished = false
+  const finish = (ns: QuickJSHandle) => {
+    finished = true
+    const r = guarded(() => context.callFunction(vm.machine.finish, context.undefined, ns))
+    if (r === undefined) return
+    if (r.error) report(r.error)
+    else r.value.dispose()
+  }
   const report = (errorHandle: QuickJSHandle) => {
     const dumped = guarded(() => context.dump(errorHandle))
     if (vm.broken) return
@@ -151,15 +158,19 @@ const drive = (vm: Vm, session: Session): void => {
     if (/out of memory/i.test(message)) return session.fail(exceeded("memory", limits))
     session.fail(toCodeError(dumped))
   }
-  // After each turn: limits, then a rejected entry module (an error after an `await`).
+  // After each turn: limits, then the entry module: evaluated (report its value) or rejected (an
+  // error after an `await`).
   const afterTurn = () => {
     if (vm.killedBy === undefined && vm.cpuUsed > limits.cpuTimeMs) vm.killedBy = "cpuTime"
     if (vm.killedBy === undefined && performance.now() > wallDeadline) vm.killedBy = "wallTime"
     if (vm.killedBy !== undefined) return session.fail(exceeded(vm.killedBy, limits))
-    if (rootResult === undefined || session.done() || vm.broken) return
-    const state = context.getPromiseState(rootResult)
+    if (entry === undefined || finished || session.done() || vm.broken) return
+    const state = context.getPromiseState(entry)
     if (state.type === "rejected") report(state.error)
-    else if (state.type === "fulfilled" && !state.notAPromise) state.value.dispose()
+    else if (state.type === "fulfilled") {
+      finish(state.value)
+      if (!state.notAPromise) state.value.dispose()
+    }
   }
   const pump = () => {
     for (;;) {
@@ -172,7 +183,8 @@ const drive = (vm: Vm, session: Session): void => {
     }
   }
 
-  const dispatch = installPrelude(vm, session)
+  configure(vm, session)
+  const dispatch = vm.machine.dispatch
   const turn = (kind: 0 | 1, id: number, ok?: boolean, payload?: string) => {
     if (vm.closed || session.done() || vm.broken) return
     const args = [
@@ -195,32 +207,32 @@ const drive = (vm: Vm, session: Session): void => {
     fire: (id) => Promise.resolve().then(() => turn(1, id))
   })
 
+  // Evaluated directly (its namespace comes back): no root module importing it to compile.
   const evaluated = guarded(() =>
-    context.evalCode(`import * as ns from "${entryName}"; __tta_finish(ns)`, rootName, { type: "module" })
+    context.evalCode(program.modules.get(entryName) ?? "", entryName, { type: "module" })
   )
   if (evaluated === undefined) return
   if (evaluated.error) {
     report(evaluated.error)
     return
   }
-  rootResult = evaluated.value
-  vm.owned.push(rootResult)
-  pump()
+  entry = evaluated.value
+  vm.owned.push(entry)
+  // A module without top-level await has its value now, before any job runs (as V8 reports it).
+  afterTurn()
+  if (!session.done()) pump()
   session.checkIdle()
 }
 
-const installPrelude = (vm: Vm, session: Session): QuickJSHandle => {
+/** Gives the machine's prelude this execution's host names and output budget. */
+const configure = (vm: Vm, session: Session): void => {
   const { context, owned, machine } = vm
   // As JSON text: the host part parses it if the code ever uses `host` (an array would cost an eval).
   const names = context.newString(JSON.stringify(session.hostNames))
   owned.push(names)
   const budget = context.newNumber(session.limits.outputBytes)
   owned.push(budget)
-  const fn = context.unwrapResult(
-    context.callFunction(machine.install, context.undefined, machine.send, names, budget)
-  )
-  owned.push(fn)
-  return fn
+  context.unwrapResult(context.callFunction(machine.configure, context.undefined, names, budget)).dispose()
 }
 
 const run = (
@@ -248,7 +260,7 @@ const run = (
       (vm) => Effect.sync(() => lease.release(close(vm)))
     )
     yield* Effect.try({
-      try: () => drive(vm, session),
+      try: () => drive(vm, program, session),
       catch: unavailable("the QuickJS runtime could not be set up")
     })
   })
