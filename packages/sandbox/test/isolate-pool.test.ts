@@ -1,5 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import * as Installer from "../src/backends/isolate/Installer.ts"
 import { stats } from "../src/backends/isolate/Pool.ts"
 import { Sandbox } from "../src/index.ts"
 import { run } from "./support/backends.ts"
@@ -142,3 +143,37 @@ layer(Sandbox.isolate, { excludeTestServices: true })("isolate pool (default siz
     })
   )
 })
+
+layer(Sandbox.layerFor({ backend: "isolate", pool: 0 }), { excludeTestServices: true })(
+  "isolates from the prelude's snapshot",
+  (it) => {
+    it.effect("a new isolate starts from the snapshot; its contexts are as fresh as any", () =>
+      Effect.gen(function* () {
+        const before = Installer.stats.fromSnapshot
+        const values: Array<unknown> = []
+        for (let i = 0; i < 4; i++) {
+          const result = yield* run({
+            code: `const g = globalThis as any
+const seen = { install: typeof g.__tta_install, leaked: g.leaked ?? null, random: Math.random() }
+g.leaked = "yes"
+console.log("run")
+export default seen`
+          })
+          assert.deepStrictEqual(
+            result.logs.map((l) => l.message),
+            ["run"]
+          )
+          values.push(result.value)
+        }
+        // The snapshot is made with the second isolate of the process: at least the last three came from it.
+        assert.isAtLeast(Installer.stats.fromSnapshot - before, 3)
+        for (const v of values) {
+          const seen = v as { install: string; leaked: unknown; random: number }
+          assert.strictEqual(seen.install, "undefined")
+          assert.strictEqual(seen.leaked, null)
+        }
+        assert.strictEqual(new Set(values.map((v) => (v as { random: number }).random)).size, 4)
+      })
+    )
+  }
+)

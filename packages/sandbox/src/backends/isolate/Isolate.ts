@@ -6,6 +6,7 @@ import { exceeded } from "../../Limits.ts"
 import { partSource, preludeSource } from "../../Prelude.ts"
 import type { Program } from "../../Program.ts"
 import { importFunction } from "./DynamicImport.ts"
+import * as Installer from "./Installer.ts"
 import { linker, toCodeError } from "./Linker.ts"
 import * as Pool from "./Pool.ts"
 
@@ -19,7 +20,7 @@ const settleMs = 100
 // needs the host's answer; every other message is queued to the host without stopping the isolate's
 // thread until the host has run it (a synchronous call costs a round trip: ~55 µs of a cold start).
 // Messages still arrive in the order sent, before the evaluation that sent them is seen to end.
-const setup = `return (sendRef, names, budget) => {
+const setup = `(sendRef, names, budget) => {
 const send = (k, a, b, c) => k === "load" ? sendRef.applySync(undefined, [k, a, b, c]) : void sendRef.applyIgnored(undefined, [k, a, b, c]);
 const h = ${preludeSource}(globalThis, send, { hostNames: names, outputBudget: budget });
 Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
@@ -36,41 +37,28 @@ const refuse = (id, message) => { const p = imports.get(id); imports.delete(id);
 return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);
 }`
 
-/** A new context with the prelude compiled in it, not yet installed. */
-const prepare = async (isolate: IsolatedVM.Isolate): Promise<Pool.Warm> => {
-  const context = await isolate.createContext()
-  try {
-    const install = await context.evalClosure(setup, [], {
-      result: { reference: true },
-      filename: "<tta:prelude>"
-    })
-    return { context, install }
-  } catch (e) {
-    context.release()
-    throw e
+/** A new context with the prelude's installer in it, not yet installed. */
+const prepare =
+  (installer: Installer.Installer) =>
+  async (isolate: IsolatedVM.Isolate): Promise<Pool.Warm> => {
+    const context = await isolate.createContext()
+    try {
+      return { context, install: await installer.install(isolate, context) }
+    } catch (e) {
+      context.release()
+      throw e
+    }
   }
-}
 
-// The prelude's install function as a script, and V8's code cache of it (made by the first isolate
-// of the process): a brand-new isolate then skips parsing it. Measured (a fresh isolate each time):
-// installing the prelude 277 -> 166 µs CPU.
-const installScript = `(${setup.slice("return ".length)})`
-let installCache: IsolatedVM.ExternalCopy<ArrayBuffer> | undefined
-
-/** Installs the prelude in a context of a new isolate, synchronously. */
-const installFresh = (
+/** Installs the prelude in a new context, synchronously; returns its dispatch function. */
+const installNow = (
+  installer: Installer.Installer,
   isolate: IsolatedVM.Isolate,
   context: IsolatedVM.Context,
   args: ReadonlyArray<unknown>,
   held: Array<{ release(): void }>
 ): IsolatedVM.Reference<unknown> => {
-  const script = isolate.compileScriptSync(installScript, {
-    filename: "<tta:prelude>",
-    ...(installCache === undefined ? { produceCachedData: true } : { cachedData: installCache })
-  })
-  held.push(script)
-  installCache ??= (script as IsolatedVM.Script & IsolatedVM.CachedDataResult).cachedData
-  const install = script.runSync(context, { reference: true }) as IsolatedVM.Reference<unknown>
+  const install = installer.installSync(isolate, context)
   held.push(install)
   return install.applySync(undefined, [...args], {
     arguments: { copy: true },
@@ -83,6 +71,7 @@ export { toCodeError }
 const run = (
   ivm: Ivm,
   pool: Pool.Pool,
+  installer: Installer.Installer,
   program: Program,
   session: Session
 ): Effect.Effect<void, never, Scope.Scope> =>
@@ -187,7 +176,7 @@ const run = (
           (kind: number, id: number, ok?: boolean, payload?: string) => void
         > = (
           warm === undefined
-            ? installFresh(isolate, context, [send, session.hostNames, limits.outputBytes], held)
+            ? installNow(installer, isolate, context, [send, session.hostNames, limits.outputBytes], held)
             : warm.install.applySync(undefined, [send, session.hostNames, limits.outputBytes], {
                 arguments: { copy: true },
                 result: { reference: true }
@@ -244,13 +233,14 @@ export const backend = (options: Options = {}): Effect.Effect<Backend, SandboxUn
           cause
         })
     })
+    const installer = Installer.make(ivm, setup)
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => Pool.make(ivm, options.pool ?? 2, prepare)),
+      Effect.sync(() => Pool.make(installer.newIsolate, options.pool ?? 2, prepare(installer))),
       (pool) => Effect.sync(() => pool.close())
     )
     return {
       name: "isolate",
       rawFirst: true,
-      run: (program: Program, session: Session) => run(ivm, pool, program, session)
+      run: (program: Program, session: Session) => run(ivm, pool, installer, program, session)
     }
   })

@@ -1,7 +1,5 @@
 import type IsolatedVM from "isolated-vm"
 
-type Ivm = typeof IsolatedVM
-
 /**
  * Warm V8 isolates, lent to one execution at a time; each execution gets a new context in it, so
  * nothing the code defines (globals, changed prototypes, modules) is seen by the next one. An
@@ -46,7 +44,7 @@ const dispose = (isolate: IsolatedVM.Isolate) => {
 }
 
 export const make = (
-  ivm: Ivm,
+  newIsolate: (memoryMb: number) => IsolatedVM.Isolate,
   idleMax: number,
   prepare: (isolate: IsolatedVM.Isolate) => Promise<Warm>
 ): Pool => {
@@ -65,7 +63,7 @@ export const make = (
   const count = (memoryMb: number, delta: number) => live.set(memoryMb, (live.get(memoryMb) ?? 0) + delta)
   let closed = false
   const create = (memoryMb: number) => {
-    const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
+    const isolate = newIsolate(memoryMb)
     stats.created++
     count(memoryMb, 1)
     return isolate
