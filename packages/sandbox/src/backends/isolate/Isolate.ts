@@ -82,11 +82,22 @@ const run = (
     // is sent from the turn that computed it): the isolate goes back once they return, or is
     // disposed if they do not return soon (work left running, e.g. a microtask storm).
     const inflight = new Set<Promise<unknown>>()
+    // References into the isolate made for this execution: released if the isolate is kept, and
+    // not one by one if it is disposed (they go with it).
+    const held: Array<{ release(): void }> = []
+    const tidy = () => {
+      for (const h of held.splice(0)) {
+        try {
+          h.release()
+        } catch {}
+      }
+    }
     const lease = yield* Effect.acquireRelease(
       Effect.promise(() => pool.acquire(limits.memoryMb)),
       (lease) =>
         Effect.sync(() => {
-          if (killedBy !== undefined || inflight.size === 0) return lease.release(killedBy === undefined)
+          if (killedBy !== undefined || inflight.size === 0)
+            return lease.release(killedBy === undefined, tidy)
           lease.releaseLater(
             new Promise<boolean>((resolve) => {
               const timer = setTimeout(() => resolve(false), settleMs)
@@ -95,22 +106,12 @@ const run = (
                 clearTimeout(timer)
                 resolve(killedBy === undefined)
               })
-            })
+            }),
+            tidy
           )
         })
     )
     const { isolate } = lease
-    const held: Array<{ release(): void }> = []
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        if (isolate.isDisposed) return
-        for (const h of held.splice(0)) {
-          try {
-            h.release()
-          } catch {}
-        }
-      })
-    )
     // Settles when a limit kills the isolate. Work in the isolate is awaited against it: a call
     // into the isolate may never return after a kill (isolated-vm copying a thrown Proxy whose
     // traps loop swallows the termination), and the execution must end at the limit all the same.

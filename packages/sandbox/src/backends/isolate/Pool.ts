@@ -21,10 +21,13 @@ export interface Lease {
   readonly isolate: IsolatedVM.Isolate
   /** A context prepared in idle time, when the isolate came from the pool (undefined if that failed). */
   readonly warm: Promise<Warm | undefined> | undefined
-  /** `reusable: false` (a limit kill, work still running in it) disposes the isolate. */
-  release(reusable: boolean): void
+  /**
+   * `reusable: false` (a limit kill, work still running in it) disposes the isolate; `tidy` (the
+   * execution's references into it) runs only if the isolate is kept.
+   */
+  release(reusable: boolean, tidy: () => void): void
   /** The isolate is released when `settled` decides: the next acquire waits for it rather than make one. */
-  releaseLater(settled: Promise<boolean>): void
+  releaseLater(settled: Promise<boolean>, tidy: () => void): void
 }
 
 export interface Pool {
@@ -87,7 +90,7 @@ export const make = (
       const entry = idle.get(memoryMb)?.pop()
       const isolate = entry?.isolate ?? create(memoryMb)
       let released = false
-      const release = (reusable: boolean) => {
+      const release = (reusable: boolean, tidy: () => void) => {
         if (released) return
         released = true
         const drop = () => {
@@ -95,6 +98,7 @@ export const make = (
           dispose(isolate)
         }
         if (closed || !reusable || idleMax <= 0 || isolate.isDisposed) return drop()
+        tidy()
         const list = idle.get(memoryMb) ?? []
         if (list.length >= idleMax || isolate.getHeapStatisticsSync().used_heap_size > keepBelowBytes) {
           stats.disposedDirty++
@@ -107,11 +111,11 @@ export const make = (
         isolate,
         warm: entry?.warm,
         release,
-        releaseLater: (settled) => {
+        releaseLater: (settled, tidy) => {
           returning.set(memoryMb, (returning.get(memoryMb) ?? 0) + 1)
           const back = (reusable: boolean) => {
             returning.set(memoryMb, (returning.get(memoryMb) ?? 1) - 1)
-            release(reusable)
+            release(reusable, tidy)
             wake(memoryMb)
           }
           settled.then(back, () => back(false))
