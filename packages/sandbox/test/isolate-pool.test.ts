@@ -154,7 +154,7 @@ layer(Sandbox.layerFor({ backend: "isolate", pool: 0 }), { excludeTestServices: 
         for (let i = 0; i < 4; i++) {
           const result = yield* run({
             code: `const g = globalThis as any
-const seen = { install: typeof g.__tta_install, leaked: g.leaked ?? null, random: Math.random() }
+const seen = { install: typeof g.__tta_bind, leaked: g.leaked ?? null, random: Math.random() }
 g.leaked = "yes"
 console.log("run")
 export default seen`

@@ -16,13 +16,18 @@ const cpuPollMs = 5
 // How long an ended execution's last calls into the isolate may take before it is disposed instead of reused.
 const settleMs = 100
 
-// Installed in each new context: the prelude, the result hook, and the `import()` glue. Only "load"
-// needs the host's answer; every other message is queued to the host without stopping the isolate's
-// thread until the host has run it (a synchronous call costs a round trip: ~55 µs of a cold start).
-// Messages still arrive in the order sent, before the evaluation that sent them is seen to end.
-const setup = `(sendRef, names, budget) => {
+// Run in each new context (or once, in the V8 snapshot new isolates start from; see Installer.ts):
+// installs the prelude, the result hook and the \`import()\` glue, and leaves a global that binds
+// them to one execution (its \`send\` reference, host names and output budget), removing itself.
+// Only "load" needs the host's answer; every other message is queued to the host without stopping
+// the isolate's thread until the host has run it (a synchronous call costs a round trip: ~55 µs of
+// a cold start). Messages still arrive in the order sent, before the evaluation that sent them is
+// seen to end.
+const setup = `(() => {
+let sendRef;
+const settings = { hostNames: [], outputBudget: 0 };
 const send = (k, a, b, c) => k === "load" ? sendRef.applySync(undefined, [k, a, b, c]) : void sendRef.applyIgnored(undefined, [k, a, b, c]);
-const h = ${preludeSource}(globalThis, send, { hostNames: names, outputBudget: budget });
+const h = ${preludeSource}(globalThis, send, settings);
 Object.defineProperty(globalThis, "__tta_finish", { value: (ns) => h.finish(ns) });
 const imports = new Map(); let importSeq = 0;
 Object.defineProperty(globalThis, "${importFunction}", { value: (from, specifier) =>
@@ -34,23 +39,28 @@ Object.defineProperty(globalThis, "__tta_imported", { value: (id, ns) => {
   const p = imports.get(id); imports.delete(id); p?.[0](ns);
 } });
 const refuse = (id, message) => { const p = imports.get(id); imports.delete(id); p?.[1](new Error(message)) };
-return (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);
-}`
+const dispatch = (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : kind === 1 ? h.fire(id) : refuse(id, payload);
+Object.defineProperty(globalThis, "${Installer.bindName}", { value: (ref, names, budget) => {
+  delete globalThis.${Installer.bindName};
+  sendRef = ref; settings.hostNames = names; settings.outputBudget = budget;
+  return dispatch;
+}, configurable: true });
+})()`
 
-/** A new context with the prelude's installer in it, not yet installed. */
+/** A new context with the prelude installed in it, not yet bound to an execution. */
 const prepare =
   (installer: Installer.Installer) =>
   async (isolate: IsolatedVM.Isolate): Promise<Pool.Warm> => {
     const context = await isolate.createContext()
     try {
-      return { context, install: await installer.install(isolate, context) }
+      return { context, bind: await installer.bind(isolate, context) }
     } catch (e) {
       context.release()
       throw e
     }
   }
 
-/** Installs the prelude in a new context, synchronously; returns its dispatch function. */
+/** Installs the prelude in a new context and binds it, synchronously; returns its dispatch function. */
 const installNow = (
   installer: Installer.Installer,
   isolate: IsolatedVM.Isolate,
@@ -58,9 +68,9 @@ const installNow = (
   args: ReadonlyArray<unknown>,
   held: Array<{ release(): void }>
 ): IsolatedVM.Reference<unknown> => {
-  const install = installer.installSync(isolate, context)
-  held.push(install)
-  return install.applySync(undefined, [...args], {
+  const bind = installer.bindSync(isolate, context)
+  held.push(bind)
+  return bind.applySync(undefined, [...args], {
     arguments: { copy: true },
     result: { reference: true }
   }) as IsolatedVM.Reference<unknown>
@@ -145,7 +155,7 @@ const run = (
 
     // A context prepared while the isolate was idle (a pooled isolate), else one made below.
     const warm = yield* Effect.promise(async () => (lease.warm === undefined ? undefined : await lease.warm))
-    if (warm !== undefined) held.push(warm.context, warm.install)
+    if (warm !== undefined) held.push(warm.context, warm.bind)
     // A pooled isolate's CPU time counts every execution it ran: this one's is the difference.
     const cpuStart = isolate.isDisposed ? 0n : isolate.cpuTime
     const watchdog = setInterval(() => {
@@ -178,7 +188,7 @@ const run = (
         > = (
           warm === undefined
             ? installNow(installer, isolate, context, [send, session.hostNames, limits.outputBytes], held)
-            : warm.install.applySync(undefined, [send, session.hostNames, limits.outputBytes], {
+            : warm.bind.applySync(undefined, [send, session.hostNames, limits.outputBytes], {
                 arguments: { copy: true },
                 result: { reference: true }
               })

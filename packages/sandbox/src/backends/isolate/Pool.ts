@@ -13,8 +13,8 @@ import type IsolatedVM from "isolated-vm"
  */
 export interface Warm {
   readonly context: IsolatedVM.Context
-  /** `(send, hostNames, outputBytes) => dispatch`: installs the prelude for one execution. */
-  readonly install: IsolatedVM.Reference<(...args: ReadonlyArray<unknown>) => unknown>
+  /** `(send, hostNames, outputBytes) => dispatch`: binds the prelude installed in it to one execution. */
+  readonly bind: IsolatedVM.Reference<(...args: ReadonlyArray<unknown>) => unknown>
 }
 
 export interface Lease {
