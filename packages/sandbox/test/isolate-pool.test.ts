@@ -133,13 +133,19 @@ export default {
 )
 
 layer(Sandbox.isolate, { excludeTestServices: true })("isolate pool (default size)", (it) => {
-  it.effect("back-to-back executions reuse at most two isolates, none made per execution", () =>
+  it.effect("back-to-back executions take turns in two isolates, none made per execution", () =>
     Effect.gen(function* () {
-      yield* run({ code: "export default 0" })
-      const before = created()
-      for (let i = 0; i < 20; i++) assert.strictEqual((yield* run({ code: `export default ${i}` })).value, i)
-      // At most the second of the two that take turns is made here.
-      assert.isAtMost(created() - before, 1)
+      const batch = Effect.gen(function* () {
+        const before = created()
+        for (let i = 0; i < 20; i++)
+          assert.strictEqual((yield* run({ code: `export default ${i}` })).value, i)
+        return created() - before
+      })
+      // The pool settles on two isolates that take turns, both from the prelude's snapshot (the
+      // first isolate, made before the snapshot, is replaced): at most three made.
+      assert.isAtMost(yield* batch, 3)
+      // Then none per execution (one may replace an isolate whose heap filled with dead contexts).
+      assert.isAtMost(yield* batch, 1)
     })
   )
 })

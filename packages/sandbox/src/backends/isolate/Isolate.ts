@@ -246,7 +246,9 @@ export const backend = (options: Options = {}): Effect.Effect<Backend, SandboxUn
     })
     const installer = Installer.make(ivm, setup)
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => Pool.make(installer.newIsolate, options.pool ?? 2, prepare(installer))),
+      Effect.sync(() =>
+        Pool.make(installer.newIsolate, installer.current, options.pool ?? 2, prepare(installer))
+      ),
       (pool) => Effect.sync(() => pool.close())
     )
     return {
