@@ -64,7 +64,7 @@ export const make = (
   const take = (list: Array<Idle> | undefined): Idle | undefined => {
     if (list === undefined || list.length === 0) return undefined
     const at = list.findIndex((e) => e.ready)
-    return list.splice(at < 0 ? 0 : at, 1)[0]
+    return list.splice(Math.max(at, 0), 1)[0]
   }
   const idle = new Map<number, Array<Idle>>()
   // Isolates on their way back (an execution ended inside a call that has not returned yet), and
