@@ -76,7 +76,19 @@ export const make = (module: QuickJSWASMModule): Machine => {
     (name) => (hooks === undefined ? { error: new Error("no execution") } : hooks.load(name)),
     (base, requested) => (hooks ?? none()).normalize(base, requested)
   )
-  const send = context.newFunction("send", (k, a, b, c) => hooks?.send(dump(k), dump(a), dump(b), dump(c)))
+  // The frequent messages carry known types (see Outbound in Prelude.ts): read them as such, without
+  // first asking QuickJS each value's type (dump), a call into the WebAssembly per value.
+  const send = context.newFunction("send", (k, a, b, c) => {
+    if (hooks === undefined) return undefined
+    const kind = context.getString(k)
+    if (kind === "call" && a !== undefined && b !== undefined && c !== undefined) {
+      return hooks.send(kind, context.getNumber(a), context.getString(b), context.getString(c))
+    }
+    if (kind === "log" && a !== undefined && b !== undefined) {
+      return hooks.send(kind, context.getString(a), context.getString(b), undefined)
+    }
+    return hooks.send(kind, dump(a), dump(b), dump(c))
+  })
   const setupFn = context.unwrapResult(context.evalCode(setup, "<tta:prelude>"))
   const made = context.unwrapResult(context.callFunction(setupFn, context.undefined, send))
   const [configure, dispatch, finish] = [0, 1, 2].map((i) => context.getProp(made, i)) as [
