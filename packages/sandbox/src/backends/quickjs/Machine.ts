@@ -13,7 +13,7 @@ const setup = `((prelude) => (send) => {
   const h = prelude(globalThis, send, settings)
   return [
     (names, budget) => { settings.hostNames = names; settings.outputBudget = budget },
-    (kind, id, ok, payload) => kind === 0 ? h.settle(id, ok, payload) : h.fire(id),
+    (code, payload) => code % 4 === 3 ? h.fire((code - 3) / 4) : h.settle((code - code % 4) / 4, code % 4 === 1, payload),
     (ns) => h.finish(ns)
   ]
 })(${preludeSource})`
@@ -41,7 +41,10 @@ export interface Machine {
   readonly context: QuickJSContext
   /** `(hostNamesJson, outputBudget) => void`: one execution's settings (see `setup`). */
   readonly configure: QuickJSHandle
-  /** `(kind, id, ok, payload) => void`: settles a host call (kind 0) or fires a timer (1). */
+  /**
+   * `(code, payload) => void`: settles host call `id` (code `id * 4 + 1` ok, `id * 4` failed) or fires
+   * timer `id` (code `id * 4 + 3`). One number instead of three values: a handle each to make and free.
+   */
   readonly dispatch: QuickJSHandle
   /** `(namespace) => void`: reports the entry module's `export default`. */
   readonly finish: QuickJSHandle

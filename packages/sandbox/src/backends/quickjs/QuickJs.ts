@@ -185,17 +185,14 @@ const drive = (vm: Vm, program: Program, session: Session): void => {
 
   configure(vm, session)
   const dispatch = vm.machine.dispatch
-  const turn = (kind: 0 | 1, id: number, ok?: boolean, payload?: string) => {
+  const turn = (code: number, payload?: string) => {
     if (vm.closed || session.done() || vm.broken) return
-    const args = [
-      context.newNumber(kind),
-      context.newNumber(id),
-      ok ? context.true : context.false,
-      payload === undefined ? context.undefined : context.newString(payload)
-    ]
-    const r = guarded(() => context.callFunction(dispatch, context.undefined, ...args))
+    const codeHandle = context.newNumber(code)
+    const payloadHandle = payload === undefined ? context.undefined : context.newString(payload)
+    const r = guarded(() => context.callFunction(dispatch, context.undefined, codeHandle, payloadHandle))
     if (vm.broken || r === undefined) return
-    for (const h of args) h.dispose()
+    codeHandle.dispose()
+    payloadHandle.dispose()
     if (r.error) report(r.error)
     else r.value.dispose()
     if (!session.done()) pump()
@@ -203,8 +200,8 @@ const drive = (vm: Vm, program: Program, session: Session): void => {
   // Deferred to a microtask: a host call that completes synchronously must not re-enter QuickJS
   // from inside the `send` that started it.
   session.attach({
-    settle: (id, ok, payload) => Promise.resolve().then(() => turn(0, id, ok, payload)),
-    fire: (id) => Promise.resolve().then(() => turn(1, id))
+    settle: (id, ok, payload) => Promise.resolve().then(() => turn(id * 4 + (ok ? 1 : 0), payload)),
+    fire: (id) => Promise.resolve().then(() => turn(id * 4 + 3))
   })
 
   // Evaluated directly (its namespace comes back): no root module importing it to compile.
