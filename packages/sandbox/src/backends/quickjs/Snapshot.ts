@@ -50,7 +50,12 @@ export const capture = (module: QuickJSWASMModule): Snapshot => {
     if (start >= 0 && at - start > to - from) [from, to] = [start, at]
     start = -1
   }
-  const skip = to - from >= minStackRun
+  // Only if the run lies below the heap (an address the allocator hands out now): a zero run inside
+  // the heap would be memory in use, and must be copied.
+  const lib = (module as unknown as { module: { _malloc(n: number): number; _free(p: number): void } }).module
+  const inHeap = lib._malloc(16)
+  lib._free(inHeap)
+  const skip = to - from >= minStackRun && to <= inHeap
   const lowEnd = skip ? from + margin : end
   const low = new Uint8Array(memory.buffer, 0, lowEnd).slice()
   const high = skip ? new Uint8Array(memory.buffer, to, end - to).slice() : new Uint8Array(0)
