@@ -1,8 +1,7 @@
-import { Cause, Effect, Exit, Predicate } from "effect"
+import { Cause, Effect, Predicate } from "effect"
 import type { HostCall, HostFunctions } from "./Backend.ts"
 import type { SandboxError } from "./Errors.ts"
 import { exceeded, type ResolvedLimits } from "./Limits.ts"
-import * as Tracing from "./Tracing.ts"
 
 /** Turns whatever a host effect failed with into the JSON the sandbox rebuilds an Error from. */
 export const describeFailure = (cause: Cause.Cause<unknown>): string => {
@@ -29,6 +28,8 @@ export interface HostCallOptions {
   /** Each call is recorded here (and counted against `limits.hostCalls`). */
   readonly hostCalls: Array<HostCall>
   readonly runFork: (effect: Effect.Effect<void>) => unknown
+  /** Whether a tracer takes spans (see Tracing.ts): each call in a `sandbox.host_call` span then. */
+  readonly tracing: boolean
   readonly fail: (error: SandboxError) => void
   /** Hands the outcome of call `id` back to the sandbox. */
   readonly settle: (id: number, ok: boolean, payload: string | undefined) => void
@@ -59,29 +60,38 @@ export const makeCaller = (o: HostCallOptions) => (id: number, name: string, arg
   }
   o.hostCalls.push(record)
   o.inFlight(1)
+  const effect = fn(...args)
   o.runFork(
-    fn(...args).pipe(
-      // No call-site stack (Tracing.withSpan): it would point here, not at the agent's code, and
-      // capturing it was ~9% of a host call's CPU.
-      (effect) => Tracing.withSpan(effect, "sandbox.host_call", { "sandbox.host.function": name }),
-      Effect.exit,
-      Effect.map((exit) => {
-        o.inFlight(-1)
-        record.durationMs = performance.now() - o.t0 - record.startedMs
-        if (Exit.isSuccess(exit)) {
+    // No call-site stack: it would point here, not at the agent's code, and capturing it was ~9% of
+    // a host call's CPU.
+    (o.tracing
+      ? Effect.withSpan(effect, "sandbox.host_call", {
+          attributes: { "sandbox.host.function": name },
+          captureStackTrace: false
+        })
+      : effect
+    ).pipe(
+      Effect.matchCause({
+        onSuccess: (value) => {
+          o.inFlight(-1)
+          record.durationMs = performance.now() - o.t0 - record.startedMs
           let payload: string | undefined
           try {
-            payload = exit.value === undefined ? undefined : JSON.stringify(exit.value)
+            payload = value === undefined ? undefined : JSON.stringify(value)
           } catch (e) {
             record.error = `the result of host.${name} is not JSON-serialisable: ${(e as Error).message}`
             return o.settle(id, false, JSON.stringify({ name: "TypeError", message: record.error }))
           }
           record.ok = true
           return o.settle(id, true, payload)
+        },
+        onFailure: (cause) => {
+          o.inFlight(-1)
+          record.durationMs = performance.now() - o.t0 - record.startedMs
+          const failure = describeFailure(cause)
+          record.error = (JSON.parse(failure) as { message: string }).message
+          return o.settle(id, false, failure)
         }
-        const failure = describeFailure(exit.cause)
-        record.error = (JSON.parse(failure) as { message: string }).message
-        return o.settle(id, false, failure)
       })
     )
   )

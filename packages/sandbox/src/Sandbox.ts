@@ -30,7 +30,7 @@ export const make = (backend: Backend.Backend, base?: Limits): Sandbox["Service"
     const program = yield* prepare(request.code, request.files, { stripEntry: backend.rawFirst !== true })
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
-        const session = yield* Session.make(host, limits, request.onLog)
+        const session = yield* Session.make(host, limits, request.onLog, tracing)
         return yield* Effect.gen(function* () {
           yield* backend.run(program, session)
           const json = yield* Deferred.await(session.outcome)

@@ -16,7 +16,9 @@ const live = (onLog: (entry: LogEntry) => void, entry: LogEntry) => {
 export const make = Effect.fnUntraced(function* (
   host: HostFunctions,
   limits: ResolvedLimits,
-  onLog?: ((entry: LogEntry) => void) | undefined
+  onLog?: ((entry: LogEntry) => void) | undefined,
+  /** Whether a tracer takes spans: host calls run in spans then (see Tracing.ts). */
+  tracing = false
 ): Effect.fn.Return<Session, never, Scope.Scope> {
   const outcome = yield* Deferred.make<string | undefined, SandboxError>()
   const runFork = yield* FiberSet.makeRuntime<never>()
@@ -72,6 +74,7 @@ export const make = Effect.fnUntraced(function* (
 
   const call = HostCalls.makeCaller({
     host,
+    tracing,
     limits,
     t0,
     hostCalls,
