@@ -1,4 +1,4 @@
-import { Effect, type Fiber, Tracer } from "effect"
+import { type Fiber, Tracer } from "effect"
 
 /**
  * Whether spans opened on this fiber reach a tracer someone installed (an OpenTelemetry layer,
@@ -13,13 +13,3 @@ export const isTracing = (fiber: Fiber.Fiber<unknown, unknown>): boolean => {
   const tracer = fiber.cache.tracer
   return tracer !== undefined && tracer !== Tracer.nativeTracer && fiber.cache.tracerEnabled
 }
-
-/** `Effect.withSpan` (no call-site stack) when {@link isTracing}, else `self` as is. */
-export const withSpan = <A, E, R>(
-  self: Effect.Effect<A, E, R>,
-  name: string,
-  attributes: Readonly<Record<string, unknown>>
-): Effect.Effect<A, E, R> =>
-  Effect.withFiber((fiber) =>
-    isTracing(fiber) ? Effect.withSpan(self, name, { attributes, captureStackTrace: false }) : self
-  )
