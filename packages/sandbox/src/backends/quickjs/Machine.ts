@@ -51,12 +51,16 @@ export interface Machine {
   /** The execution now running here. */
   hooks: Hooks | undefined
   /**
-   * Makes the machine as new; false when it cannot be reused (its runtime is then freed, or left
-   * to the garbage collector with its module when freeing fails). Handles made since the machine
-   * was made must not be used after this, nor disposed: their memory is gone.
+   * Makes the machine as new ("restored"). Without a memory copy (see `make`) the runtime is freed
+   * instead ("freed": the module can hold a new machine), or left to the garbage collector with its
+   * module when freeing fails ("broken"). Handles made since the machine was made must not be used
+   * after this, nor disposed: their memory is gone.
    */
-  reset(owned: ReadonlyArray<QuickJSHandle>): boolean
+  reset(owned: ReadonlyArray<QuickJSHandle>): Outcome
 }
+
+/** What became of a machine after an execution; "broken" also when the WebAssembly was left mid-call. */
+export type Outcome = "restored" | "freed" | "broken"
 
 /** Machines made and resets done in this process (for tests: proof that machines are reused). */
 export const stats = { made: 0, resets: 0 }
@@ -65,7 +69,11 @@ const none = (): never => {
   throw new Error("no execution is running on this QuickJS machine")
 }
 
-/** Makes a machine in `module`, a module whose memory nothing else has used. */
+/**
+ * Makes a machine in `module`. The memory copy needs a module whose memory above the heap's top is
+ * still zero (one nothing else has used); in a module where an earlier machine was freed the copy
+ * is still exact, only larger.
+ */
 export const make = (module: QuickJSWASMModule): Machine => {
   stats.made++
   const rt = module.newRuntime()
@@ -106,15 +114,16 @@ export const make = (module: QuickJSWASMModule): Machine => {
   const reseed = reseeder(module, context)
   const snapshot: Snapshot | undefined = reseed === undefined ? undefined : capture(module)
   reseed?.()
-  const free = (owned: ReadonlyArray<QuickJSHandle>) => {
+  const free = (owned: ReadonlyArray<QuickJSHandle>): Outcome => {
     try {
       for (const h of [...owned, configure, dispatch, finish, send]) if (h.alive) h.dispose()
       context.dispose()
       rt.dispose()
+      return "freed"
     } catch {
       // A runtime that cannot be freed may have corrupted its module's heap: dropped with it.
+      return "broken"
     }
-    return false
   }
   return {
     module,
@@ -131,12 +140,13 @@ export const make = (module: QuickJSWASMModule): Machine => {
     },
     reset: (owned) => {
       hooks = undefined
-      // Without a way to give each execution its own `Math.random`, a machine serves one execution.
+      // Without a way to give each execution its own `Math.random` (a QuickJS build whose context
+      // this cannot calibrate), a machine serves one execution and its module the next machine.
       if (snapshot === undefined || reseed === undefined) return free(owned)
       snapshot.restore()
       reseed()
       stats.resets++
-      return true
+      return "restored"
     }
   }
 }

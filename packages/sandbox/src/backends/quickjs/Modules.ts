@@ -1,3 +1,4 @@
+import type { QuickJSWASMModule } from "quickjs-emscripten"
 import { calibrate } from "./Interrupts.ts"
 import * as Machine from "./Machine.ts"
 
@@ -28,8 +29,8 @@ interface WasmApi {
 
 export interface Lease {
   readonly machine: Machine.Machine
-  /** Gives the machine back; `reusable: false` drops it (one that could not be reset). */
-  release(reusable: boolean): void
+  /** Gives the machine back: kept ("restored"), its module kept for a new one ("freed"), or dropped. */
+  release(outcome: Machine.Outcome): void
 }
 
 export interface Modules {
@@ -39,7 +40,12 @@ export interface Modules {
 }
 
 export const make = (): Modules => {
-  const idle = new Map<number, Array<Machine.Machine>>()
+  // An idle module, with its machine unless the last one was freed (a new one is made when lent).
+  interface Idle {
+    readonly module: QuickJSWASMModule
+    readonly machine: Machine.Machine | undefined
+  }
+  const idle = new Map<number, Array<Idle>>()
   let lib: Promise<typeof import("quickjs-emscripten")> | undefined
   const create = async (memoryMb: number) => {
     lib ??= import("quickjs-emscripten")
@@ -57,20 +63,28 @@ export const make = (): Modules => {
     let released = false
     return {
       machine,
-      release: (reusable) => {
+      release: (outcome) => {
         if (released) return
         released = true
-        if (!reusable) return
+        if (outcome === "broken") return
         const list = idle.get(key) ?? []
-        if (list.length < maxIdle) list.push(machine)
+        if (list.length < maxIdle) {
+          list.push({ module: machine.module, machine: outcome === "restored" ? machine : undefined })
+        }
         idle.set(key, list)
       }
     }
   }
-  const take = (memoryMb: number) => {
+  const take = (memoryMb: number): Lease | undefined => {
     const key = Math.ceil(memoryMb)
-    const machine = idle.get(key)?.pop()
-    return machine === undefined ? undefined : lend(key, machine)
+    const entry = idle.get(key)?.pop()
+    if (entry === undefined) return undefined
+    try {
+      return lend(key, entry.machine ?? Machine.make(entry.module))
+    } catch {
+      // QuickJS could not make a runtime in this module: drop it, the caller makes a new one.
+      return undefined
+    }
   }
   return {
     take,

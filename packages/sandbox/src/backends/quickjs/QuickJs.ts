@@ -104,12 +104,12 @@ const open = (machine: Machine.Machine, program: Program, session: Session): Vm 
 }
 
 /**
- * Resets the machine; true when it can serve another execution. Jobs still queued are dropped
- * with the memory, never run: code after a limit kill must not run again.
+ * Resets the machine (see Machine.reset). Jobs still queued are dropped with the memory, never
+ * run: code after a limit kill must not run again.
  */
-const close = (vm: Vm): boolean => {
+const close = (vm: Vm): Machine.Outcome => {
   vm.closed = true
-  return !vm.broken && vm.machine.reset(vm.owned)
+  return vm.broken ? "broken" : vm.machine.reset(vm.owned)
 }
 
 const drive = (vm: Vm, program: Program, session: Session): void => {
@@ -250,7 +250,7 @@ const run = (
       Effect.try({
         try: () => open(lease.machine, program, session),
         catch: (cause) => {
-          lease.release(false)
+          lease.release("broken")
           return unavailable("the QuickJS runtime could not be set up")(cause)
         }
       }),
