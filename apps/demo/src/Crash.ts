@@ -91,11 +91,16 @@ const startWorker = (
       const line = buffer.slice(0, nl)
       buffer = buffer.slice(nl + 1)
       const space = line.indexOf(" ")
-      const tag = line.slice(0, space)
-      const value = space > 0 ? JSON.parse(line.slice(space + 1)) : undefined
-      if (tag === "EVENT") onEvent(value as StepEvent)
-      else if (tag === "RESULT") result = value
-      else if (tag === "FAILED") failure = value
+      const tag = space > 0 ? line.slice(0, space) : ""
+      // Only the worker's own lines are JSON; anything else on its stdout is a log line (effect/cluster
+      // warns "No healthy runners available" when a loaded machine delays a heartbeat): kept with its
+      // stderr for a failure to show, never parsed.
+      if (tag === "EVENT" || tag === "RESULT" || tag === "FAILED") {
+        const value = JSON.parse(line.slice(space + 1))
+        if (tag === "EVENT") onEvent(value as StepEvent)
+        else if (tag === "RESULT") result = value
+        else failure = value
+      } else stderr += `${line}\n`
       nl = buffer.indexOf("\n")
     }
   })
