@@ -171,7 +171,7 @@ export default seen`
           )
           values.push(result.value)
         }
-        // The snapshot is made with the second isolate of the process: at least the last three came from it.
+        // The snapshot is made with the layer's second isolate: at least the last three came from it.
         assert.isAtLeast(Installer.stats.fromSnapshot - before, 3)
         for (const v of values) {
           const seen = v as { install: string; leaked: unknown; random: number }

@@ -13,8 +13,8 @@ export const bindName = "__tta_bind"
  * context V8 discards, so its code is compiled too): every context of such an isolate starts with
  * it, and an execution only binds it (its `send`, host names, budget). Measured in a replica: the
  * prelude's part of a cold start 130 µs (compile from code cache + run) -> 84 µs (compiled in the
- * snapshot, run per context) -> the bind alone. The snapshot is made with the second isolate of the
- * process, so a process that runs one execution never pays the ~9 ms it takes; contexts of isolates
+ * snapshot, run per context) -> the bind alone. The snapshot is made with the backend's (the layer's) second
+ * isolate, so a process that runs one execution never pays the ~9 ms it takes; contexts of isolates
  * made without it run the script (V8's code cache of it made by the first).
  */
 export interface Installer {
