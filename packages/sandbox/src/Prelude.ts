@@ -141,12 +141,7 @@ export function prelude(g: any, send: Send, settings: Settings): PreludeHandle {
   }
 }
 
-interface ConsoleIntrinsics {
-  readonly stringify: typeof JSON.stringify
-  readonly freeze: typeof Object.freeze
-  readonly ErrorCtor: ErrorConstructor
-  readonly StringCtor: StringConstructor
-}
+type ConsoleIntrinsics = Pick<Captured, "stringify" | "freeze" | "ErrorCtor" | "StringCtor">
 
 // The sandbox's `console`: each call becomes one "log" message to the host.
 // Self-contained like the prelude, and given the intrinsics the prelude captured.

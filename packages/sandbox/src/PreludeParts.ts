@@ -187,14 +187,7 @@ export function preludeTimers(
   }
 }
 
-interface Intrinsics {
-  readonly getProto: (o: object) => object | null
-  readonly objectProto: object
-  readonly toTag: () => string
-  readonly isArray: (v: unknown) => v is Array<unknown>
-  readonly keys: (o: object) => Array<string>
-  readonly SetCtor: SetConstructor
-}
+type Intrinsics = Pick<Captured, "getProto" | "objectProto" | "toTag" | "isArray" | "keys" | "SetCtor">
 
 // Says why a value cannot be JSON, with the path to the offending part, or undefined when it can.
 // Self-contained, like the prelude, and given the intrinsics captured before the agent's code ran.
