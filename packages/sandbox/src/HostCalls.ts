@@ -61,6 +61,10 @@ export const makeCaller = (o: HostCallOptions) => (id: number, name: string, arg
   o.hostCalls.push(record)
   o.inFlight(1)
   const effect = fn(...args)
+  const ended = () => {
+    o.inFlight(-1)
+    record.durationMs = performance.now() - o.t0 - record.startedMs
+  }
   o.runFork(
     // No call-site stack: it would point here, not at the agent's code, and capturing it was ~9% of
     // a host call's CPU.
@@ -73,8 +77,7 @@ export const makeCaller = (o: HostCallOptions) => (id: number, name: string, arg
     ).pipe(
       Effect.matchCause({
         onSuccess: (value) => {
-          o.inFlight(-1)
-          record.durationMs = performance.now() - o.t0 - record.startedMs
+          ended()
           let payload: string | undefined
           try {
             payload = value === undefined ? undefined : JSON.stringify(value)
@@ -86,8 +89,7 @@ export const makeCaller = (o: HostCallOptions) => (id: number, name: string, arg
           return o.settle(id, true, payload)
         },
         onFailure: (cause) => {
-          o.inFlight(-1)
-          record.durationMs = performance.now() - o.t0 - record.startedMs
+          ended()
           const failure = describeFailure(cause)
           record.error = (JSON.parse(failure) as { message: string }).message
           return o.settle(id, false, failure)
