@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitFor } from "./processes.ts"
 import { tempSession } from "./support.ts"
+import { outcome } from "./ttaSources.ts"
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -25,14 +26,7 @@ const dir = join(session.dir, ".tta")
 const task = join(session.dir, "task.ts")
 
 const tta = (args: Array<string>) =>
-  run(node, [...ttaArgs, "-c", config, "--dir", dir, ...args], { cwd: session.dir, timeout: 60_000 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr
-    })
-  )
+  outcome(run(node, [...ttaArgs, "-c", config, "--dir", dir, ...args], { cwd: session.dir, timeout: 60_000 }))
 
 beforeAll(() => {
   writeFileSync(

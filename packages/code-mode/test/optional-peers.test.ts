@@ -10,6 +10,7 @@ import { promisify } from "node:util"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, describe, expect, inject, it } from "vitest"
+import { outcome } from "./ttaSources.ts"
 
 const hook = join(import.meta.dirname, "..", "..", "..", "scripts", "test-support", "hide-packages.mjs")
 const peers = "typescript,typescript-api,gpt-tokenizer,quickjs-emscripten,@e2b/code-interpreter"
@@ -18,16 +19,8 @@ const work = mkdtempSync(join(tmpdir(), "tta-peers-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const node = (args: ReadonlyArray<string>) =>
-  promisify(execFile)(process.execPath, ["--no-warnings", "--import", hook, ...args], {
-    env,
-    cwd: work
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr
-    })
+  outcome(
+    promisify(execFile)(process.execPath, ["--no-warnings", "--import", hook, ...args], { env, cwd: work })
   )
 
 const write = (name: string, text: string) => {

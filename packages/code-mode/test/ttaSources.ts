@@ -15,19 +15,25 @@ export interface TtaResult {
   readonly stderr: string
 }
 
-export const runTta = (
-  args: ReadonlyArray<string>,
-  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}
-): Promise<TtaResult> =>
-  execFileP(process.execPath, ["--conditions=@tta/source", ttaBin, ...args], {
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    timeout: 60_000,
-    env: options.env ?? process.env
-  }).then(
+/** A child process's exit code and output, whether it succeeded (code 0) or not. */
+export const outcome = (run: Promise<{ stdout: string; stderr: string }>): Promise<TtaResult> =>
+  run.then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({
       code: e.code,
       stdout: e.stdout,
       stderr: e.stderr
+    })
+  )
+
+export const runTta = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}
+): Promise<TtaResult> =>
+  outcome(
+    execFileP(process.execPath, ["--conditions=@tta/source", ttaBin, ...args], {
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      timeout: 60_000,
+      env: options.env ?? process.env
     })
   )
